@@ -1,0 +1,17 @@
+//! Pure billing rules shared by the API and the SPA.
+//!
+//! No I/O, no clock, no async: every function that depends on time takes
+//! `now` as a parameter, so the same rules run on the server, in the browser
+//! (for formatting and permission mirroring) and in table tests.
+
+pub mod catalog;
+pub mod money;
+pub mod period;
+pub mod permissions;
+pub mod subscription;
+pub mod wire;
+
+pub use catalog::{AddOnId, Catalog, Interval, PlanId};
+pub use money::{Currency, Money, MoneyError};
+pub use permissions::{BillingAccess, Permission, PermissionSet, Role};
+pub use subscription::SubscriptionStatus;

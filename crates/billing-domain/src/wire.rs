@@ -1,0 +1,239 @@
+//! JSON bodies shared by the API and the SPA (SPEC §9).
+//!
+//! Request bodies refuse unknown fields; money is [`Money`] and times are
+//! RFC 3339 UTC.
+
+use crate::catalog::{AddOnId, Interval, PlanId};
+use crate::money::Money;
+use crate::permissions::{BillingAccess, Permission, Role};
+use crate::subscription::SubscriptionStatus;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// `POST /api/session`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SignInRequest {
+    pub email: String,
+    pub password: String,
+}
+
+/// The signed-in user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct UserSummary {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+/// The user's account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccountSummary {
+    pub id: String,
+    pub name: String,
+}
+
+/// `GET /api/session`: who is signed in and what they may do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionInfo {
+    pub user: UserSummary,
+    pub account: AccountSummary,
+    pub role: Role,
+    pub billing_access: BillingAccess,
+    pub permissions: Vec<Permission>,
+}
+
+impl SessionInfo {
+    /// Whether the user holds `p` (as the API said at the last request).
+    pub fn can(&self, p: Permission) -> bool {
+        self.permissions.contains(&p)
+    }
+}
+
+/// A card network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum CardBrand {
+    Visa,
+    Mastercard,
+    Amex,
+    Discover,
+}
+
+impl CardBrand {
+    /// The wire identifier.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CardBrand::Visa => "visa",
+            CardBrand::Mastercard => "mastercard",
+            CardBrand::Amex => "amex",
+            CardBrand::Discover => "discover",
+        }
+    }
+
+    /// Parses a wire identifier.
+    pub fn parse(s: &str) -> Option<CardBrand> {
+        [CardBrand::Visa, CardBrand::Mastercard, CardBrand::Amex, CardBrand::Discover]
+            .into_iter()
+            .find(|b| b.as_str() == s)
+    }
+
+    /// The brand as people write it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            CardBrand::Visa => "Visa",
+            CardBrand::Mastercard => "Mastercard",
+            CardBrand::Amex => "American Express",
+            CardBrand::Discover => "Discover",
+        }
+    }
+}
+
+/// The default payment method, as stored: never the number or CVC.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PaymentMethodSummary {
+    pub brand: CardBrand,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: u32,
+}
+
+/// Seats bought and seats taken by active users.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Seats {
+    pub purchased: u32,
+    pub used: u32,
+}
+
+/// `GET /api/billing/overview`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BillingOverview {
+    pub status: SubscriptionStatus,
+    pub plan: PlanId,
+    /// The plan's name from the catalog.
+    pub plan_name: String,
+    /// Contract plans are cancelled through Customer Success.
+    pub contract: bool,
+    pub interval: Interval,
+    pub seats: Seats,
+    pub add_ons: Vec<AddOnId>,
+    pub current_period_start: DateTime<Utc>,
+    pub current_period_end: DateTime<Utc>,
+    /// What the next renewal will charge (before any credit balance).
+    pub next_charge: Money,
+    /// When it will be charged; null when nothing renews.
+    pub next_charge_date: Option<DateTime<Utc>>,
+    pub payment_method: Option<PaymentMethodSummary>,
+    pub credit_balance: Money,
+    /// The subscription's version (also the `ETag` header).
+    pub version: i64,
+}
+
+/// A user of the account, as owners and admins see them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub billing_access: BillingAccess,
+}
+
+/// `GET /api/members`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MemberList {
+    pub data: Vec<Member>,
+}
+
+/// `PATCH /api/members/{id}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateMemberRequest {
+    pub billing_access: BillingAccess,
+}
+
+/// Someone who manages billing, shown to users who cannot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BillingContact {
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+/// `GET /api/account/billing-contacts`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct BillingContacts {
+    pub data: Vec<BillingContact>,
+}
+
+/// The error body of every failure.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for programs (`type`, `code`, `param`) and people (`message`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorDetail {
+    /// The error's class, e.g. `invalid_request_error`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A stable machine-readable code, e.g. `unknown_field`.
+    pub code: String,
+    /// A sentence for people.
+    pub message: String,
+    /// The request field at fault, if any.
+    pub param: Option<String>,
+}
+
+/// `GET /api/health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    pub status: String,
+    /// `production`, `dev` or `test`.
+    pub mode: String,
+}
+
+/// One user of a test account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TestUser {
+    /// `owner`, `admin`, `billing_member` or `member`.
+    pub role: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// `POST /api/test/accounts`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct TestAccount {
+    pub account_id: String,
+    pub users: Vec<TestUser>,
+}
+
+impl TestAccount {
+    /// The test user with this role label.
+    pub fn user(&self, role: &str) -> Option<&TestUser> {
+        self.users.iter().find(|u| u.role == role)
+    }
+}
