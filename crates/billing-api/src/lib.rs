@@ -1,1 +1,13 @@
+//! The billing portal's JSON API: axum routes over a store, a clock and the
+//! pure rules of `billing-domain`.
 
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod store;

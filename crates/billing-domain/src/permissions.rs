@@ -172,6 +172,15 @@ impl PermissionSet {
     }
 }
 
+/// The billing access a user effectively has: owners and admins manage
+/// billing through their role, members through their grant.
+pub fn effective_access(role: Role, granted: BillingAccess) -> BillingAccess {
+    match role {
+        Role::Owner | Role::Admin => BillingAccess::Manage,
+        Role::Member => granted,
+    }
+}
+
 /// The permissions a user holds: derived from role, grant and policy alone.
 pub fn permissions_for(role: Role, access: BillingAccess, policy: AccountPolicy) -> PermissionSet {
     use Permission::*;

@@ -1,0 +1,95 @@
+//! Configuration from environment variables (SPEC §10).
+
+use anyhow::{bail, Context};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How the server runs: production refuses demo data and test routes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Production,
+    Dev,
+    Test,
+}
+
+impl Mode {
+    /// Parses `production`, `dev` or `test`.
+    pub fn parse(s: &str) -> anyhow::Result<Mode> {
+        match s {
+            "production" => Ok(Mode::Production),
+            "dev" => Ok(Mode::Dev),
+            "test" => Ok(Mode::Test),
+            other => bail!("BILLING_MODE must be production, dev or test, not `{other}`"),
+        }
+    }
+
+    /// The mode's name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Mode::Production => "production",
+            Mode::Dev => "dev",
+            Mode::Test => "test",
+        }
+    }
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `BILLING_ADDR`, default `127.0.0.1:8080`.
+    pub addr: SocketAddr,
+    /// `BILLING_DATABASE_URL`, default a SQLite file under `data/`.
+    pub database_url: String,
+    /// `BILLING_MODE`, default production.
+    pub mode: Mode,
+    /// `BILLING_DIST`: the built SPA to serve; `None` serves the API only.
+    pub dist: Option<PathBuf>,
+    /// `BILLING_SMTP_URL`, optional.
+    pub smtp_url: Option<String>,
+    /// `BILLING_CATALOG`, default `config/catalog.toml`.
+    pub catalog_path: PathBuf,
+    /// `BILLING_SEED_DEMO`: seed the demo accounts into an empty database
+    /// (default on in dev mode, never allowed in production).
+    pub seed_demo: bool,
+}
+
+impl Config {
+    /// Reads the environment.
+    pub fn from_env() -> anyhow::Result<Config> {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let mode = Mode::parse(&var("BILLING_MODE").unwrap_or_else(|| "production".into()))?;
+        let addr = var("BILLING_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".into())
+            .parse()
+            .context("BILLING_ADDR must be host:port, e.g. 127.0.0.1:8080")?;
+        let seed_demo = match var("BILLING_SEED_DEMO").as_deref() {
+            None => mode == Mode::Dev,
+            Some("1" | "true") => true,
+            Some("0" | "false") => false,
+            Some(other) => bail!("BILLING_SEED_DEMO must be 1 or 0, not `{other}`"),
+        };
+        Ok(Config {
+            addr,
+            database_url: var("BILLING_DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://data/billing.db".into()),
+            mode,
+            dist: var("BILLING_DIST").map(PathBuf::from),
+            smtp_url: var("BILLING_SMTP_URL"),
+            catalog_path: var("BILLING_CATALOG")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| default_catalog_path()),
+            seed_demo,
+        })
+    }
+}
+
+/// `config/catalog.toml` in the working directory, else the copy in this
+/// source tree (so tests and `cargo run` from anywhere find it).
+pub fn default_catalog_path() -> PathBuf {
+    let local = PathBuf::from("config/catalog.toml");
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/catalog.toml"))
+    }
+}

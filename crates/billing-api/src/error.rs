@@ -1,0 +1,159 @@
+//! The API's one error type, rendered once as SPEC §9's JSON error body.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use billing_domain::wire::{ErrorBody, ErrorDetail};
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request is malformed or a value is out of range.
+    #[error("{message}")]
+    BadRequest {
+        code: &'static str,
+        message: String,
+        param: Option<String>,
+    },
+    /// 401: no valid session.
+    #[error("sign in to continue")]
+    Unauthenticated,
+    /// 401: wrong e-mail or password (never says which).
+    #[error("incorrect email or password")]
+    InvalidCredentials,
+    /// 403: signed in, but the user's permissions do not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 403: a state change sent from another site.
+    #[error("cross-origin request refused")]
+    ForeignOrigin,
+    /// 404: no such thing in the caller's account (or at all).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// 405: the route exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 413: the body is larger than the limit.
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    #[error("expected a JSON body")]
+    UnsupportedMediaType,
+    /// 500: logged in full, reported without details.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// A 400 naming the field at fault.
+    pub fn invalid(param: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            code,
+            message: message.into(),
+            param: Some(param.into()),
+        }
+    }
+
+    fn parts(&self) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+        use ApiError::*;
+        match self {
+            BadRequest { code, message, param } => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                code,
+                message.clone(),
+                param.clone(),
+            ),
+            Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "authentication_error",
+                "unauthenticated",
+                "Sign in to continue.".into(),
+                None,
+            ),
+            InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "authentication_error",
+                "invalid_credentials",
+                "Incorrect email or password.".into(),
+                None,
+            ),
+            Forbidden(message) => (
+                StatusCode::FORBIDDEN,
+                "permission_error",
+                "permission_denied",
+                message.clone(),
+                None,
+            ),
+            ForeignOrigin => (
+                StatusCode::FORBIDDEN,
+                "permission_error",
+                "foreign_origin",
+                "Requests that change data must come from the portal itself.".into(),
+                None,
+            ),
+            NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "not_found_error",
+                "not_found",
+                format!("No such {what}."),
+                None,
+            ),
+            MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "invalid_request_error",
+                "method_not_allowed",
+                "This route does not accept that method.".into(),
+                None,
+            ),
+            PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "invalid_request_error",
+                "body_too_large",
+                "The request body is too large.".into(),
+                None,
+            ),
+            UnsupportedMediaType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_request_error",
+                "unsupported_media_type",
+                "Send the body as JSON with Content-Type: application/json.".into(),
+                None,
+            ),
+            Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "api_error",
+                "internal_error",
+                "Something went wrong on our side. Nothing was changed; please try again.".into(),
+                None,
+            ),
+        }
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(e) = &self {
+            tracing::error!(error = ?e, "request failed");
+        }
+        let (status, kind, code, message, param) = self.parts();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                kind: kind.into(),
+                code: code.into(),
+                message,
+                param,
+            },
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// Shorthand for handler results.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,151 @@
+//! Request extractors: a JSON body that fails in the API's own error format,
+//! naming the field at fault, and the signed-in user with the permissions
+//! derived from their role and grant at this very request.
+
+use crate::error::ApiError;
+use crate::services::auth;
+use crate::state::AppState;
+use crate::store::{AccountRecord, UserRecord};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use billing_domain::permissions::{permissions_for, PermissionSet};
+use billing_domain::Permission;
+use serde::de::DeserializeOwned;
+
+/// A JSON request body. Malformed JSON, unknown or missing fields and values
+/// of the wrong type or range are 400s whose `param` names the field.
+#[derive(Debug, Clone)]
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                mime == "application/json" || mime.ends_with("+json")
+            })
+            .unwrap_or(false);
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge
+            } else {
+                ApiError::BadRequest {
+                    code: "unreadable_body",
+                    message: "The request body could not be read.".into(),
+                    param: None,
+                }
+            }
+        })?;
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Deserializes a body, turning serde's error into a 400 naming the field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let text = inner.to_string();
+        // serde reports unknown and missing fields at the parent's path with
+        // the field's name in backticks.
+        let named = text.split('`').nth(1).map(str::to_string);
+        let join = |field: String| {
+            if path == "." || path.is_empty() {
+                field
+            } else {
+                format!("{path}.{field}")
+            }
+        };
+        let message = text.split(" at line").next().unwrap_or(&text).to_string();
+        if inner.is_syntax() || inner.is_eof() {
+            ApiError::BadRequest {
+                code: "malformed_json",
+                message: format!("The body is not valid JSON: {message}."),
+                param: None,
+            }
+        } else if text.starts_with("unknown field") {
+            // Here the path already ends with the unknown field's name.
+            let field = if path == "." { named.unwrap_or(path) } else { path };
+            ApiError::invalid(field.clone(), "unknown_field", format!("Unknown field `{field}`."))
+        } else if text.starts_with("missing field") {
+            let field = named.map(join).unwrap_or(path);
+            ApiError::invalid(field.clone(), "missing_field", format!("`{field}` is required."))
+        } else if path == "." {
+            ApiError::BadRequest {
+                code: "invalid_body",
+                message: format!("The body must be a JSON object: {message}."),
+                param: None,
+            }
+        } else {
+            ApiError::invalid(path.clone(), "invalid_value", format!("`{path}`: {message}."))
+        }
+    })
+}
+
+/// The signed-in user, their account and what they may do right now.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: UserRecord,
+    pub account: AccountRecord,
+    pub permissions: PermissionSet,
+    /// The hash of the session token (for signing out).
+    pub session_hash: String,
+}
+
+impl CurrentUser {
+    /// Refuses with 403 unless the user holds `p`.
+    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        if self.permissions.contains(p) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "Your access does not include {p}. The account owner can grant it."
+            )))
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = auth::session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        let hash = auth::hash_token(&token);
+        let session = state.store.session(&hash).await?.ok_or(ApiError::Unauthenticated)?;
+        if session.expires_at <= state.clock.now() {
+            state.store.delete_session(&hash).await?;
+            return Err(ApiError::Unauthenticated);
+        }
+        // Load the user and account afresh: a change of role or grant takes
+        // effect on the very next request.
+        let user = state
+            .store
+            .user(&session.user_id)
+            .await?
+            .filter(|u| u.active)
+            .ok_or(ApiError::Unauthenticated)?;
+        let account = state
+            .store
+            .account(&user.account_id)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
+        let permissions = permissions_for(user.role, user.billing_access, account.policy);
+        Ok(CurrentUser {
+            user,
+            account,
+            permissions,
+            session_hash: hash,
+        })
+    }
+}

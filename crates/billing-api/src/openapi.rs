@@ -1,0 +1,22 @@
+//! The OpenAPI document served at `/api/openapi.json`.
+
+use utoipa::OpenApi;
+
+/// The document's fixed parts; the paths come from the routers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Billing portal API",
+        description = "The JSON API of the self-serve billing portal. Money is `{ amount, currency }` in minor units; times are RFC 3339 UTC; errors are `{ error: { type, code, message, param } }`.",
+        version = "0.1.0"
+    ),
+    tags(
+        (name = "meta", description = "Health and this document"),
+        (name = "session", description = "Signing in and out"),
+        (name = "billing", description = "Plans & Billing"),
+        (name = "account", description = "The signed-in user's account"),
+        (name = "members", description = "Users and their billing access"),
+        (name = "test", description = "Test mode only"),
+    )
+)]
+pub struct ApiDoc;

@@ -1,0 +1,35 @@
+//! Liveness and the OpenAPI document.
+
+use crate::state::AppState;
+use axum::extract::State;
+use axum::{Extension, Json};
+use std::sync::Arc;
+use billing_domain::wire::Health;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// `GET /api/health` and `GET /api/openapi.json`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_health))
+        .routes(routes!(get_openapi))
+}
+
+/// The finished OpenAPI document, put in place by startup.
+pub type OpenApiDoc = Arc<utoipa::openapi::OpenApi>;
+
+/// This document: every route of the API.
+#[utoipa::path(get, path = "/api/openapi.json", tag = "meta",
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+pub async fn get_openapi(Extension(doc): Extension<OpenApiDoc>) -> Json<utoipa::openapi::OpenApi> {
+    Json((*doc).clone())
+}
+
+/// Whether the server is up, and its mode.
+#[utoipa::path(get, path = "/api/health", tag = "meta",
+    responses((status = 200, description = "The server is up", body = Health)))]
+pub async fn get_health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health {
+        status: "ok".into(),
+        mode: state.config.mode.as_str().into(),
+    })
+}

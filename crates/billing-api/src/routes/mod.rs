@@ -1,0 +1,28 @@
+//! The API's routes, one file per resource, each exposing `router()`.
+
+pub mod account;
+pub mod billing;
+pub mod health;
+pub mod members;
+pub mod session;
+pub mod test_support;
+
+use crate::config::Mode;
+use crate::state::AppState;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Every route of the API (test routes only in test mode), with its OpenAPI
+/// description.
+pub fn api_router(mode: Mode) -> OpenApiRouter<AppState> {
+    let router = OpenApiRouter::new()
+        .merge(health::router())
+        .merge(session::router())
+        .merge(billing::router())
+        .merge(account::router())
+        .merge(members::router());
+    if mode == Mode::Test {
+        router.merge(test_support::router())
+    } else {
+        router
+    }
+}

@@ -1,0 +1,51 @@
+//! Plans & Billing: the account's subscription as the overview shows it.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::store::AccountRecord;
+use anyhow::anyhow;
+use billing_domain::wire::{BillingOverview, CardBrand, PaymentMethodSummary, Seats};
+use billing_domain::Money;
+
+/// Builds the overview of `account`'s billing.
+pub async fn billing_overview(state: &AppState, account: &AccountRecord) -> Result<BillingOverview, ApiError> {
+    let sub = state
+        .store
+        .subscription(&account.id)
+        .await?
+        .ok_or_else(|| anyhow!("account {} has no subscription", account.id))?;
+    let users = state.store.users_of_account(&account.id).await?;
+    let used = users.iter().filter(|u| u.active).count() as u32;
+    let card = state.store.default_payment_method(&account.id).await?;
+    let plan = state.catalog.plan(sub.plan);
+    let next_charge = state
+        .catalog
+        .period_price(sub.plan, sub.interval, sub.seats, &sub.add_ons)
+        .ok_or_else(|| anyhow!("{} is not sold {:?}", sub.plan, sub.interval))?;
+    let payment_method = card
+        .map(|pm| -> Result<PaymentMethodSummary, ApiError> {
+            Ok(PaymentMethodSummary {
+                brand: CardBrand::parse(&pm.brand).ok_or_else(|| anyhow!("card brand `{}`", pm.brand))?,
+                last4: pm.last4,
+                exp_month: pm.exp_month,
+                exp_year: pm.exp_year,
+            })
+        })
+        .transpose()?;
+    Ok(BillingOverview {
+        status: sub.status,
+        plan: sub.plan,
+        plan_name: plan.name.clone(),
+        contract: plan.contract,
+        interval: sub.interval,
+        seats: Seats { purchased: sub.seats, used },
+        add_ons: sub.add_ons.clone(),
+        current_period_start: sub.current_period_start,
+        current_period_end: sub.current_period_end,
+        next_charge,
+        next_charge_date: sub.status.renews().then_some(sub.current_period_end),
+        payment_method,
+        credit_balance: Money::new(sub.credit_balance, sub.currency),
+        version: sub.version,
+    })
+}

@@ -1,0 +1,240 @@
+//! Demo data for `cargo xtask run`, and the fresh per-test accounts of test mode.
+
+use crate::services::auth::hash_password;
+use crate::state::AppState;
+use crate::store::{
+    AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SubscriptionRecord, UserRecord,
+};
+use billing_domain::catalog::Interval;
+use billing_domain::period::Period;
+use billing_domain::permissions::AccountPolicy;
+use billing_domain::wire::{TestAccount, TestUser};
+use billing_domain::{AddOnId, BillingAccess, PlanId, Role, SubscriptionStatus};
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use serde_json::json;
+
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "billing-demo";
+
+/// A new random identifier with a readable prefix, e.g. `acct_3f9c…`.
+pub fn new_id(prefix: &str) -> String {
+    let mut bytes = [0u8; 10];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("{prefix}_{}", hex::encode(bytes))
+}
+
+struct PlannedUser {
+    name: String,
+    email: String,
+    role: Role,
+    access: BillingAccess,
+}
+
+struct PlannedAccount<'a> {
+    name: &'a str,
+    is_demo: bool,
+    clock_at: Option<DateTime<Utc>>,
+    plan: PlanId,
+    interval: Interval,
+    seats: u32,
+    add_ons: Vec<AddOnId>,
+    card: (&'a str, &'a str, u32, u32),
+    users: Vec<PlannedUser>,
+    password: &'a str,
+}
+
+async fn build(state: &AppState, plan: PlannedAccount<'_>, now: DateTime<Utc>) -> anyhow::Result<NewAccount> {
+    let account_id = new_id("acct");
+    let password = plan.password.to_string();
+    // One hash per account: every user of a planned account shares its password.
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+    let users: Vec<UserRecord> = plan
+        .users
+        .iter()
+        .map(|u| UserRecord {
+            id: new_id("usr"),
+            account_id: account_id.clone(),
+            name: u.name.clone(),
+            email: u.email.clone(),
+            password_hash: hash.clone(),
+            role: u.role,
+            billing_access: u.access,
+            active: true,
+            created_at: now,
+        })
+        .collect();
+    let period = Period::nth(now, plan.interval, 0);
+    let (brand, last4, exp_month, exp_year) = plan.card;
+    let currency = state.catalog.currency();
+    let first_charge = state
+        .catalog
+        .period_price(plan.plan, plan.interval, plan.seats, &plan.add_ons)
+        .ok_or_else(|| anyhow::anyhow!("{} is not sold {:?}", plan.plan, plan.interval))?;
+    Ok(NewAccount {
+        account: AccountRecord {
+            id: account_id.clone(),
+            name: plan.name.to_string(),
+            policy: AccountPolicy::default(),
+            is_demo: plan.is_demo,
+            clock_at: plan.clock_at,
+            created_at: now,
+        },
+        subscription: SubscriptionRecord {
+            account_id: account_id.clone(),
+            plan: plan.plan,
+            interval: plan.interval,
+            seats: plan.seats,
+            add_ons: plan.add_ons.clone(),
+            status: SubscriptionStatus::Active,
+            billing_anchor: now,
+            current_period_start: period.start,
+            current_period_end: period.end,
+            currency,
+            credit_balance: 0,
+            version: 1,
+        },
+        payment_method: Some(PaymentMethodRecord {
+            id: new_id("pm"),
+            account_id: account_id.clone(),
+            brand: brand.into(),
+            last4: last4.into(),
+            exp_month,
+            exp_year,
+            gateway_token: new_id("tok"),
+            is_default: true,
+            created_at: now,
+        }),
+        audit: vec![AuditEntry {
+            id: new_id("aud"),
+            account_id: account_id.clone(),
+            actor_user_id: None,
+            action: "subscription.created".into(),
+            details: json!({
+                "plan": plan.plan, "interval": plan.interval, "seats": plan.seats,
+                "add_ons": plan.add_ons, "period_end": period.end, "amount": first_charge,
+            }),
+            at: now,
+        }],
+        users,
+    })
+}
+
+fn demo_user(name: &str, email: &str, role: Role, access: BillingAccess) -> PlannedUser {
+    PlannedUser {
+        name: name.to_string(),
+        email: email.to_string(),
+        role,
+        access,
+    }
+}
+
+/// Seeds the two demo accounts into an empty database; does nothing if any
+/// account exists. Returns whether it seeded.
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
+    if state.store.count_accounts().await? > 0 {
+        return Ok(false);
+    }
+    let now = state.clock.now();
+    use BillingAccess::{None as NoAccess, Read};
+    use Role::{Admin, Member, Owner};
+    let mut acme_users = vec![
+        demo_user("Olivia Owens", "owner@acme.test", Owner, NoAccess),
+        demo_user("Adam Alvarez", "admin@acme.test", Admin, NoAccess),
+        demo_user("Bea Bauer", "billing@acme.test", Member, Read),
+        demo_user("Max Moreau", "member@acme.test", Member, NoAccess),
+    ];
+    for (name, email) in [
+        ("Chen Wei", "chen@acme.test"),
+        ("Dana Kowalski", "dana@acme.test"),
+        ("Emeka Obi", "emeka@acme.test"),
+        ("Farah Haddad", "farah@acme.test"),
+        ("Gus Lindqvist", "gus@acme.test"),
+    ] {
+        acme_users.push(demo_user(name, email, Member, NoAccess));
+    }
+    let acme = PlannedAccount {
+        name: "Acme Inc.",
+        is_demo: true,
+        clock_at: None,
+        plan: PlanId::Business,
+        interval: Interval::Month,
+        seats: 12,
+        add_ons: vec![],
+        card: ("visa", "4242", 12, 2030),
+        users: acme_users,
+        password: DEMO_PASSWORD,
+    };
+    let globex = PlannedAccount {
+        name: "Globex Ltd.",
+        is_demo: true,
+        clock_at: None,
+        plan: PlanId::Essentials,
+        interval: Interval::Year,
+        seats: 5,
+        add_ons: vec![AddOnId::SupportBot],
+        card: ("mastercard", "4444", 8, 2029),
+        users: vec![
+            demo_user("Grace Gallo", "owner@globex.test", Owner, NoAccess),
+            demo_user("Hiro Hayashi", "hiro@globex.test", Member, NoAccess),
+        ],
+        password: DEMO_PASSWORD,
+    };
+    for planned in [acme, globex] {
+        let new = build(state, planned, now).await?;
+        state.store.insert_account(&new).await?;
+    }
+    Ok(true)
+}
+
+/// Creates a fresh test account (SPEC §9): Business, monthly, 12 seats, a
+/// Visa 4242, one user per role, its clock frozen at `now`.
+pub async fn create_test_account(state: &AppState) -> anyhow::Result<TestAccount> {
+    let now = state.clock.now();
+    let tag = new_id("t");
+    let tag = &tag[2..14];
+    let mut secret = [0u8; 9];
+    rand::thread_rng().fill_bytes(&mut secret);
+    let password = format!("pw-{}", hex::encode(secret));
+    let roles = [
+        ("owner", "Olivia Owner", Role::Owner, BillingAccess::None),
+        ("admin", "Adam Admin", Role::Admin, BillingAccess::None),
+        ("billing_member", "Bea Billing", Role::Member, BillingAccess::Read),
+        ("member", "Max Member", Role::Member, BillingAccess::None),
+    ];
+    let users = roles
+        .iter()
+        .map(|(label, name, role, access)| PlannedUser {
+            name: name.to_string(),
+            email: format!("{}-{tag}@example.test", label.replace('_', "-")),
+            role: *role,
+            access: *access,
+        })
+        .collect();
+    let planned = PlannedAccount {
+        name: "Test Co.",
+        is_demo: false,
+        clock_at: Some(now),
+        plan: PlanId::Business,
+        interval: Interval::Month,
+        seats: 12,
+        add_ons: vec![],
+        card: ("visa", "4242", 12, 2034),
+        users,
+        password: &password,
+    };
+    let new = build(state, planned, now).await?;
+    state.store.insert_account(&new).await?;
+    Ok(TestAccount {
+        account_id: new.account.id.clone(),
+        users: roles
+            .iter()
+            .zip(&new.users)
+            .map(|((label, ..), u)| TestUser {
+                role: label.to_string(),
+                email: u.email.clone(),
+                password: password.clone(),
+            })
+            .collect(),
+    })
+}

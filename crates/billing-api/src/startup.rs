@@ -1,0 +1,201 @@
+//! Building the application: state, router and listener.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, Mode};
+use crate::error::ApiError;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::services::seed;
+use crate::state::AppState;
+use crate::store::{self, Store};
+use anyhow::{bail, Context};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::{Extension, Router};
+use billing_domain::catalog::{Catalog, CatalogFile};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+/// Largest JSON body accepted.
+const BODY_LIMIT: usize = 64 * 1024;
+
+/// Reads and validates the catalog file.
+pub fn load_catalog(path: &std::path::Path) -> anyhow::Result<Catalog> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the catalog {}", path.display()))?;
+    let file: CatalogFile =
+        toml::from_str(&text).with_context(|| format!("parsing the catalog {}", path.display()))?;
+    Catalog::from_file(file).with_context(|| format!("checking the catalog {}", path.display()))
+}
+
+/// Builds the state: loads the catalog, enforces production's refusals and
+/// seeds demo data where asked.
+pub async fn prepare_state(
+    config: Config,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<AppState> {
+    if config.mode == Mode::Production {
+        if config.seed_demo {
+            bail!("production mode refuses to seed demo data (unset BILLING_SEED_DEMO)");
+        }
+        if store.has_demo_data().await? {
+            bail!("production mode refuses to start on a database that holds demo data");
+        }
+    }
+    let catalog = load_catalog(&config.catalog_path)?;
+    let state = AppState {
+        store,
+        catalog: Arc::new(catalog),
+        config: Arc::new(config),
+        clock,
+    };
+    if state.config.seed_demo && seed::seed_demo(&state).await? {
+        tracing::info!("seeded the demo accounts");
+    }
+    Ok(state)
+}
+
+/// The whole HTTP application.
+pub fn app(state: AppState) -> Router {
+    let (api, doc) = routes::api_router(state.config.mode).split_for_parts();
+    let mut full_doc = ApiDoc::openapi();
+    full_doc.merge(doc);
+    let doc: routes::health::OpenApiDoc = Arc::new(full_doc);
+    let router = api
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(Extension(doc))
+        .layer(middleware::from_fn(refuse_foreign_origin))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    let dist = state.config.dist.clone();
+    let router = router.with_state(state);
+    let router = match dist {
+        Some(dist) => {
+            let index = ServeFile::new(dist.join("index.html"));
+            router.fallback_service(
+                ServeDir::new(&dist)
+                    .precompressed_br()
+                    .precompressed_gzip()
+                    .fallback(index),
+            )
+        }
+        None => router.fallback(api_not_found),
+    };
+    router.layer(TraceLayer::new_for_http())
+}
+
+async fn api_not_found() -> ApiError {
+    ApiError::NotFound("route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// Refuses state-changing requests sent from another origin (SPEC §9): the
+/// `Origin` header, when present, must name this server's host.
+async fn refuse_foreign_origin(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if !safe {
+        let headers = req.headers();
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == "cross-site");
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        let foreign_origin = headers.get(header::ORIGIN).is_some_and(|origin| {
+            let authority = origin
+                .to_str()
+                .ok()
+                .and_then(|o| o.split_once("://"))
+                .map(|(_, authority)| authority);
+            authority.is_none() || authority != host
+        });
+        if cross_site || foreign_origin {
+            return ApiError::ForeignOrigin.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// A bound, ready-to-serve application.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    address: SocketAddr,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects the store, migrates, prepares the state and binds the
+    /// configured address (port 0 picks a free port, as tests do).
+    pub async fn build(config: Config) -> anyhow::Result<Application> {
+        let store = store::connect(&config.database_url).await?;
+        store.migrate().await.context("migrating the database")?;
+        Self::build_with(config, store, Arc::new(SystemClock)).await
+    }
+
+    /// As [`Application::build`] with a given store and clock.
+    pub async fn build_with(
+        config: Config,
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("binding {}", config.addr))?;
+        let address = listener.local_addr()?;
+        let state = prepare_state(config, store, clock).await?;
+        Ok(Application {
+            router: app(state.clone()),
+            listener,
+            address,
+            state,
+        })
+    }
+
+    /// The address actually bound.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The shared state (for tests that inspect the store).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,3 @@
+//! Contexts shared by every page: each is a type alias plus a `provide_*()`.
+
+pub mod session;
