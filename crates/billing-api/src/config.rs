@@ -90,6 +90,9 @@ pub fn default_catalog_path() -> PathBuf {
     if local.exists() {
         local
     } else {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/catalog.toml"))
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/catalog.toml"
+        ))
     }
 }

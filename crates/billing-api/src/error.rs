@@ -46,7 +46,11 @@ pub enum ApiError {
 
 impl ApiError {
     /// A 400 naming the field at fault.
-    pub fn invalid(param: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn invalid(
+        param: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         ApiError::BadRequest {
             code,
             message: message.into(),
@@ -54,10 +58,22 @@ impl ApiError {
         }
     }
 
-    fn parts(&self) -> (StatusCode, &'static str, &'static str, String, Option<String>) {
+    fn parts(
+        &self,
+    ) -> (
+        StatusCode,
+        &'static str,
+        &'static str,
+        String,
+        Option<String>,
+    ) {
         use ApiError::*;
         match self {
-            BadRequest { code, message, param } => (
+            BadRequest {
+                code,
+                message,
+                param,
+            } => (
                 StatusCode::BAD_REQUEST,
                 "invalid_request_error",
                 code,

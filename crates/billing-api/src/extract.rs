@@ -28,7 +28,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(|v| {
-                let mime = v.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                let mime = v
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase();
                 mime == "application/json" || mime.ends_with("+json")
             })
             .unwrap_or(false);
@@ -76,11 +81,23 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         } else if text.starts_with("unknown field") {
             // Here the path already ends with the unknown field's name.
-            let field = if path == "." { named.unwrap_or(path) } else { path };
-            ApiError::invalid(field.clone(), "unknown_field", format!("Unknown field `{field}`."))
+            let field = if path == "." {
+                named.unwrap_or(path)
+            } else {
+                path
+            };
+            ApiError::invalid(
+                field.clone(),
+                "unknown_field",
+                format!("Unknown field `{field}`."),
+            )
         } else if text.starts_with("missing field") {
             let field = named.map(join).unwrap_or(path);
-            ApiError::invalid(field.clone(), "missing_field", format!("`{field}` is required."))
+            ApiError::invalid(
+                field.clone(),
+                "missing_field",
+                format!("`{field}` is required."),
+            )
         } else if path == "." {
             ApiError::BadRequest {
                 code: "invalid_body",
@@ -88,7 +105,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 param: None,
             }
         } else {
-            ApiError::invalid(path.clone(), "invalid_value", format!("`{path}`: {message}."))
+            ApiError::invalid(
+                path.clone(),
+                "invalid_value",
+                format!("`{path}`: {message}."),
+            )
         }
     })
 }
@@ -119,10 +140,17 @@ impl CurrentUser {
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = auth::session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
         let hash = auth::hash_token(&token);
-        let session = state.store.session(&hash).await?.ok_or(ApiError::Unauthenticated)?;
+        let session = state
+            .store
+            .session(&hash)
+            .await?
+            .ok_or(ApiError::Unauthenticated)?;
         if session.expires_at <= state.clock.now() {
             state.store.delete_session(&hash).await?;
             return Err(ApiError::Unauthenticated);

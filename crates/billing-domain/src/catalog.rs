@@ -358,9 +358,18 @@ mod tests {
         assert_eq!(pre.seat_price_per_month(Interval::Month), None);
         assert_eq!(pre.seat_price_per_month(Interval::Year), usd(23_900));
         assert!(pre.contract && !bus.contract && !ess.contract);
-        assert_eq!(c.add_on(AddOnId::SupportBot).unwrap().monthly_price, Money::new(5_000, Currency::USD));
-        assert_eq!(c.add_on(AddOnId::Operation).unwrap().monthly_price, Money::new(3_000, Currency::USD));
-        assert_eq!(c.add_on(AddOnId::Marketing).unwrap().monthly_price, Money::new(4_000, Currency::USD));
+        assert_eq!(
+            c.add_on(AddOnId::SupportBot).unwrap().monthly_price,
+            Money::new(5_000, Currency::USD)
+        );
+        assert_eq!(
+            c.add_on(AddOnId::Operation).unwrap().monthly_price,
+            Money::new(3_000, Currency::USD)
+        );
+        assert_eq!(
+            c.add_on(AddOnId::Marketing).unwrap().monthly_price,
+            Money::new(4_000, Currency::USD)
+        );
         assert_eq!(c.pause_monthly_price(), Money::new(100, Currency::USD));
     }
 
@@ -370,13 +379,26 @@ mod tests {
         let cases: [(PlanId, Interval, u32, &[AddOnId], Option<i64>); 5] = [
             (PlanId::Business, Interval::Month, 12, &[], Some(166_800)),
             (PlanId::Business, Interval::Year, 12, &[], Some(1_713_600)),
-            (PlanId::Essentials, Interval::Month, 3, &[AddOnId::SupportBot, AddOnId::Marketing], Some(35_700)),
-            (PlanId::Premium, Interval::Year, 1, &[AddOnId::Operation], Some(286_800 + 36_000)),
+            (
+                PlanId::Essentials,
+                Interval::Month,
+                3,
+                &[AddOnId::SupportBot, AddOnId::Marketing],
+                Some(35_700),
+            ),
+            (
+                PlanId::Premium,
+                Interval::Year,
+                1,
+                &[AddOnId::Operation],
+                Some(286_800 + 36_000),
+            ),
             (PlanId::Premium, Interval::Month, 5, &[], None),
         ];
         for (plan, interval, seats, add_ons, expected) in cases {
             assert_eq!(
-                c.period_price(plan, interval, seats, add_ons).map(|m| m.amount()),
+                c.period_price(plan, interval, seats, add_ons)
+                    .map(|m| m.amount()),
                 expected,
                 "{plan} {interval:?} {seats}"
             );
@@ -398,6 +420,9 @@ mod tests {
         ));
         let mut file: CatalogFile = toml::from_str(base).unwrap();
         file.plans.retain(|p| p.id != PlanId::Premium);
-        assert_eq!(Catalog::from_file(file), Err(CatalogError::MissingPlan(PlanId::Premium)));
+        assert_eq!(
+            Catalog::from_file(file),
+            Err(CatalogError::MissingPlan(PlanId::Premium))
+        );
     }
 }

@@ -19,7 +19,11 @@ pub fn add_months(at: DateTime<Utc>, months: u32) -> DateTime<Utc> {
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {
-    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (ny, nm) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     let first_next = NaiveDate::from_ymd_opt(ny, nm, 1).expect("valid month");
     (first_next - Duration::days(1)).day()
 }
@@ -90,8 +94,17 @@ mod tests {
         assert_eq!((p.start, p.end), (at(2026, 2, 28), at(2026, 3, 31)));
         let y = Period::nth(anchor, Interval::Year, 0);
         assert_eq!((y.start, y.end), (anchor, at(2027, 1, 31)));
-        assert_eq!(Period::containing(anchor, Interval::Month, at(2026, 3, 5)).start, at(2026, 2, 28));
-        assert_eq!(Period::containing(anchor, Interval::Month, at(2026, 3, 31)).start, at(2026, 3, 31));
-        assert_eq!(Period::nth(at(2026, 2, 1), Interval::Month, 0).seconds(), 28 * 86_400);
+        assert_eq!(
+            Period::containing(anchor, Interval::Month, at(2026, 3, 5)).start,
+            at(2026, 2, 28)
+        );
+        assert_eq!(
+            Period::containing(anchor, Interval::Month, at(2026, 3, 31)).start,
+            at(2026, 3, 31)
+        );
+        assert_eq!(
+            Period::nth(at(2026, 2, 1), Interval::Month, 0).seconds(),
+            28 * 86_400
+        );
     }
 }

@@ -163,7 +163,10 @@ impl PermissionSet {
 
     /// The permissions in a stable order.
     pub fn to_vec(&self) -> Vec<Permission> {
-        Permission::ALL.into_iter().filter(|p| self.contains(*p)).collect()
+        Permission::ALL
+            .into_iter()
+            .filter(|p| self.contains(*p))
+            .collect()
     }
 
     /// Rebuilds a set from a list (as received on the wire).
@@ -189,7 +192,13 @@ pub fn permissions_for(role: Role, access: BillingAccess, policy: AccountPolicy)
         Role::Admin if policy.cancel_requires_owner => {
             PermissionSet::of(&[BillingRead, BillingManage, MembersRead, AuditRead])
         }
-        Role::Admin => PermissionSet::of(&[BillingRead, BillingManage, AccountCancel, MembersRead, AuditRead]),
+        Role::Admin => PermissionSet::of(&[
+            BillingRead,
+            BillingManage,
+            AccountCancel,
+            MembersRead,
+            AuditRead,
+        ]),
         Role::Member => match access {
             BillingAccess::None => PermissionSet::default(),
             BillingAccess::Read => PermissionSet::of(&[BillingRead]),
@@ -206,17 +215,45 @@ mod tests {
     #[test]
     fn the_permission_table_of_the_spec() {
         let open = AccountPolicy::default();
-        let owner_only = AccountPolicy { cancel_requires_owner: true };
+        let owner_only = AccountPolicy {
+            cancel_requires_owner: true,
+        };
         let all = Permission::ALL.to_vec();
         let cases: Vec<(Role, BillingAccess, AccountPolicy, Vec<Permission>)> = vec![
             (Role::Owner, BillingAccess::None, open, all.clone()),
             (Role::Owner, BillingAccess::None, owner_only, all.clone()),
-            (Role::Admin, BillingAccess::None, open, vec![BillingRead, BillingManage, AccountCancel, MembersRead, AuditRead]),
-            (Role::Admin, BillingAccess::None, owner_only, vec![BillingRead, BillingManage, MembersRead, AuditRead]),
+            (
+                Role::Admin,
+                BillingAccess::None,
+                open,
+                vec![
+                    BillingRead,
+                    BillingManage,
+                    AccountCancel,
+                    MembersRead,
+                    AuditRead,
+                ],
+            ),
+            (
+                Role::Admin,
+                BillingAccess::None,
+                owner_only,
+                vec![BillingRead, BillingManage, MembersRead, AuditRead],
+            ),
             (Role::Member, BillingAccess::None, open, vec![]),
             (Role::Member, BillingAccess::Read, open, vec![BillingRead]),
-            (Role::Member, BillingAccess::Manage, open, vec![BillingRead, BillingManage]),
-            (Role::Member, BillingAccess::Manage, owner_only, vec![BillingRead, BillingManage]),
+            (
+                Role::Member,
+                BillingAccess::Manage,
+                open,
+                vec![BillingRead, BillingManage],
+            ),
+            (
+                Role::Member,
+                BillingAccess::Manage,
+                owner_only,
+                vec![BillingRead, BillingManage],
+            ),
         ];
         for (role, access, policy, expected) in cases {
             assert_eq!(
@@ -229,9 +266,19 @@ mod tests {
 
     #[test]
     fn a_member_never_gets_cancel_or_grant_rights() {
-        for access in [BillingAccess::None, BillingAccess::Read, BillingAccess::Manage] {
+        for access in [
+            BillingAccess::None,
+            BillingAccess::Read,
+            BillingAccess::Manage,
+        ] {
             for cancel_requires_owner in [false, true] {
-                let set = permissions_for(Role::Member, access, AccountPolicy { cancel_requires_owner });
+                let set = permissions_for(
+                    Role::Member,
+                    access,
+                    AccountPolicy {
+                        cancel_requires_owner,
+                    },
+                );
                 assert!(!set.contains(AccountCancel));
                 assert!(!set.contains(MembersGrantBilling));
                 assert!(!set.contains(AuditRead));
@@ -241,10 +288,15 @@ mod tests {
 
     #[test]
     fn permissions_use_their_spec_names_on_the_wire() {
-        let json = serde_json::to_string(&PermissionSet::of(&[BillingRead, AccountCancel]).to_vec()).unwrap();
+        let json =
+            serde_json::to_string(&PermissionSet::of(&[BillingRead, AccountCancel]).to_vec())
+                .unwrap();
         assert_eq!(json, r#"["billing:read","account:cancel"]"#);
         for p in Permission::ALL {
-            assert_eq!(serde_json::to_string(&p).unwrap(), format!("\"{}\"", p.as_str()));
+            assert_eq!(
+                serde_json::to_string(&p).unwrap(),
+                format!("\"{}\"", p.as_str())
+            );
         }
     }
 }

@@ -58,7 +58,9 @@ impl SubscriptionStatus {
 
     /// Parses a wire identifier.
     pub fn parse(s: &str) -> Option<SubscriptionStatus> {
-        SubscriptionStatus::ALL.into_iter().find(|st| st.as_str() == s)
+        SubscriptionStatus::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
     }
 
     /// A short label for people.
@@ -100,10 +102,17 @@ mod tests {
 
     #[test]
     fn only_live_subscriptions_renew() {
-        let renewing: Vec<_> = SubscriptionStatus::ALL.into_iter().filter(|s| s.renews()).collect();
+        let renewing: Vec<_> = SubscriptionStatus::ALL
+            .into_iter()
+            .filter(|s| s.renews())
+            .collect();
         assert_eq!(
             renewing,
-            [SubscriptionStatus::Active, SubscriptionStatus::PastDue, SubscriptionStatus::Frozen]
+            [
+                SubscriptionStatus::Active,
+                SubscriptionStatus::PastDue,
+                SubscriptionStatus::Frozen
+            ]
         );
     }
 }

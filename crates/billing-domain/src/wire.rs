@@ -81,9 +81,14 @@ impl CardBrand {
 
     /// Parses a wire identifier.
     pub fn parse(s: &str) -> Option<CardBrand> {
-        [CardBrand::Visa, CardBrand::Mastercard, CardBrand::Amex, CardBrand::Discover]
-            .into_iter()
-            .find(|b| b.as_str() == s)
+        [
+            CardBrand::Visa,
+            CardBrand::Mastercard,
+            CardBrand::Amex,
+            CardBrand::Discover,
+        ]
+        .into_iter()
+        .find(|b| b.as_str() == s)
     }
 
     /// The brand as people write it.

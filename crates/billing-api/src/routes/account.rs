@@ -20,7 +20,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 200, description = "Who manages billing", body = BillingContacts),
         (status = 401, description = "Not signed in", body = ErrorBody),
     ))]
-pub async fn list_billing_contacts(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<BillingContacts>> {
+pub async fn list_billing_contacts(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Json<BillingContacts>> {
     let users = state.store.users_of_account(&current.account.id).await?;
     let data = users
         .into_iter()

@@ -26,7 +26,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "No billing:read permission", body = ErrorBody),
     ))]
-pub async fn get_billing_overview(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
+pub async fn get_billing_overview(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Response> {
     current.require(Permission::BillingRead)?;
     let overview = overview::billing_overview(&state, &current.account).await?;
     let etag = format!("\"{}\"", overview.version);

@@ -3,8 +3,8 @@
 use crate::state::AppState;
 use axum::extract::State;
 use axum::{Extension, Json};
-use std::sync::Arc;
 use billing_domain::wire::Health;
+use std::sync::Arc;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// `GET /api/health` and `GET /api/openapi.json`.

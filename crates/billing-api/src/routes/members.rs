@@ -7,8 +7,8 @@ use crate::state::AppState;
 use crate::store::{AuditEntry, UserRecord};
 use axum::extract::{Path, State};
 use axum::Json;
-use billing_domain::wire::{ErrorBody, Member, MemberList, UpdateMemberRequest};
 use billing_domain::permissions::effective_access;
+use billing_domain::wire::{ErrorBody, Member, MemberList, UpdateMemberRequest};
 use billing_domain::{Permission, Role};
 use serde_json::json;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -37,7 +37,10 @@ fn member(u: UserRecord) -> Member {
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Only the owner and admins see members", body = ErrorBody),
     ))]
-pub async fn list_members(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Json<MemberList>> {
+pub async fn list_members(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Json<MemberList>> {
     current.require(Permission::MembersRead)?;
     let users = state.store.users_of_account(&current.account.id).await?;
     Ok(Json(MemberList {
@@ -98,7 +101,10 @@ pub async fn update_member(
             }),
             at: now,
         };
-        state.store.set_billing_access(&target.id, body.billing_access, &audit).await?;
+        state
+            .store
+            .set_billing_access(&target.id, body.billing_access, &audit)
+            .await?;
     }
     Ok(Json(member(UserRecord {
         billing_access: body.billing_access,

@@ -18,7 +18,10 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_session, get_session, delete_session))
 }
 
-fn session_info(user: &crate::store::UserRecord, account: &crate::store::AccountRecord) -> SessionInfo {
+fn session_info(
+    user: &crate::store::UserRecord,
+    account: &crate::store::AccountRecord,
+) -> SessionInfo {
     SessionInfo {
         user: UserSummary {
             id: user.id.clone(),
@@ -53,16 +56,32 @@ pub async fn create_session(
 ) -> ApiResult<Response> {
     let email = body.email.trim();
     if email.is_empty() {
-        return Err(ApiError::invalid("email", "required", "Enter your email address."));
+        return Err(ApiError::invalid(
+            "email",
+            "required",
+            "Enter your email address.",
+        ));
     }
     if !email.contains('@') || email.len() > 254 {
-        return Err(ApiError::invalid("email", "invalid_email", "Enter a valid email address."));
+        return Err(ApiError::invalid(
+            "email",
+            "invalid_email",
+            "Enter a valid email address.",
+        ));
     }
     if body.password.is_empty() {
-        return Err(ApiError::invalid("password", "required", "Enter your password."));
+        return Err(ApiError::invalid(
+            "password",
+            "required",
+            "Enter your password.",
+        ));
     }
     if body.password.len() > 1024 {
-        return Err(ApiError::invalid("password", "too_long", "The password is too long."));
+        return Err(ApiError::invalid(
+            "password",
+            "too_long",
+            "The password is too long.",
+        ));
     }
     let user = auth::authenticate(&state, email, &body.password).await?;
     let account = state
@@ -93,7 +112,10 @@ pub async fn get_session(current: CurrentUser) -> Json<SessionInfo> {
         (status = 204, description = "Signed out"),
         (status = 401, description = "Not signed in", body = ErrorBody),
     ))]
-pub async fn delete_session(State(state): State<AppState>, current: CurrentUser) -> ApiResult<Response> {
+pub async fn delete_session(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Response> {
     state.store.delete_session(&current.session_hash).await?;
     let cookie = auth::clear_cookie(secure_cookies(&state));
     Ok((StatusCode::NO_CONTENT, [(SET_COOKIE, cookie)]).into_response())

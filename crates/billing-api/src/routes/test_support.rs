@@ -18,7 +18,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// clock stands still at its creation time.
 #[utoipa::path(post, path = "/api/test/accounts", tag = "test",
     responses((status = 201, description = "The new account and its users", body = TestAccount)))]
-pub async fn create_test_account(State(state): State<AppState>) -> ApiResult<(StatusCode, Json<TestAccount>)> {
+pub async fn create_test_account(
+    State(state): State<AppState>,
+) -> ApiResult<(StatusCode, Json<TestAccount>)> {
     let account = seed::create_test_account(&state).await?;
     Ok((StatusCode::CREATED, Json(account)))
 }

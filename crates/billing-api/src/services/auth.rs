@@ -3,7 +3,9 @@
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::{SessionRecord, UserRecord};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use axum::http::{header::COOKIE, HeaderMap};
 use chrono::Duration;
@@ -28,7 +30,11 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 /// Whether `password` matches a stored argon2 hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -37,7 +43,11 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
 static DECOY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
 /// Checks an e-mail and password; the same error for either being wrong.
-pub async fn authenticate(state: &AppState, email: &str, password: &str) -> Result<UserRecord, ApiError> {
+pub async fn authenticate(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> Result<UserRecord, ApiError> {
     let user = state.store.user_by_email(email).await?;
     let hash = match &user {
         Some(u) => u.password_hash.clone(),
@@ -93,7 +103,9 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
 pub fn session_cookie(token: &str, secure: bool) -> String {
     let max_age = SESSION_HOURS * 3600;
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
+    )
 }
 
 /// The `Set-Cookie` value that clears the session cookie.

@@ -8,7 +8,10 @@ use billing_domain::wire::{BillingOverview, CardBrand, PaymentMethodSummary, Sea
 use billing_domain::Money;
 
 /// Builds the overview of `account`'s billing.
-pub async fn billing_overview(state: &AppState, account: &AccountRecord) -> Result<BillingOverview, ApiError> {
+pub async fn billing_overview(
+    state: &AppState,
+    account: &AccountRecord,
+) -> Result<BillingOverview, ApiError> {
     let sub = state
         .store
         .subscription(&account.id)
@@ -25,7 +28,8 @@ pub async fn billing_overview(state: &AppState, account: &AccountRecord) -> Resu
     let payment_method = card
         .map(|pm| -> Result<PaymentMethodSummary, ApiError> {
             Ok(PaymentMethodSummary {
-                brand: CardBrand::parse(&pm.brand).ok_or_else(|| anyhow!("card brand `{}`", pm.brand))?,
+                brand: CardBrand::parse(&pm.brand)
+                    .ok_or_else(|| anyhow!("card brand `{}`", pm.brand))?,
                 last4: pm.last4,
                 exp_month: pm.exp_month,
                 exp_year: pm.exp_year,
@@ -38,7 +42,10 @@ pub async fn billing_overview(state: &AppState, account: &AccountRecord) -> Resu
         plan_name: plan.name.clone(),
         contract: plan.contract,
         interval: sub.interval,
-        seats: Seats { purchased: sub.seats, used },
+        seats: Seats {
+            purchased: sub.seats,
+            used,
+        },
         add_ons: sub.add_ons.clone(),
         current_period_start: sub.current_period_start,
         current_period_end: sub.current_period_end,

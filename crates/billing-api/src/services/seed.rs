@@ -44,7 +44,11 @@ struct PlannedAccount<'a> {
     password: &'a str,
 }
 
-async fn build(state: &AppState, plan: PlannedAccount<'_>, now: DateTime<Utc>) -> anyhow::Result<NewAccount> {
+async fn build(
+    state: &AppState,
+    plan: PlannedAccount<'_>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<NewAccount> {
     let account_id = new_id("acct");
     let password = plan.password.to_string();
     // One hash per account: every user of a planned account shares its password.
@@ -199,7 +203,12 @@ pub async fn create_test_account(state: &AppState) -> anyhow::Result<TestAccount
     let roles = [
         ("owner", "Olivia Owner", Role::Owner, BillingAccess::None),
         ("admin", "Adam Admin", Role::Admin, BillingAccess::None),
-        ("billing_member", "Bea Billing", Role::Member, BillingAccess::Read),
+        (
+            "billing_member",
+            "Bea Billing",
+            Role::Member,
+            BillingAccess::Read,
+        ),
         ("member", "Max Member", Role::Member, BillingAccess::None),
     ];
     let users = roles

@@ -7,7 +7,9 @@ pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 use billing_domain::permissions::AccountPolicy;
-use billing_domain::{AddOnId, BillingAccess, Currency, Interval, PlanId, Role, SubscriptionStatus};
+use billing_domain::{
+    AddOnId, BillingAccess, Currency, Interval, PlanId, Role, SubscriptionStatus,
+};
 use chrono::{DateTime, Utc};
 
 /// A failure of the store itself (never a business rule).
@@ -140,7 +142,10 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes a session (signing out); absent is fine.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// The account's subscription.
-    async fn subscription(&self, account_id: &str) -> Result<Option<SubscriptionRecord>, StoreError>;
+    async fn subscription(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<SubscriptionRecord>, StoreError>;
     /// The account's default payment method.
     async fn default_payment_method(
         &self,

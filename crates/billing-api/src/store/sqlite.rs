@@ -24,7 +24,8 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         if let Some(dir) = options.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
             }
         }
         let pool = SqlitePoolOptions::new()
@@ -62,7 +63,8 @@ fn user_from(row: &SqliteRow) -> Result<UserRecord, StoreError> {
         email: row.try_get("email")?,
         password_hash: row.try_get("password_hash")?,
         role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
-        billing_access: BillingAccess::parse(&access).ok_or_else(|| corrupt("billing access", &access))?,
+        billing_access: BillingAccess::parse(&access)
+            .ok_or_else(|| corrupt("billing access", &access))?,
         active: row.try_get::<i64, _>("active")? != 0,
         created_at: from_unix(row.try_get("created_at")?),
     })
@@ -151,7 +153,9 @@ fn map_unique(e: sqlx::Error) -> StoreError {
 #[async_trait]
 impl Store for SqliteStore {
     async fn migrate(&self) -> Result<(), StoreError> {
-        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&self.pool)
+            .await?;
         Ok(())
     }
 
@@ -318,7 +322,10 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn subscription(&self, account_id: &str) -> Result<Option<SubscriptionRecord>, StoreError> {
+    async fn subscription(
+        &self,
+        account_id: &str,
+    ) -> Result<Option<SubscriptionRecord>, StoreError> {
         sqlx::query("SELECT * FROM subscriptions WHERE account_id = ?")
             .bind(account_id)
             .fetch_optional(&self.pool)
@@ -359,13 +366,15 @@ impl Store for SqliteStore {
     }
 
     async fn audit_log(&self, account_id: &str, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        sqlx::query("SELECT * FROM audit_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?")
-            .bind(account_id)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?
-            .iter()
-            .map(audit_from)
-            .collect()
+        sqlx::query(
+            "SELECT * FROM audit_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+        )
+        .bind(account_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(audit_from)
+        .collect()
     }
 }

@@ -1,1 +1,8 @@
-fn main() {}
+//! Black-box tests of the billing API: each test spawns the real application
+//! on its own port and its own SQLite database and talks HTTP to it.
+
+mod errors;
+mod helpers;
+mod members;
+mod overview;
+mod session;

@@ -1,0 +1,153 @@
+//! `spawn_app()` and typed request helpers.
+
+use billing_api::config::{default_catalog_path, Config, Mode};
+use billing_api::startup::Application;
+use billing_domain::wire::{ErrorBody, SessionInfo, TestAccount};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// A running application and where to reach it.
+pub struct TestApp {
+    pub address: String,
+    _db_dir: tempfile::TempDir,
+}
+
+/// A client with its own cookie jar: one signed-in browser.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+}
+
+/// Starts the app in `mode` on a fresh database, optionally with demo data.
+pub async fn spawn_app_with(mode: Mode, seed_demo: bool) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = Config {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        database_url: format!("sqlite://{}", dir.path().join("billing.db").display()),
+        mode,
+        dist: None,
+        smtp_url: None,
+        catalog_path: default_catalog_path(),
+        seed_demo,
+    };
+    let app = Application::build(config).await.expect("app builds");
+    let address = format!("http://{}", app.address());
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        _db_dir: dir,
+    }
+}
+
+/// Starts the app in test mode on a fresh, empty database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Mode::Test, false).await
+}
+
+impl TestApp {
+    /// A new client with an empty cookie jar.
+    pub fn client(&self) -> Client {
+        Client {
+            http: reqwest::Client::builder()
+                .cookie_store(true)
+                .build()
+                .unwrap(),
+            base: self.address.clone(),
+        }
+    }
+
+    /// A fresh test account with one user per role.
+    pub async fn test_account(&self) -> TestAccount {
+        let res = self
+            .client()
+            .post("/api/test/accounts")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+
+    /// A client signed in as the test account's user with this role label.
+    pub async fn signed_in(&self, account: &TestAccount, role: &str) -> Client {
+        let user = account.user(role).unwrap_or_else(|| panic!("no {role}"));
+        self.sign_in(&user.email, &user.password).await
+    }
+
+    /// A client signed in with these credentials (panics if refused).
+    pub async fn sign_in(&self, email: &str, password: &str) -> Client {
+        let client = self.client();
+        let res = client.sign_in(email, password).await;
+        assert_eq!(res.status(), StatusCode::OK, "signing in as {email}");
+        client
+    }
+}
+
+impl Client {
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// A GET request.
+    pub fn get(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.get(self.url(path))
+    }
+
+    /// A POST request.
+    pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.post(self.url(path))
+    }
+
+    /// A PATCH request.
+    pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.patch(self.url(path))
+    }
+
+    /// A DELETE request.
+    pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.delete(self.url(path))
+    }
+
+    /// `POST /api/session`.
+    pub async fn sign_in(&self, email: &str, password: &str) -> reqwest::Response {
+        self.post("/api/session")
+            .json(&serde_json::json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `GET /api/session`, expecting success.
+    pub async fn session(&self) -> SessionInfo {
+        let res = self.get("/api/session").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    /// GETs `path` and returns the status and JSON body.
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let res = self.get(path).send().await.unwrap();
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}
+
+/// Reads a response that must be an API error with `status`.
+pub async fn expect_error(res: reqwest::Response, status: StatusCode) -> ErrorBody {
+    assert_eq!(res.status(), status);
+    let ct = res
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert!(ct.starts_with("application/json"), "content-type {ct}");
+    res.json().await.expect("an error body")
+}
+
+impl Client {
+    /// A PUT request.
+    pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http.put(self.url(path))
+    }
+}
