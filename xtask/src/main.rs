@@ -1,1 +1,148 @@
-fn main() {}
+//! `cargo xtask run | test | bench`: sets up whatever this machine is missing,
+//! builds the SPA and the API, and serves or tests them.
+//!
+//! Tools go where every clone on the machine shares them (`~/.cargo/bin` for
+//! Trunk and wasm-bindgen-cli, the system for Chromium), each checked by
+//! version first, so a second run costs seconds.
+
+mod bench;
+mod server;
+mod setup;
+mod util;
+
+use std::process::ExitCode;
+use util::{fail, Failure};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  run     set up what is missing, build the SPA, and serve the portal with
+          demo data on an embedded SQLite database (http://127.0.0.1:8080)
+  test    set up what is missing, then run fmt, clippy (server and wasm32),
+          the domain and API tests, a release build of the SPA, and the
+          Playwright journeys against the API in test mode
+  bench   build the SPA and the API, then print the SPA's size and the API's
+          response times
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("run") => run(),
+        Some("test") => test(&args[1..]),
+        Some("bench") => bench::bench(),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure(message)) => {
+            eprintln!("\nxtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `cargo xtask run`.
+fn run() -> Result<(), Failure> {
+    let root = util::root();
+    setup::spa_tools(&root)?;
+    setup::build_spa(&root, false)?;
+    let bin = server::build_api(&root)?;
+    let addr = std::env::var("BILLING_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let db = std::env::var("BILLING_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", root.join("data/billing.db").display()));
+    util::step("Starting the portal (dev mode, demo data)");
+    let mut server = server::Server::start(
+        &bin,
+        &root,
+        &[
+            ("BILLING_MODE", "dev"),
+            ("BILLING_ADDR", &addr),
+            ("BILLING_DATABASE_URL", &db),
+            ("BILLING_DIST", &root.join("dist").display().to_string()),
+        ],
+        &addr,
+    )?;
+    println!(
+        "\n  The billing portal is running at http://{addr}/\n\n  \
+         Demo sign-ins (password for all: billing-demo):\n    \
+         owner@acme.test     Owner of Acme Inc. (Business, monthly, 9 of 12 seats)\n    \
+         admin@acme.test     Admin\n    \
+         billing@acme.test   Member with billing access (read)\n    \
+         member@acme.test    Member without billing access\n    \
+         owner@globex.test   Owner of another account, Globex Ltd.\n\n  \
+         Press Ctrl-C to stop.\n"
+    );
+    let status = server.wait()?;
+    if status.success() {
+        Ok(())
+    } else {
+        fail(format!("the API server stopped: {status}"))
+    }
+}
+
+/// `cargo xtask test [--no-e2e]`.
+fn test(args: &[String]) -> Result<(), Failure> {
+    let e2e = !args.iter().any(|a| a == "--no-e2e");
+    let root = util::root();
+    setup::spa_tools(&root)?;
+    if e2e {
+        setup::chromium()?;
+    }
+
+    util::step("Checking formatting (cargo fmt)");
+    util::cargo(&root, &["fmt", "--all", "--", "--check"])?;
+
+    util::step("Linting the server crates (clippy, -D warnings)");
+    util::cargo(
+        &root,
+        &[
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "billing-portal",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+
+    util::step("Linting the SPA and the domain for wasm32 (clippy, -D warnings)");
+    util::cargo(
+        &root,
+        &[
+            "clippy",
+            "-p",
+            "billing-portal",
+            "-p",
+            "billing-domain",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    )?;
+
+    util::step("Running the domain and API tests");
+    util::cargo(&root, &["test", "-p", "billing-domain", "-p", "billing-api"])?;
+
+    util::step("Building the SPA in release mode");
+    setup::build_spa(&root, true)?;
+
+    if e2e {
+        let bin = server::build_api(&root)?;
+        server::playwright(&root, &bin)?;
+    }
+    println!("\nxtask: every check passed");
+    Ok(())
+}
