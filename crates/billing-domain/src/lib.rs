@@ -4,10 +4,13 @@
 //! `now` as a parameter, so the same rules run on the server, in the browser
 //! (for formatting and permission mirroring) and in table tests.
 
+pub mod card;
 pub mod catalog;
+pub mod invoice;
 pub mod money;
 pub mod period;
 pub mod permissions;
+pub mod proration;
 pub mod subscription;
 pub mod wire;
 

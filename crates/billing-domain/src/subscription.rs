@@ -4,6 +4,7 @@
 //! arrive with the billing engine; this module names the states and what each
 //! means for access, so the API and the SPA agree on them.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Where a subscription stands.
@@ -77,13 +78,91 @@ impl SubscriptionStatus {
         }
     }
 
-    /// Whether a renewal charge is expected at the period end.
+    /// Whether a renewal charge is expected at the period end. A past-due,
+    /// deactivated or frozen account owes an open invoice instead; it renews
+    /// again once that is paid.
     pub fn renews(&self) -> bool {
         matches!(
             self,
-            SubscriptionStatus::Active | SubscriptionStatus::PastDue | SubscriptionStatus::Frozen
+            SubscriptionStatus::Active | SubscriptionStatus::Paused
         )
     }
+
+    /// Whether the product (beyond billing) is usable.
+    pub fn has_product_access(&self) -> bool {
+        matches!(
+            self,
+            SubscriptionStatus::Active
+                | SubscriptionStatus::PastDue
+                | SubscriptionStatus::Paused
+                | SubscriptionStatus::CancelScheduled
+        )
+    }
+}
+
+/// What happened to a subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event {
+    /// The renewal invoice was charged successfully.
+    RenewalPaid,
+    /// The renewal charge was declined.
+    RenewalDeclined,
+    /// The period ended with no payment method on file.
+    PeriodEndedWithoutCard,
+    /// Three days of grace passed without payment.
+    GraceExpired,
+    /// A new card paid the open invoice.
+    PaymentRecovered,
+    /// A retry with a new card was declined.
+    RetryDeclined,
+}
+
+/// A state change, as recorded in the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    pub from: SubscriptionStatus,
+    pub to: SubscriptionStatus,
+    pub event: Event,
+    pub at: DateTime<Utc>,
+}
+
+/// An event that cannot happen in a state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{event:?} cannot happen to a subscription that is {from:?}")]
+pub struct TransitionError {
+    pub from: SubscriptionStatus,
+    pub event: Event,
+}
+
+/// The grace period after a declined renewal (SPEC §3).
+pub const GRACE_DAYS: i64 = 3;
+
+/// Reminders before a period ends with no card, in days (SPEC §3).
+pub const FREEZE_REMINDER_DAYS: [i64; 2] = [7, 1];
+
+/// The billing lifecycle: the state after `event` in `from` at `now`.
+pub fn apply(
+    from: SubscriptionStatus,
+    event: Event,
+    now: DateTime<Utc>,
+) -> Result<Transition, TransitionError> {
+    use Event::*;
+    use SubscriptionStatus::*;
+    let to = match (from, event) {
+        (Active, RenewalPaid) => Active,
+        (Active, RenewalDeclined) => PastDue,
+        (Active, PeriodEndedWithoutCard) => Frozen,
+        (PastDue, GraceExpired) => Deactivated,
+        (PastDue | Deactivated | Frozen, PaymentRecovered) => Active,
+        (PastDue | Deactivated | Frozen, RetryDeclined) => from,
+        _ => return Err(TransitionError { from, event }),
+    };
+    Ok(Transition {
+        from,
+        to,
+        event,
+        at: now,
+    })
 }
 
 #[cfg(test)]
@@ -101,18 +180,51 @@ mod tests {
     }
 
     #[test]
-    fn only_live_subscriptions_renew() {
+    fn only_paid_up_subscriptions_renew() {
         let renewing: Vec<_> = SubscriptionStatus::ALL
             .into_iter()
             .filter(|s| s.renews())
             .collect();
         assert_eq!(
             renewing,
-            [
-                SubscriptionStatus::Active,
-                SubscriptionStatus::PastDue,
-                SubscriptionStatus::Frozen
-            ]
+            [SubscriptionStatus::Active, SubscriptionStatus::Paused]
         );
+    }
+
+    #[test]
+    fn the_lifecycle_table() {
+        use Event::*;
+        use SubscriptionStatus::*;
+        let now = chrono::DateTime::<Utc>::UNIX_EPOCH;
+        let allowed = [
+            (Active, RenewalPaid, Active),
+            (Active, RenewalDeclined, PastDue),
+            (Active, PeriodEndedWithoutCard, Frozen),
+            (PastDue, GraceExpired, Deactivated),
+            (PastDue, PaymentRecovered, Active),
+            (Deactivated, PaymentRecovered, Active),
+            (Frozen, PaymentRecovered, Active),
+            (PastDue, RetryDeclined, PastDue),
+            (Deactivated, RetryDeclined, Deactivated),
+            (Frozen, RetryDeclined, Frozen),
+        ];
+        let events = [
+            RenewalPaid,
+            RenewalDeclined,
+            PeriodEndedWithoutCard,
+            GraceExpired,
+            PaymentRecovered,
+            RetryDeclined,
+        ];
+        for from in SubscriptionStatus::ALL {
+            for event in events {
+                let expected = allowed
+                    .iter()
+                    .find(|(f, e, _)| *f == from && *e == event)
+                    .map(|t| t.2);
+                let got = apply(from, event, now).ok().map(|t| t.to);
+                assert_eq!(got, expected, "{from:?} + {event:?}");
+            }
+        }
     }
 }
