@@ -21,6 +21,12 @@ pub enum ApiError {
     /// 401: wrong e-mail or password (never says which).
     #[error("incorrect email or password")]
     InvalidCredentials,
+    /// 402: the card was declined; `message` is the processor's reason.
+    #[error("{message}")]
+    CardDeclined {
+        code: &'static str,
+        message: &'static str,
+    },
     /// 403: signed in, but the user's permissions do not allow this.
     #[error("{0}")]
     Forbidden(String),
@@ -92,6 +98,13 @@ impl ApiError {
                 "authentication_error",
                 "invalid_credentials",
                 "Incorrect email or password.".into(),
+                None,
+            ),
+            CardDeclined { code, message } => (
+                StatusCode::PAYMENT_REQUIRED,
+                "card_error",
+                code,
+                (*message).to_string(),
                 None,
             ),
             Forbidden(message) => (

@@ -55,6 +55,33 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Query parameters, refused in the API's error format naming the parameter.
+#[derive(Debug, Clone)]
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|err| {
+                let path = err.path().to_string();
+                let text = err.into_inner().to_string();
+                let named = text.split('`').nth(1).map(str::to_string);
+                let param = if path == "." || path.is_empty() {
+                    named.unwrap_or_default()
+                } else {
+                    path
+                };
+                let message = format!("Query parameter `{param}`: {text}.");
+                ApiError::invalid(param, "invalid_query", message)
+            })
+    }
+}
+
 /// Deserializes a body, turning serde's error into a 400 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);

@@ -16,6 +16,9 @@ use utoipa::OpenApi;
         (name = "billing", description = "Plans & Billing"),
         (name = "account", description = "The signed-in user's account"),
         (name = "members", description = "Users and their billing access"),
+        (name = "invoices", description = "Invoices and their PDFs"),
+        (name = "payments", description = "Card tokenization and the default payment method"),
+        (name = "dev", description = "Dev and test modes only"),
         (name = "test", description = "Test mode only"),
     )
 )]

@@ -3,11 +3,13 @@
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Mode};
 use crate::error::ApiError;
+use crate::gateway::SimulatedGateway;
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::services::seed;
 use crate::state::AppState;
 use crate::store::{self, Store};
+use crate::{mail, scheduler};
 use anyhow::{bail, Context};
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, Method};
@@ -52,10 +54,12 @@ pub async fn prepare_state(
     }
     let catalog = load_catalog(&config.catalog_path)?;
     let state = AppState {
+        gateway: Arc::new(SimulatedGateway::new(store.clone())),
         store,
         catalog: Arc::new(catalog),
         config: Arc::new(config),
         clock,
+        locks: Default::default(),
     };
     if state.config.seed_demo && seed::seed_demo(&state).await? {
         tracing::info!("seeded the demo accounts");
@@ -173,12 +177,38 @@ impl Application {
         &self.state
     }
 
-    /// Serves until Ctrl-C or SIGTERM.
+    /// Serves until Ctrl-C or SIGTERM, with the scheduler and (if an SMTP
+    /// URL is configured) mail delivery running beside it.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let scheduler = tokio::spawn(scheduler::run_forever(
+            self.state.clone(),
+            std::time::Duration::from_secs(30),
+        ));
+        let mailer = self
+            .state
+            .config
+            .smtp_url
+            .clone()
+            .map(|url| tokio::spawn(mail::deliver_forever(self.state.clone(), url)));
+        let _stop_background = AbortOnDrop(Some(scheduler), mailer);
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())
+    }
+}
+
+/// Stops the background tasks when the server stops.
+struct AbortOnDrop(
+    Option<tokio::task::JoinHandle<()>>,
+    Option<tokio::task::JoinHandle<()>>,
+);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        for handle in [self.0.take(), self.1.take()].into_iter().flatten() {
+            handle.abort();
+        }
     }
 }
 

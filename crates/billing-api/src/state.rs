@@ -2,10 +2,12 @@
 
 use crate::clock::Clock;
 use crate::config::Config;
+use crate::gateway::PaymentGateway;
 use crate::store::{AccountRecord, Store};
 use billing_domain::Catalog;
 use chrono::{DateTime, Utc};
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 /// The application's shared state (cheap to clone).
 #[derive(Clone)]
@@ -14,6 +16,9 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
+    pub gateway: Arc<dyn PaymentGateway>,
+    /// One lock per account, so its billing work never runs twice at once.
+    pub locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl AppState {
@@ -23,5 +28,17 @@ impl AppState {
             Some(at) if self.config.mode == crate::config::Mode::Test => at,
             _ => self.clock.now(),
         }
+    }
+
+    /// Waits for, then holds, the account's billing lock.
+    pub async fn account_lock(&self, account_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut locks = self
+                .locks
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            locks.entry(account_id.to_string()).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 }

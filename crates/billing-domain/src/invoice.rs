@@ -6,7 +6,9 @@
 //! charges are negative, moving that amount into the balance. So a total is
 //! never negative and no money appears or vanishes.
 
+use crate::catalog::{AddOnId, Catalog, Interval, PlanId};
 use crate::money::{Currency, Money, MoneyError};
+use crate::period::Period;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -177,6 +179,61 @@ pub fn build_invoice(
     })
 }
 
+/// Why a period could not be priced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PricingError {
+    #[error("{0} is not sold with {1:?} billing")]
+    NotSold(PlanId, Interval),
+    #[error("add-on {0:?} is not in the catalog")]
+    UnknownAddOn(AddOnId),
+    #[error(transparent)]
+    Money(#[from] MoneyError),
+}
+
+/// The full-price lines of one period: seats on the plan, then each add-on
+/// for every month of the period. Their sum is [`Catalog::period_price`].
+pub fn period_lines(
+    catalog: &Catalog,
+    plan: PlanId,
+    interval: Interval,
+    seats: u32,
+    add_ons: &[AddOnId],
+    period: Period,
+) -> Result<Vec<InvoiceLine>, PricingError> {
+    let p = catalog.plan(plan);
+    let seat_price = p
+        .seat_price_per_period(interval)
+        .ok_or(PricingError::NotSold(plan, interval))?;
+    let span = Some((period.start, period.end));
+    let mut lines = vec![InvoiceLine::charge(
+        LineKind::Plan,
+        format!(
+            "{} plan, {} ({} × {} per seat)",
+            p.name,
+            interval.label().to_lowercase(),
+            seats,
+            seat_price.format()
+        ),
+        seats,
+        seat_price,
+        span,
+    )?];
+    for id in add_ons {
+        let add_on = catalog.add_on(*id).ok_or(PricingError::UnknownAddOn(*id))?;
+        let price = add_on
+            .monthly_price
+            .checked_mul(i64::from(interval.months()))?;
+        lines.push(InvoiceLine::charge(
+            LineKind::AddOn,
+            format!("{} add-on", add_on.name),
+            1,
+            price,
+            span,
+        )?);
+    }
+    Ok(lines)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,6 +276,48 @@ mod tests {
                 "{charges:?} with {balance}"
             );
         }
+    }
+
+    #[test]
+    fn period_lines_add_up_to_the_period_price() {
+        let text = include_str!("../../../config/catalog.toml");
+        let catalog = Catalog::from_file(toml::from_str(text).unwrap()).unwrap();
+        let anchor = chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 1, 31, 0, 0, 0).unwrap();
+        let cases: [(PlanId, Interval, u32, &[AddOnId]); 3] = [
+            (PlanId::Business, Interval::Month, 12, &[]),
+            (
+                PlanId::Essentials,
+                Interval::Year,
+                3,
+                &[AddOnId::Marketing, AddOnId::Operation],
+            ),
+            (PlanId::Premium, Interval::Year, 40, &[AddOnId::SupportBot]),
+        ];
+        for (plan, interval, seats, add_ons) in cases {
+            let period = Period::nth(anchor, interval, 1);
+            let lines = period_lines(&catalog, plan, interval, seats, add_ons, period).unwrap();
+            let sum = Money::sum(Currency::USD, lines.iter().map(|l| l.amount)).unwrap();
+            assert_eq!(
+                Some(sum),
+                catalog.period_price(plan, interval, seats, add_ons),
+                "{plan}"
+            );
+            assert_eq!(lines.len(), 1 + add_ons.len());
+            assert!(lines
+                .iter()
+                .all(|l| l.period_start == Some(period.start) && l.period_end == Some(period.end)));
+        }
+        let month = Period::nth(anchor, Interval::Month, 0);
+        let lines =
+            period_lines(&catalog, PlanId::Business, Interval::Month, 12, &[], month).unwrap();
+        assert_eq!(
+            lines[0].description,
+            "Business plan, monthly (12 × $139.00 per seat)"
+        );
+        assert_eq!(
+            period_lines(&catalog, PlanId::Premium, Interval::Month, 1, &[], month),
+            Err(PricingError::NotSold(PlanId::Premium, Interval::Month))
+        );
     }
 
     #[test]

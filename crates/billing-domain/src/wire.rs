@@ -4,6 +4,7 @@
 //! RFC 3339 UTC.
 
 use crate::catalog::{AddOnId, Interval, PlanId};
+use crate::invoice::{InvoiceLine, InvoiceStatus};
 use crate::money::Money;
 use crate::permissions::{BillingAccess, Permission, Role};
 use crate::subscription::SubscriptionStatus;
@@ -141,8 +142,134 @@ pub struct BillingOverview {
     pub next_charge_date: Option<DateTime<Utc>>,
     pub payment_method: Option<PaymentMethodSummary>,
     pub credit_balance: Money,
+    /// What open invoices still owe (zero when paid up).
+    pub amount_due: Money,
+    /// While past due: when the grace period ends and the account is deactivated.
+    pub grace_until: Option<DateTime<Utc>>,
     /// The subscription's version (also the `ETag` header).
     pub version: i64,
+}
+
+/// `POST /api/gateway/tokens`: card details, sent only to the gateway.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CardTokenRequest {
+    pub number: String,
+    pub exp_month: u32,
+    pub exp_year: u32,
+    pub cvc: String,
+}
+
+/// A tokenized card: what the billing API may know of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CardToken {
+    pub token: String,
+    pub brand: CardBrand,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: u32,
+}
+
+/// `POST /api/payment-methods`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AttachPaymentMethodRequest {
+    pub token: String,
+}
+
+/// An open invoice retried with a new card.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RetriedInvoice {
+    pub invoice_id: String,
+    pub number: String,
+    pub amount: Money,
+    pub status: InvoiceStatus,
+    /// The decline, if the retry failed.
+    pub error: Option<String>,
+}
+
+/// The answer to `POST /api/payment-methods`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PaymentMethodResult {
+    pub payment_method: PaymentMethodSummary,
+    /// The subscription's state after retrying open invoices.
+    pub status: SubscriptionStatus,
+    pub retried: Vec<RetriedInvoice>,
+}
+
+/// An invoice as the portal shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Invoice {
+    pub id: String,
+    /// For people, e.g. `INV-00003`.
+    pub number: String,
+    pub status: InvoiceStatus,
+    pub total: Money,
+    /// Credit balance used by this invoice.
+    pub credit_applied: Money,
+    /// Credit balance created by this invoice.
+    pub credit_created: Money,
+    pub period_start: Option<DateTime<Utc>>,
+    pub period_end: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    /// Why the last charge failed, while open.
+    pub last_error: Option<String>,
+    pub lines: Vec<InvoiceLine>,
+    /// The account billed.
+    pub account_name: String,
+}
+
+/// `GET /api/invoices`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct InvoiceList {
+    pub data: Vec<Invoice>,
+    pub has_more: bool,
+}
+
+/// `POST /api/test/accounts/{account_id}/clock`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AdvanceClockRequest {
+    /// Seconds to move the account's clock forward (1 to 5 years' worth).
+    pub advance_seconds: i64,
+}
+
+/// The account's clock after advancing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ClockResponse {
+    pub now: DateTime<Utc>,
+}
+
+/// An e-mail from the outbox.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Email {
+    pub id: String,
+    /// e.g. `invoice_paid`, `card_declined`, `grace_ending`, `freeze_reminder`.
+    pub kind: String,
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+    pub invoice_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// A list of e-mails, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct EmailList {
+    pub data: Vec<Email>,
 }
 
 /// A user of the account, as owners and admins see them.

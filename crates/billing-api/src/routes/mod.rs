@@ -2,8 +2,11 @@
 
 pub mod account;
 pub mod billing;
+pub mod dev;
 pub mod health;
+pub mod invoices;
 pub mod members;
+pub mod payments;
 pub mod session;
 pub mod test_support;
 
@@ -19,7 +22,14 @@ pub fn api_router(mode: Mode) -> OpenApiRouter<AppState> {
         .merge(session::router())
         .merge(billing::router())
         .merge(account::router())
-        .merge(members::router());
+        .merge(members::router())
+        .merge(invoices::router())
+        .merge(payments::router());
+    let router = if mode == Mode::Production {
+        router
+    } else {
+        router.merge(dev::router())
+    };
     if mode == Mode::Test {
         router.merge(test_support::router())
     } else {

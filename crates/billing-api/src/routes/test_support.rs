@@ -1,17 +1,30 @@
 //! Test-mode routes (mounted only when `BILLING_MODE=test`; elsewhere 404).
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
+use crate::scheduler;
 use crate::services::seed;
 use crate::state::AppState;
-use axum::extract::State;
+use crate::store::Write;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use billing_domain::wire::TestAccount;
+use billing_domain::wire::{
+    AdvanceClockRequest, ClockResponse, Email, EmailList, ErrorBody, TestAccount,
+};
+use chrono::Duration;
 use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::extract::ApiJson;
+
+/// The longest single advance: five years.
+const MAX_ADVANCE_SECONDS: i64 = 5 * 366 * 86_400;
 
 /// `/api/test/*`.
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_test_account))
+    OpenApiRouter::new()
+        .routes(routes!(create_test_account))
+        .routes(routes!(advance_clock))
+        .routes(routes!(list_test_emails))
 }
 
 /// A fresh account on the demo subscription with one user per role; its
@@ -23,4 +36,85 @@ pub async fn create_test_account(
 ) -> ApiResult<(StatusCode, Json<TestAccount>)> {
     let account = seed::create_test_account(&state).await?;
     Ok((StatusCode::CREATED, Json(account)))
+}
+
+async fn test_account(state: &AppState, id: &str) -> ApiResult<crate::store::AccountRecord> {
+    state
+        .store
+        .account(id)
+        .await?
+        .filter(|a| a.clock_at.is_some())
+        .ok_or(ApiError::NotFound("test account"))
+}
+
+/// Advances the test account's clock and runs, in order, every piece of
+/// billing work that fell due.
+#[utoipa::path(post, path = "/api/test/accounts/{account_id}/clock", tag = "test",
+    params(("account_id" = String, Path, description = "The test account's id")),
+    request_body = AdvanceClockRequest,
+    responses(
+        (status = 200, description = "The account's new time", body = ClockResponse),
+        (status = 400, description = "advance_seconds out of range", body = ErrorBody),
+        (status = 404, description = "No such test account", body = ErrorBody),
+    ))]
+pub async fn advance_clock(
+    State(state): State<AppState>,
+    Path(account_id): Path<String>,
+    ApiJson(body): ApiJson<AdvanceClockRequest>,
+) -> ApiResult<Json<ClockResponse>> {
+    let account = test_account(&state, &account_id).await?;
+    if !(1..=MAX_ADVANCE_SECONDS).contains(&body.advance_seconds) {
+        return Err(ApiError::invalid(
+            "advance_seconds",
+            "out_of_range",
+            format!("`advance_seconds` must be between 1 and {MAX_ADVANCE_SECONDS}."),
+        ));
+    }
+    let from = account.clock_at.unwrap_or_else(|| state.clock.now());
+    let to = from + Duration::seconds(body.advance_seconds);
+    scheduler::run_due(&state, &account_id, to).await?;
+    state
+        .store
+        .commit(vec![Write::SetClock {
+            account_id: account_id.clone(),
+            at: to,
+        }])
+        .await?;
+    Ok(Json(ClockResponse { now: to }))
+}
+
+/// Every e-mail the test account was sent, newest first.
+#[utoipa::path(get, path = "/api/test/accounts/{account_id}/emails", tag = "test",
+    params(("account_id" = String, Path, description = "The test account's id")),
+    responses(
+        (status = 200, description = "The account's e-mails", body = EmailList),
+        (status = 404, description = "No such test account", body = ErrorBody),
+    ))]
+pub async fn list_test_emails(
+    State(state): State<AppState>,
+    Path(account_id): Path<String>,
+) -> ApiResult<Json<EmailList>> {
+    test_account(&state, &account_id).await?;
+    Ok(Json(emails_of(&state, &account_id).await?))
+}
+
+/// The account's e-mails on the wire.
+pub async fn emails_of(state: &AppState, account_id: &str) -> ApiResult<EmailList> {
+    let data = state
+        .store
+        .emails(account_id)
+        .await?
+        .into_iter()
+        .map(|e| Email {
+            id: e.id,
+            kind: e.kind,
+            to: e.to_email,
+            subject: e.subject,
+            body: e.body,
+            invoice_id: e.invoice_id,
+            created_at: e.created_at,
+            sent_at: e.sent_at,
+        })
+        .collect();
+    Ok(EmailList { data })
 }

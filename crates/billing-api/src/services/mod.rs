@@ -1,5 +1,7 @@
 //! Use cases: load, decide with the domain, persist, record.
 
 pub mod auth;
+pub mod billing;
+pub mod invoices;
 pub mod overview;
 pub mod seed;

@@ -53,6 +53,8 @@ pub async fn billing_overview(
         next_charge_date: sub.status.renews().then_some(sub.current_period_end),
         payment_method,
         credit_balance: Money::new(sub.credit_balance, sub.currency),
+        amount_due: crate::services::billing::amount_due(state, &account.id, sub.currency).await?,
+        grace_until: sub.grace_until,
         version: sub.version,
     })
 }

@@ -2,17 +2,27 @@
 
 use crate::services::auth::hash_password;
 use crate::state::AppState;
+use crate::store::InvoiceRecord;
 use crate::store::{
     AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SubscriptionRecord, UserRecord,
 };
 use billing_domain::catalog::Interval;
+use billing_domain::invoice::{build_invoice, period_lines, InvoiceStatus};
 use billing_domain::period::Period;
 use billing_domain::permissions::AccountPolicy;
 use billing_domain::wire::{TestAccount, TestUser};
+use billing_domain::Money;
 use billing_domain::{AddOnId, BillingAccess, PlanId, Role, SubscriptionStatus};
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use serde_json::json;
+
+/// `at` moved back by `months` calendar months (the inverse of the
+/// period arithmetic, so that `Period::nth` lands back on `at`).
+fn add_months_back(at: DateTime<Utc>, months: u32) -> DateTime<Utc> {
+    use chrono::Months;
+    at.checked_sub_months(Months::new(months)).unwrap_or(at)
+}
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "billing-demo";
@@ -33,6 +43,8 @@ struct PlannedUser {
 
 struct PlannedAccount<'a> {
     name: &'a str,
+    /// Seats in each past period, oldest first; the last is the current one.
+    seat_history: Vec<u32>,
     is_demo: bool,
     clock_at: Option<DateTime<Utc>>,
     plan: PlanId,
@@ -68,13 +80,51 @@ async fn build(
             created_at: now,
         })
         .collect();
-    let period = Period::nth(now, plan.interval, 0);
+    // The subscription began as many periods ago as it has history, each
+    // period invoiced and paid at its start.
+    let past = plan.seat_history.len().saturating_sub(1) as u32;
+    let anchor = add_months_back(now, past * plan.interval.months());
+    let period = Period::nth(anchor, plan.interval, past);
     let (brand, last4, exp_month, exp_year) = plan.card;
     let currency = state.catalog.currency();
-    let first_charge = state
-        .catalog
-        .period_price(plan.plan, plan.interval, plan.seats, &plan.add_ons)
-        .ok_or_else(|| anyhow::anyhow!("{} is not sold {:?}", plan.plan, plan.interval))?;
+    let mut invoices = Vec::new();
+    for (index, seats) in plan.seat_history.iter().enumerate() {
+        let p = Period::nth(anchor, plan.interval, index as u32);
+        let lines = period_lines(
+            &state.catalog,
+            plan.plan,
+            plan.interval,
+            *seats,
+            &plan.add_ons,
+            p,
+        )?;
+        let draft = build_invoice(currency, lines, Money::zero(currency))?;
+        invoices.push(InvoiceRecord {
+            id: new_id("in"),
+            account_id: account_id.clone(),
+            seq: 0,
+            status: InvoiceStatus::Paid,
+            reason: if index == 0 {
+                "subscription_create"
+            } else {
+                "subscription_cycle"
+            }
+            .into(),
+            currency,
+            total: draft.total.amount(),
+            credit_applied: 0,
+            credit_created: 0,
+            period_start: Some(p.start),
+            period_end: Some(p.end),
+            created_at: p.start,
+            paid_at: Some(p.start),
+            attempt_count: 1,
+            last_error: None,
+            charge_id: Some(new_id("ch")),
+            lines: draft.lines,
+        });
+    }
+    let first_charge = Money::new(invoices.first().map(|i| i.total).unwrap_or(0), currency);
     Ok(NewAccount {
         account: AccountRecord {
             id: account_id.clone(),
@@ -91,12 +141,14 @@ async fn build(
             seats: plan.seats,
             add_ons: plan.add_ons.clone(),
             status: SubscriptionStatus::Active,
-            billing_anchor: now,
+            billing_anchor: anchor,
             current_period_start: period.start,
             current_period_end: period.end,
             currency,
             credit_balance: 0,
             version: 1,
+            past_due_since: None,
+            grace_until: None,
         },
         payment_method: Some(PaymentMethodRecord {
             id: new_id("pm"),
@@ -109,6 +161,7 @@ async fn build(
             is_default: true,
             created_at: now,
         }),
+        invoices,
         audit: vec![AuditEntry {
             id: new_id("aud"),
             account_id: account_id.clone(),
@@ -116,9 +169,9 @@ async fn build(
             action: "subscription.created".into(),
             details: json!({
                 "plan": plan.plan, "interval": plan.interval, "seats": plan.seats,
-                "add_ons": plan.add_ons, "period_end": period.end, "amount": first_charge,
+                "add_ons": plan.add_ons, "period_start": anchor, "amount": first_charge,
             }),
-            at: now,
+            at: anchor,
         }],
         users,
     })
@@ -159,6 +212,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
     }
     let acme = PlannedAccount {
         name: "Acme Inc.",
+        seat_history: vec![8, 8, 9, 9, 10, 10, 10, 11, 11, 12, 12, 12],
         is_demo: true,
         clock_at: None,
         plan: PlanId::Business,
@@ -171,6 +225,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
     };
     let globex = PlannedAccount {
         name: "Globex Ltd.",
+        seat_history: vec![5],
         is_demo: true,
         clock_at: None,
         plan: PlanId::Essentials,
@@ -222,6 +277,7 @@ pub async fn create_test_account(state: &AppState) -> anyhow::Result<TestAccount
         .collect();
     let planned = PlannedAccount {
         name: "Test Co.",
+        seat_history: vec![12],
         is_demo: false,
         clock_at: Some(now),
         plan: PlanId::Business,

@@ -6,6 +6,7 @@ mod sqlite;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
+use billing_domain::invoice::{InvoiceLine, InvoiceStatus};
 use billing_domain::permissions::AccountPolicy;
 use billing_domain::{
     AddOnId, BillingAccess, Currency, Interval, PlanId, Role, SubscriptionStatus,
@@ -23,6 +24,12 @@ pub enum StoreError {
     Corrupt(String),
     #[error("unique constraint: {0}")]
     Conflict(String),
+    /// The subscription changed since it was read (optimistic concurrency).
+    #[error("the subscription was changed by someone else")]
+    VersionConflict,
+    /// A once-only marker already exists: the work was done before.
+    #[error("already done: {0}")]
+    AlreadyDone(String),
 }
 
 /// An account (a customer company).
@@ -76,6 +83,10 @@ pub struct SubscriptionRecord {
     /// Minor units, never negative.
     pub credit_balance: i64,
     pub version: i64,
+    /// When the account became past due (a renewal was declined).
+    pub past_due_since: Option<DateTime<Utc>>,
+    /// When the grace period ends and the account is deactivated.
+    pub grace_until: Option<DateTime<Utc>>,
 }
 
 /// A stored card: brand, last four, expiry and the gateway's token only.
@@ -113,7 +124,112 @@ pub struct NewAccount {
     pub users: Vec<UserRecord>,
     pub subscription: SubscriptionRecord,
     pub payment_method: Option<PaymentMethodRecord>,
+    pub invoices: Vec<InvoiceRecord>,
     pub audit: Vec<AuditEntry>,
+}
+
+/// A stored invoice with its lines.
+#[derive(Debug, Clone)]
+pub struct InvoiceRecord {
+    pub id: String,
+    pub account_id: String,
+    /// Per-account sequence (assigned on insert when 0).
+    pub seq: i64,
+    pub status: InvoiceStatus,
+    /// `subscription_create`, `subscription_cycle` or `subscription_update`.
+    pub reason: String,
+    pub currency: Currency,
+    pub total: i64,
+    pub credit_applied: i64,
+    pub credit_created: i64,
+    pub period_start: Option<DateTime<Utc>>,
+    pub period_end: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub paid_at: Option<DateTime<Utc>>,
+    pub attempt_count: i64,
+    pub last_error: Option<String>,
+    pub charge_id: Option<String>,
+    pub lines: Vec<InvoiceLine>,
+}
+
+/// An e-mail in the durable outbox.
+#[derive(Debug, Clone)]
+pub struct OutboxEmail {
+    pub id: String,
+    pub account_id: String,
+    /// e.g. `invoice_paid`, `card_declined`.
+    pub kind: String,
+    pub to_email: String,
+    pub to_name: String,
+    pub subject: String,
+    pub body: String,
+    pub invoice_id: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// A card in the simulated gateway's vault.
+#[derive(Debug, Clone)]
+pub struct GatewayTokenRecord {
+    pub token: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: u32,
+    pub behaviour: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A charge the simulated gateway made or refused.
+#[derive(Debug, Clone)]
+pub struct GatewayChargeRecord {
+    pub id: String,
+    pub token: String,
+    pub amount: i64,
+    pub currency: String,
+    pub idempotency_key: String,
+    /// `succeeded` or `failed:<code>`.
+    pub outcome: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One write of a batch; a batch commits whole or not at all.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// Replaces the subscription if it is still at `expected_version`; the
+    /// stored version becomes `expected_version + 1`.
+    Subscription {
+        record: SubscriptionRecord,
+        expected_version: i64,
+    },
+    /// Inserts an invoice and its lines (assigning the next `seq`).
+    InsertInvoice(InvoiceRecord),
+    /// Updates an invoice's payment state.
+    UpdateInvoice {
+        id: String,
+        status: InvoiceStatus,
+        paid_at: Option<DateTime<Utc>>,
+        attempt_count: i64,
+        last_error: Option<String>,
+        charge_id: Option<String>,
+    },
+    /// Makes a card the account's only default.
+    SetDefaultPaymentMethod(PaymentMethodRecord),
+    /// Appends to the audit log.
+    Audit(AuditEntry),
+    /// Queues an e-mail.
+    Email(OutboxEmail),
+    /// Claims a once-only marker; the batch fails with `AlreadyDone` if taken.
+    Once {
+        marker: String,
+        account_id: String,
+        at: DateTime<Utc>,
+    },
+    /// Moves a test account's clock.
+    SetClock {
+        account_id: String,
+        at: DateTime<Utc>,
+    },
 }
 
 /// The portal's persistence. Every method is one transaction.
@@ -160,6 +276,44 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// The account's audit log, newest first.
     async fn audit_log(&self, account_id: &str, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
+    /// Commits a batch of writes in one transaction.
+    async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+    /// A page of the account's invoices, newest first, after `starting_after`.
+    async fn invoices(
+        &self,
+        account_id: &str,
+        limit: i64,
+        starting_after: Option<&str>,
+    ) -> Result<Vec<InvoiceRecord>, StoreError>;
+    /// One invoice with its lines.
+    async fn invoice(&self, id: &str) -> Result<Option<InvoiceRecord>, StoreError>;
+    /// The account's open invoices, oldest first.
+    async fn open_invoices(&self, account_id: &str) -> Result<Vec<InvoiceRecord>, StoreError>;
+    /// The account's e-mails, newest first.
+    async fn emails(&self, account_id: &str) -> Result<Vec<OutboxEmail>, StoreError>;
+    /// E-mails not yet sent, oldest first.
+    async fn unsent_emails(&self, limit: i64) -> Result<Vec<OutboxEmail>, StoreError>;
+    /// Records a delivery attempt.
+    async fn mark_email(
+        &self,
+        id: &str,
+        sent_at: Option<DateTime<Utc>>,
+        error: Option<&str>,
+    ) -> Result<(), StoreError>;
+    /// Accounts on the server's clock with billing work possibly due by `horizon`.
+    async fn accounts_with_work(&self, horizon: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
+    /// Whether a once-only marker exists.
+    async fn marker_exists(&self, marker: &str) -> Result<bool, StoreError>;
+    /// Stores a card in the simulated gateway's vault.
+    async fn insert_gateway_token(&self, token: &GatewayTokenRecord) -> Result<(), StoreError>;
+    /// A card from the simulated gateway's vault.
+    async fn gateway_token(&self, token: &str) -> Result<Option<GatewayTokenRecord>, StoreError>;
+    /// Records a gateway charge; if its idempotency key was used, returns the
+    /// first charge instead and stores nothing.
+    async fn record_gateway_charge(
+        &self,
+        charge: &GatewayChargeRecord,
+    ) -> Result<GatewayChargeRecord, StoreError>;
 }
 
 /// Opens the store a database URL names.

@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::clock::from_unix;
+use billing_domain::invoice::LineKind;
+use billing_domain::Money;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow};
 use sqlx::{Row, SqlitePool};
 use std::str::FromStr;
@@ -94,7 +96,201 @@ fn subscription_from(row: &SqliteRow) -> Result<SubscriptionRecord, StoreError> 
         currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
         credit_balance: row.try_get("credit_balance")?,
         version: row.try_get("version")?,
+        past_due_since: row
+            .try_get::<Option<i64>, _>("past_due_since")?
+            .map(from_unix),
+        grace_until: row.try_get::<Option<i64>, _>("grace_until")?.map(from_unix),
     })
+}
+
+fn opt_time(t: Option<DateTime<Utc>>) -> Option<i64> {
+    t.map(|t| t.timestamp())
+}
+
+fn line_kind(kind: &str) -> Result<LineKind, StoreError> {
+    serde_json::from_value(serde_json::Value::String(kind.to_string()))
+        .map_err(|_| corrupt("line kind", kind))
+}
+
+fn line_kind_str(kind: LineKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn invoice_from(row: &SqliteRow, lines: Vec<InvoiceLine>) -> Result<InvoiceRecord, StoreError> {
+    let status: String = row.try_get("status")?;
+    let currency: String = row.try_get("currency")?;
+    Ok(InvoiceRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        seq: row.try_get("seq")?,
+        status: InvoiceStatus::parse(&status).ok_or_else(|| corrupt("invoice status", &status))?,
+        reason: row.try_get("reason")?,
+        currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
+        total: row.try_get("total")?,
+        credit_applied: row.try_get("credit_applied")?,
+        credit_created: row.try_get("credit_created")?,
+        period_start: row
+            .try_get::<Option<i64>, _>("period_start")?
+            .map(from_unix),
+        period_end: row.try_get::<Option<i64>, _>("period_end")?.map(from_unix),
+        created_at: from_unix(row.try_get("created_at")?),
+        paid_at: row.try_get::<Option<i64>, _>("paid_at")?.map(from_unix),
+        attempt_count: row.try_get("attempt_count")?,
+        last_error: row.try_get("last_error")?,
+        charge_id: row.try_get("charge_id")?,
+        lines,
+    })
+}
+
+fn line_from(row: &SqliteRow, currency: Currency) -> Result<InvoiceLine, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(InvoiceLine {
+        kind: line_kind(&kind)?,
+        description: row.try_get("description")?,
+        quantity: row.try_get::<i64, _>("quantity")? as u32,
+        unit_amount: Money::new(row.try_get("unit_amount")?, currency),
+        amount: Money::new(row.try_get("amount")?, currency),
+        period_start: row
+            .try_get::<Option<i64>, _>("period_start")?
+            .map(from_unix),
+        period_end: row.try_get::<Option<i64>, _>("period_end")?.map(from_unix),
+    })
+}
+
+fn email_from(row: &SqliteRow) -> Result<OutboxEmail, StoreError> {
+    Ok(OutboxEmail {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        kind: row.try_get("kind")?,
+        to_email: row.try_get("to_email")?,
+        to_name: row.try_get("to_name")?,
+        subject: row.try_get("subject")?,
+        body: row.try_get("body")?,
+        invoice_id: row.try_get("invoice_id")?,
+        created_at: from_unix(row.try_get("created_at")?),
+        sent_at: row.try_get::<Option<i64>, _>("sent_at")?.map(from_unix),
+    })
+}
+
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+
+async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id) \
+         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoices WHERE account_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&inv.id)
+    .bind(&inv.account_id)
+    .bind(&inv.account_id)
+    .bind(inv.status.as_str())
+    .bind(&inv.reason)
+    .bind(inv.currency.code())
+    .bind(inv.total)
+    .bind(inv.credit_applied)
+    .bind(inv.credit_created)
+    .bind(opt_time(inv.period_start))
+    .bind(opt_time(inv.period_end))
+    .bind(inv.created_at.timestamp())
+    .bind(opt_time(inv.paid_at))
+    .bind(inv.attempt_count)
+    .bind(&inv.last_error)
+    .bind(&inv.charge_id)
+    .execute(&mut **tx)
+    .await?;
+    for (position, line) in inv.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_amount, amount, period_start, period_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&inv.id)
+        .bind(position as i64)
+        .bind(line_kind_str(line.kind))
+        .bind(&line.description)
+        .bind(i64::from(line.quantity))
+        .bind(line.unit_amount.amount())
+        .bind(line.amount.amount())
+        .bind(opt_time(line.period_start))
+        .bind(opt_time(line.period_end))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn write_subscription(
+    tx: &mut Tx<'_>,
+    s: &SubscriptionRecord,
+    expected_version: i64,
+) -> Result<(), StoreError> {
+    let add_ons: Vec<&str> = s.add_ons.iter().map(|a| a.as_str()).collect();
+    let done = sqlx::query(
+        "UPDATE subscriptions SET plan = ?, billing_interval = ?, seats = ?, add_ons = ?, status = ?, billing_anchor = ?, \
+         current_period_start = ?, current_period_end = ?, currency = ?, credit_balance = ?, past_due_since = ?, grace_until = ?, \
+         version = version + 1 WHERE account_id = ? AND version = ?",
+    )
+    .bind(s.plan.as_str())
+    .bind(s.interval.as_str())
+    .bind(i64::from(s.seats))
+    .bind(add_ons.join(","))
+    .bind(s.status.as_str())
+    .bind(s.billing_anchor.timestamp())
+    .bind(s.current_period_start.timestamp())
+    .bind(s.current_period_end.timestamp())
+    .bind(s.currency.code())
+    .bind(s.credit_balance)
+    .bind(opt_time(s.past_due_since))
+    .bind(opt_time(s.grace_until))
+    .bind(&s.account_id)
+    .bind(expected_version)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::VersionConflict)
+    }
+}
+
+async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&e.id)
+    .bind(&e.account_id)
+    .bind(&e.kind)
+    .bind(&e.to_email)
+    .bind(&e.to_name)
+    .bind(&e.subject)
+    .bind(&e.body)
+    .bind(&e.invoice_id)
+    .bind(e.created_at.timestamp())
+    .bind(opt_time(e.sent_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn set_default_card(tx: &mut Tx<'_>, pm: &PaymentMethodRecord) -> Result<(), StoreError> {
+    sqlx::query("UPDATE payment_methods SET is_default = 0 WHERE account_id = ?")
+        .bind(&pm.account_id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO payment_methods (id, account_id, brand, last4, exp_month, exp_year, gateway_token, is_default, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+    )
+    .bind(&pm.id)
+    .bind(&pm.account_id)
+    .bind(&pm.brand)
+    .bind(&pm.last4)
+    .bind(i64::from(pm.exp_month))
+    .bind(i64::from(pm.exp_year))
+    .bind(&pm.gateway_token)
+    .bind(pm.created_at.timestamp())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 fn payment_method_from(row: &SqliteRow) -> Result<PaymentMethodRecord, StoreError> {
@@ -223,20 +419,10 @@ impl Store for SqliteStore {
         .execute(&mut *tx)
         .await?;
         if let Some(pm) = &new.payment_method {
-            sqlx::query(
-                "INSERT INTO payment_methods (id, account_id, brand, last4, exp_month, exp_year, gateway_token, is_default, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&pm.id)
-            .bind(&pm.account_id)
-            .bind(&pm.brand)
-            .bind(&pm.last4)
-            .bind(i64::from(pm.exp_month))
-            .bind(i64::from(pm.exp_year))
-            .bind(&pm.gateway_token)
-            .bind(i64::from(pm.is_default))
-            .bind(pm.created_at.timestamp())
-            .execute(&mut *tx)
-            .await?;
+            set_default_card(&mut tx, pm).await?;
+        }
+        for inv in &new.invoices {
+            insert_invoice(&mut tx, inv).await?;
         }
         for entry in &new.audit {
             insert_audit(&mut tx, entry).await?;
@@ -376,5 +562,274 @@ impl Store for SqliteStore {
         .iter()
         .map(audit_from)
         .collect()
+    }
+
+    async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for write in &writes {
+            match write {
+                Write::Subscription {
+                    record,
+                    expected_version,
+                } => write_subscription(&mut tx, record, *expected_version).await?,
+                Write::InsertInvoice(inv) => insert_invoice(&mut tx, inv).await?,
+                Write::UpdateInvoice {
+                    id,
+                    status,
+                    paid_at,
+                    attempt_count,
+                    last_error,
+                    charge_id,
+                } => {
+                    sqlx::query(
+                        "UPDATE invoices SET status = ?, paid_at = ?, attempt_count = ?, last_error = ?, charge_id = ? WHERE id = ?",
+                    )
+                    .bind(status.as_str())
+                    .bind(opt_time(*paid_at))
+                    .bind(attempt_count)
+                    .bind(last_error)
+                    .bind(charge_id)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Write::SetDefaultPaymentMethod(pm) => set_default_card(&mut tx, pm).await?,
+                Write::Audit(entry) => insert_audit(&mut tx, entry).await?,
+                Write::Email(email) => insert_email(&mut tx, email).await?,
+                Write::Once {
+                    marker,
+                    account_id,
+                    at,
+                } => {
+                    let res = sqlx::query(
+                        "INSERT INTO once_markers (marker, account_id, at) VALUES (?, ?, ?)",
+                    )
+                    .bind(marker)
+                    .bind(account_id)
+                    .bind(at.timestamp())
+                    .execute(&mut *tx)
+                    .await;
+                    match res {
+                        Ok(_) => {}
+                        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                            return Err(StoreError::AlreadyDone(marker.clone()))
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                Write::SetClock { account_id, at } => {
+                    sqlx::query("UPDATE accounts SET clock_at = ? WHERE id = ?")
+                        .bind(at.timestamp())
+                        .bind(account_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn invoices(
+        &self,
+        account_id: &str,
+        limit: i64,
+        starting_after: Option<&str>,
+    ) -> Result<Vec<InvoiceRecord>, StoreError> {
+        let before: i64 = match starting_after {
+            Some(id) => {
+                sqlx::query_scalar("SELECT seq FROM invoices WHERE id = ? AND account_id = ?")
+                    .bind(id)
+                    .bind(account_id)
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .unwrap_or(0)
+            }
+            None => i64::MAX,
+        };
+        let rows = sqlx::query(
+            "SELECT * FROM invoices WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(account_id)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            out.push(self.with_lines(row, &id).await?);
+        }
+        Ok(out)
+    }
+
+    async fn invoice(&self, id: &str) -> Result<Option<InvoiceRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM invoices WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => Ok(Some(self.with_lines(&row, id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn open_invoices(&self, account_id: &str) -> Result<Vec<InvoiceRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT * FROM invoices WHERE account_id = ? AND status = 'open' ORDER BY seq",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("id")?;
+            out.push(self.with_lines(row, &id).await?);
+        }
+        Ok(out)
+    }
+
+    async fn emails(&self, account_id: &str) -> Result<Vec<OutboxEmail>, StoreError> {
+        sqlx::query(
+            "SELECT * FROM outbox WHERE account_id = ? ORDER BY created_at DESC, rowid DESC",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(email_from)
+        .collect()
+    }
+
+    async fn unsent_emails(&self, limit: i64) -> Result<Vec<OutboxEmail>, StoreError> {
+        sqlx::query("SELECT * FROM outbox WHERE sent_at IS NULL AND attempts < 10 ORDER BY created_at, rowid LIMIT ?")
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(email_from)
+            .collect()
+    }
+
+    async fn mark_email(
+        &self,
+        id: &str,
+        sent_at: Option<DateTime<Utc>>,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE outbox SET sent_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+        )
+        .bind(opt_time(sent_at))
+        .bind(error)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn accounts_with_work(&self, horizon: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT s.account_id FROM subscriptions s JOIN accounts a ON a.id = s.account_id \
+             WHERE a.clock_at IS NULL AND (s.current_period_end <= ? OR s.grace_until IS NOT NULL \
+             OR EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = s.account_id AND i.status = 'open' AND i.attempt_count = 0))",
+        )
+        .bind(horizon.timestamp())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn marker_exists(&self, marker: &str) -> Result<bool, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM once_markers WHERE marker = ?")
+            .bind(marker)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n > 0)
+    }
+
+    async fn insert_gateway_token(&self, t: &GatewayTokenRecord) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO gateway_tokens (token, brand, last4, exp_month, exp_year, behaviour, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&t.token)
+        .bind(&t.brand)
+        .bind(&t.last4)
+        .bind(i64::from(t.exp_month))
+        .bind(i64::from(t.exp_year))
+        .bind(&t.behaviour)
+        .bind(t.created_at.timestamp())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn gateway_token(&self, token: &str) -> Result<Option<GatewayTokenRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM gateway_tokens WHERE token = ?")
+            .bind(token)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| -> Result<GatewayTokenRecord, StoreError> {
+            Ok(GatewayTokenRecord {
+                token: r.try_get("token")?,
+                brand: r.try_get("brand")?,
+                last4: r.try_get("last4")?,
+                exp_month: r.try_get::<i64, _>("exp_month")? as u32,
+                exp_year: r.try_get::<i64, _>("exp_year")? as u32,
+                behaviour: r.try_get("behaviour")?,
+                created_at: from_unix(r.try_get("created_at")?),
+            })
+        })
+        .transpose()
+    }
+
+    async fn record_gateway_charge(
+        &self,
+        c: &GatewayChargeRecord,
+    ) -> Result<GatewayChargeRecord, StoreError> {
+        let res = sqlx::query(
+            "INSERT INTO gateway_charges (id, token, amount, currency, idempotency_key, outcome, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (idempotency_key) DO NOTHING",
+        )
+        .bind(&c.id)
+        .bind(&c.token)
+        .bind(c.amount)
+        .bind(&c.currency)
+        .bind(&c.idempotency_key)
+        .bind(&c.outcome)
+        .bind(c.created_at.timestamp())
+        .execute(&self.pool)
+        .await?;
+        if res.rows_affected() == 1 {
+            return Ok(c.clone());
+        }
+        let r = sqlx::query("SELECT * FROM gateway_charges WHERE idempotency_key = ?")
+            .bind(&c.idempotency_key)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(GatewayChargeRecord {
+            id: r.try_get("id")?,
+            token: r.try_get("token")?,
+            amount: r.try_get("amount")?,
+            currency: r.try_get("currency")?,
+            idempotency_key: r.try_get("idempotency_key")?,
+            outcome: r.try_get("outcome")?,
+            created_at: from_unix(r.try_get("created_at")?),
+        })
+    }
+}
+
+impl SqliteStore {
+    async fn with_lines(&self, row: &SqliteRow, id: &str) -> Result<InvoiceRecord, StoreError> {
+        let currency: String = row.try_get("currency")?;
+        let currency = Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?;
+        let lines =
+            sqlx::query("SELECT * FROM invoice_lines WHERE invoice_id = ? ORDER BY position")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|r| line_from(r, currency))
+                .collect::<Result<Vec<_>, _>>()?;
+        invoice_from(row, lines)
     }
 }

@@ -1,0 +1,134 @@
+//! A gateway that behaves like a processor's test mode, by card number:
+//!
+//! | number | behaviour |
+//! | --- | --- |
+//! | 4242 4242 4242 4242 (and any other valid number) | succeeds |
+//! | 4000 0000 0000 0002 | declined (`card_declined`) when saved |
+//! | 4000 0000 0000 9995 | declined (`insufficient_funds`) when saved |
+//! | 4000 0000 0000 0069 | declined (`expired_card`) when saved |
+//! | 4000 0000 0000 0127 | declined (`incorrect_cvc`) when saved |
+//! | 4000 0000 0000 0341 | saves, but every charge is declined |
+
+use super::{CardInput, GatewayCard, GatewayError, PaymentGateway};
+use crate::services::seed::new_id;
+use crate::store::{GatewayChargeRecord, GatewayTokenRecord, Store};
+use async_trait::async_trait;
+use billing_domain::card::check_card;
+use billing_domain::wire::CardBrand;
+use billing_domain::Money;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// The simulated processor; its vault lives in the store's gateway tables.
+#[derive(Clone)]
+pub struct SimulatedGateway {
+    store: Arc<dyn Store>,
+}
+
+impl SimulatedGateway {
+    /// A gateway keeping its vault in `store`.
+    pub fn new(store: Arc<dyn Store>) -> Self {
+        SimulatedGateway { store }
+    }
+}
+
+fn behaviour_of(digits: &str) -> &'static str {
+    match digits {
+        "4000000000000002" => "decline_attach:card_declined",
+        "4000000000009995" => "decline_attach:insufficient_funds",
+        "4000000000000069" => "decline_attach:expired_card",
+        "4000000000000127" => "decline_attach:incorrect_cvc",
+        "4000000000000341" => "decline_charges",
+        _ => "succeed",
+    }
+}
+
+fn card_of(t: &GatewayTokenRecord) -> Result<GatewayCard, GatewayError> {
+    Ok(GatewayCard {
+        token: t.token.clone(),
+        brand: CardBrand::parse(&t.brand)
+            .ok_or_else(|| anyhow::anyhow!("vault brand `{}`", t.brand))?,
+        last4: t.last4.clone(),
+        exp_month: t.exp_month,
+        exp_year: t.exp_year,
+    })
+}
+
+#[async_trait]
+impl PaymentGateway for SimulatedGateway {
+    async fn tokenize(
+        &self,
+        card: CardInput,
+        now: DateTime<Utc>,
+    ) -> Result<GatewayCard, GatewayError> {
+        let checked = check_card(&card.number, card.exp_month, card.exp_year, &card.cvc, now)
+            .map_err(GatewayError::InvalidCard)?;
+        let record = GatewayTokenRecord {
+            token: new_id("tok"),
+            brand: checked.brand.as_str().into(),
+            last4: checked.last4(),
+            exp_month: checked.exp_month,
+            exp_year: checked.exp_year,
+            behaviour: behaviour_of(&checked.digits).into(),
+            created_at: now,
+        };
+        self.store
+            .insert_gateway_token(&record)
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.into()))?;
+        card_of(&record)
+    }
+
+    async fn attach(&self, token: &str, _now: DateTime<Utc>) -> Result<GatewayCard, GatewayError> {
+        let record = self
+            .store
+            .gateway_token(token)
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.into()))?
+            .ok_or(GatewayError::UnknownToken)?;
+        if let Some(code) = record.behaviour.strip_prefix("decline_attach:") {
+            return Err(GatewayError::declined(code));
+        }
+        card_of(&record)
+    }
+
+    async fn charge(
+        &self,
+        token: &str,
+        amount: Money,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, GatewayError> {
+        let record = self
+            .store
+            .gateway_token(token)
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.into()))?
+            .ok_or(GatewayError::UnknownToken)?;
+        let outcome = match record.behaviour.as_str() {
+            "succeed" => "succeeded".to_string(),
+            "decline_charges" => "failed:card_declined".to_string(),
+            other => format!(
+                "failed:{}",
+                other.rsplit(':').next().unwrap_or("card_declined")
+            ),
+        };
+        let charge = self
+            .store
+            .record_gateway_charge(&GatewayChargeRecord {
+                id: new_id("ch"),
+                token: token.into(),
+                amount: amount.amount(),
+                currency: amount.currency().code().into(),
+                idempotency_key: idempotency_key.into(),
+                outcome,
+                created_at: now,
+            })
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.into()))?;
+        match charge.outcome.strip_prefix("failed:") {
+            Some(code) => Err(GatewayError::declined(code)),
+            None => Ok(charge.id),
+        }
+    }
+}

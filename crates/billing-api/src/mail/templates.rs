@@ -1,0 +1,154 @@
+//! The words of each e-mail (SPEC §7). Plain text, amounts formatted once.
+
+use super::Draft;
+use crate::store::{AccountRecord, InvoiceRecord};
+use billing_domain::Money;
+use chrono::{DateTime, Utc};
+
+/// "Dec 22, 2026".
+pub fn date(t: DateTime<Utc>) -> String {
+    t.format("%b %-d, %Y").to_string()
+}
+
+/// The invoice's number for people.
+pub fn invoice_number(inv: &InvoiceRecord) -> String {
+    format!("INV-{:05}", inv.seq)
+}
+
+fn invoice_text(inv: &InvoiceRecord) -> String {
+    let mut out = String::new();
+    for line in &inv.lines {
+        out.push_str(&format!(
+            "  {:<58} {:>14}\n",
+            line.description,
+            line.amount.format()
+        ));
+    }
+    out.push_str(&format!(
+        "  {:<58} {:>14}\n",
+        "Total",
+        Money::new(inv.total, inv.currency).format()
+    ));
+    out
+}
+
+/// Invoice paid, with the invoice.
+pub fn invoice_paid(account: &AccountRecord, inv: &InvoiceRecord, paid_at: DateTime<Utc>) -> Draft {
+    let total = Money::new(inv.total, inv.currency).format();
+    Draft {
+        kind: "invoice_paid",
+        subject: format!("Receipt for {} — {total} paid", invoice_number(inv)),
+        body: format!(
+            "Thank you. We received {total} for {} on {}.\n\nInvoice {} (Paid)\n{}\nYou can download this invoice from Invoices in the billing portal.\n",
+            account.name,
+            date(paid_at),
+            invoice_number(inv),
+            invoice_text(inv),
+        ),
+        invoice_id: Some(inv.id.clone()),
+    }
+}
+
+/// A renewal charge was declined; grace is running.
+pub fn card_declined(
+    account: &AccountRecord,
+    inv: &InvoiceRecord,
+    reason: &str,
+    grace_until: DateTime<Utc>,
+) -> Draft {
+    let total = Money::new(inv.total, inv.currency).format();
+    Draft {
+        kind: "card_declined",
+        subject: format!("Action needed: your payment of {total} was declined"),
+        body: format!(
+            "We couldn't charge your card for {} ({}): {reason}\n\nPlease update your payment method by {} to keep {} active. Updating it retries the payment at once.\n\nAfter that date, everything except billing is locked until the invoice is paid.\n",
+            invoice_number(inv),
+            total,
+            date(grace_until),
+            account.name,
+        ),
+        invoice_id: Some(inv.id.clone()),
+    }
+}
+
+/// One day of grace is left.
+pub fn grace_ending(account: &AccountRecord, due: Money, grace_until: DateTime<Utc>) -> Draft {
+    Draft {
+        kind: "grace_ending",
+        subject: "Your account will be deactivated tomorrow".into(),
+        body: format!(
+            "{} still owes {}. Update your payment method before {} to avoid deactivation; updating it retries the payment at once.\n",
+            account.name,
+            due.format(),
+            date(grace_until),
+        ),
+        invoice_id: None,
+    }
+}
+
+/// Grace ran out.
+pub fn deactivated(account: &AccountRecord, due: Money) -> Draft {
+    Draft {
+        kind: "deactivated",
+        subject: "Your account has been deactivated".into(),
+        body: format!(
+            "We couldn't collect {} for {}, so the account is deactivated: everything except billing is locked.\n\nEnter a working card in the billing portal to pay and reactivate it at once.\n",
+            due.format(),
+            account.name,
+        ),
+        invoice_id: None,
+    }
+}
+
+/// The period ends soon and there is no card on file.
+pub fn freeze_reminder(
+    account: &AccountRecord,
+    days: i64,
+    period_end: DateTime<Utc>,
+    next: Money,
+) -> Draft {
+    let when = if days == 1 {
+        "tomorrow".to_string()
+    } else {
+        format!("in {days} days")
+    };
+    Draft {
+        kind: "freeze_reminder",
+        subject: format!("Add a payment method: your billing period ends {when}"),
+        body: format!(
+            "{} has no payment method on file. The billing period ends on {} and renews for {}.\n\nAdd a card before then, or the account will be frozen: only the billing section stays available until a card is added.\n",
+            account.name,
+            date(period_end),
+            next.format(),
+        ),
+        invoice_id: None,
+    }
+}
+
+/// The account was frozen at period end for want of a card.
+pub fn frozen(account: &AccountRecord, inv: &InvoiceRecord) -> Draft {
+    Draft {
+        kind: "frozen",
+        subject: "Your account is frozen until a card is added".into(),
+        body: format!(
+            "{}'s billing period ended with no payment method on file, so the account is frozen. Add a card in the billing portal to pay {} ({}) and unfreeze it at once.\n",
+            account.name,
+            Money::new(inv.total, inv.currency).format(),
+            invoice_number(inv),
+        ),
+        invoice_id: Some(inv.id.clone()),
+    }
+}
+
+/// Payment recovered: the account is active again.
+pub fn reactivated(account: &AccountRecord) -> Draft {
+    Draft {
+        kind: "reactivated",
+        subject: "Your account is active again".into(),
+        body: format!(
+            "Thank you: the payment went through and {} is fully active again.\n",
+            account.name
+        ),
+        invoice_id: None,
+    }
+}

@@ -1,0 +1,28 @@
+//! The dev mailbox (dev and test modes only; elsewhere 404).
+
+use crate::error::ApiResult;
+use crate::extract::CurrentUser;
+use crate::routes::test_support::emails_of;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use billing_domain::wire::{EmailList, ErrorBody};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// `/api/dev/*`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_dev_mailbox))
+}
+
+/// Every e-mail sent to the signed-in user's account, newest first.
+#[utoipa::path(get, path = "/api/dev/mailbox", tag = "dev",
+    responses(
+        (status = 200, description = "The account's e-mails", body = EmailList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    ))]
+pub async fn list_dev_mailbox(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Json<EmailList>> {
+    Ok(Json(emails_of(&state, &current.account.id).await?))
+}

@@ -1,0 +1,130 @@
+//! Invoices: list, detail and PDF.
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{ApiQuery, CurrentUser};
+use crate::services::invoices::{render_pdf, to_wire};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use billing_domain::wire::{ErrorBody, Invoice, InvoiceList};
+use billing_domain::Permission;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+/// `/api/invoices`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_invoices))
+        .routes(routes!(get_invoice))
+        .routes(routes!(get_invoice_pdf))
+}
+
+/// Paging through invoices.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListInvoicesQuery {
+    /// How many (1–100, default 20).
+    pub limit: Option<i64>,
+    /// The id of the last invoice of the previous page.
+    pub starting_after: Option<String>,
+}
+
+/// The account's invoices, newest first.
+#[utoipa::path(get, path = "/api/invoices", tag = "invoices",
+    params(ListInvoicesQuery),
+    responses(
+        (status = 200, description = "A page of invoices", body = InvoiceList),
+        (status = 400, description = "A bad paging parameter", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No billing:read permission", body = ErrorBody),
+    ))]
+pub async fn list_invoices(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    ApiQuery(query): ApiQuery<ListInvoicesQuery>,
+) -> ApiResult<Json<InvoiceList>> {
+    current.require(Permission::BillingRead)?;
+    let limit = query.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            "out_of_range",
+            "`limit` must be between 1 and 100.",
+        ));
+    }
+    let mut page = state
+        .store
+        .invoices(
+            &current.account.id,
+            limit + 1,
+            query.starting_after.as_deref(),
+        )
+        .await?;
+    let has_more = page.len() as i64 > limit;
+    page.truncate(limit as usize);
+    Ok(Json(InvoiceList {
+        data: page
+            .into_iter()
+            .map(|i| to_wire(i, &current.account))
+            .collect(),
+        has_more,
+    }))
+}
+
+async fn load(state: &AppState, current: &CurrentUser, id: &str) -> ApiResult<Invoice> {
+    // Another account's invoice is "not found": ids are not probed.
+    let inv = state
+        .store
+        .invoice(id)
+        .await?
+        .filter(|i| i.account_id == current.account.id)
+        .ok_or(ApiError::NotFound("invoice"))?;
+    current.require(Permission::BillingRead)?;
+    Ok(to_wire(inv, &current.account))
+}
+
+/// One invoice with its lines.
+#[utoipa::path(get, path = "/api/invoices/{id}", tag = "invoices",
+    params(("id" = String, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "The invoice", body = Invoice),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No billing:read permission", body = ErrorBody),
+        (status = 404, description = "No such invoice in this account", body = ErrorBody),
+    ))]
+pub async fn get_invoice(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Invoice>> {
+    Ok(Json(load(&state, &current, &id).await?))
+}
+
+/// The invoice as a PDF download.
+#[utoipa::path(get, path = "/api/invoices/{id}/pdf", tag = "invoices",
+    params(("id" = String, Path, description = "The invoice's id")),
+    responses(
+        (status = 200, description = "The invoice as PDF", content_type = "application/pdf"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No billing:read permission", body = ErrorBody),
+        (status = 404, description = "No such invoice in this account", body = ErrorBody),
+    ))]
+pub async fn get_invoice_pdf(
+    State(state): State<AppState>,
+    current: CurrentUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let inv = load(&state, &current, &id).await?;
+    let filename = format!("attachment; filename=\"{}.pdf\"", inv.number);
+    Ok((
+        [
+            (CONTENT_TYPE, "application/pdf".to_string()),
+            (CONTENT_DISPOSITION, filename),
+        ],
+        render_pdf(&inv),
+    )
+        .into_response())
+}

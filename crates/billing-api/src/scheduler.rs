@@ -1,0 +1,128 @@
+//! Runs billing work that has fallen due, in time order, each job at its own
+//! moment: reminders, renewals, charges left unfinished, grace endings and
+//! deactivations. Driven by a clock: the server's for real accounts, a test
+//! account's own for the test clock. Running it twice for the same `now`
+//! does nothing the second time.
+
+use crate::services::billing::{self, Attempt};
+use crate::state::AppState;
+use billing_domain::subscription::FREEZE_REMINDER_DAYS;
+use billing_domain::SubscriptionStatus;
+use chrono::{DateTime, Duration, Utc};
+use std::time::Duration as StdDuration;
+
+/// The most jobs one run does for one account (ten years of monthly work
+/// is far fewer): a guard against a job that never marks itself done.
+const MAX_JOBS: usize = 2_000;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Job {
+    RemindNoCard(i64),
+    Renew,
+    Collect(String),
+    WarnGraceEnding(DateTime<Utc>),
+    Deactivate,
+}
+
+/// Does every job of `account_id` due at or before `until`, oldest first.
+/// Returns how many ran.
+pub async fn run_due(
+    state: &AppState,
+    account_id: &str,
+    until: DateTime<Utc>,
+) -> anyhow::Result<usize> {
+    let _guard = state.account_lock(account_id).await;
+    let mut ran = 0;
+    while ran < MAX_JOBS {
+        let Some(account) = state.store.account(account_id).await? else {
+            return Ok(ran);
+        };
+        let Some(sub) = state.store.subscription(account_id).await? else {
+            return Ok(ran);
+        };
+        let card = state.store.default_payment_method(account_id).await?;
+        let mut jobs: Vec<(DateTime<Utc>, Job)> = Vec::new();
+        if sub.status == SubscriptionStatus::Active {
+            if card.is_none() {
+                for days in FREEZE_REMINDER_DAYS {
+                    let at = sub.current_period_end - Duration::days(days);
+                    let marker =
+                        billing::freeze_reminder_marker(account_id, sub.current_period_end, days);
+                    if at > sub.current_period_start && !state.store.marker_exists(&marker).await? {
+                        jobs.push((at, Job::RemindNoCard(days)));
+                    }
+                }
+            }
+            jobs.push((sub.current_period_end, Job::Renew));
+        }
+        if sub.status == SubscriptionStatus::PastDue {
+            if let Some(grace_until) = sub.grace_until {
+                let warn_at = grace_until - Duration::days(1);
+                if !state
+                    .store
+                    .marker_exists(&billing::grace_ending_marker(account_id, grace_until))
+                    .await?
+                {
+                    jobs.push((warn_at, Job::WarnGraceEnding(grace_until)));
+                }
+                jobs.push((grace_until, Job::Deactivate));
+            }
+        }
+        if card.is_some()
+            && matches!(
+                sub.status,
+                SubscriptionStatus::Active | SubscriptionStatus::PastDue
+            )
+        {
+            // A charge that was never attempted (the process stopped between
+            // invoicing and charging) is attempted now.
+            for inv in state.store.open_invoices(account_id).await? {
+                if inv.attempt_count == 0 {
+                    jobs.push((inv.created_at, Job::Collect(inv.id)));
+                }
+            }
+        }
+        let Some((at, job)) = jobs
+            .into_iter()
+            .filter(|(at, _)| *at <= until)
+            .min_by_key(|(at, _)| *at)
+        else {
+            return Ok(ran);
+        };
+        tracing::debug!(account = %account_id, %at, ?job, "running billing job");
+        match job {
+            Job::RemindNoCard(days) => billing::remind_no_card(state, &account, days, at).await?,
+            Job::Renew => billing::renew(state, &account, at).await?,
+            Job::Collect(id) => {
+                // A decline is recorded by `collect` itself (state, audit, e-mail).
+                let _verdict = billing::collect(state, &account, &id, at, Attempt::Renewal).await?;
+            }
+            Job::WarnGraceEnding(grace_until) => {
+                billing::warn_grace_ending(state, &account, grace_until, at).await?
+            }
+            Job::Deactivate => billing::deactivate(state, &account, at).await?,
+        }
+        ran += 1;
+    }
+    anyhow::bail!("account {account_id}: more than {MAX_JOBS} billing jobs due at once")
+}
+
+/// Runs due work for every account on the server's clock, every `every`.
+pub async fn run_forever(state: AppState, every: StdDuration) {
+    loop {
+        let now = state.clock.now();
+        // Reminders fall due up to a week before a period ends.
+        let horizon = now + Duration::days(FREEZE_REMINDER_DAYS[0]);
+        match state.store.accounts_with_work(horizon).await {
+            Ok(ids) => {
+                for id in ids {
+                    if let Err(e) = run_due(&state, &id, now).await {
+                        tracing::error!(account = %id, error = ?e, "billing run failed; will retry");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = ?e, "listing accounts with billing work"),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
