@@ -345,6 +345,15 @@ pub struct Health {
     pub mode: String,
 }
 
+/// `POST /api/test/accounts` (optional body).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateTestAccountRequest {
+    /// `false` for an account with no card on file (default `true`).
+    pub with_card: Option<bool>,
+}
+
 /// One user of a test account.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

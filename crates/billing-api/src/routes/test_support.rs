@@ -14,7 +14,9 @@ use billing_domain::wire::{
 use chrono::Duration;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::extract::ApiJson;
+use crate::extract::{parse_json, ApiJson};
+use axum::body::Bytes;
+use billing_domain::wire::CreateTestAccountRequest;
 
 /// The longest single advance: five years.
 const MAX_ADVANCE_SECONDS: i64 = 5 * 366 * 86_400;
@@ -28,13 +30,23 @@ pub fn router() -> OpenApiRouter<AppState> {
 }
 
 /// A fresh account on the demo subscription with one user per role; its
-/// clock stands still at its creation time.
+/// clock stands still at its creation time. The body is optional.
 #[utoipa::path(post, path = "/api/test/accounts", tag = "test",
-    responses((status = 201, description = "The new account and its users", body = TestAccount)))]
+    request_body(content = Option<CreateTestAccountRequest>, description = "Optional: `{ \"with_card\": false }` for an account with no card on file"),
+    responses(
+        (status = 201, description = "The new account and its users", body = TestAccount),
+        (status = 400, description = "A malformed body", body = ErrorBody),
+    ))]
 pub async fn create_test_account(
     State(state): State<AppState>,
+    body: Bytes,
 ) -> ApiResult<(StatusCode, Json<TestAccount>)> {
-    let account = seed::create_test_account(&state).await?;
+    let options: CreateTestAccountRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        CreateTestAccountRequest::default()
+    } else {
+        parse_json(&body)?
+    };
+    let account = seed::create_test_account(&state, options.with_card.unwrap_or(true)).await?;
     Ok((StatusCode::CREATED, Json(account)))
 }
 

@@ -2,10 +2,10 @@
 
 use crate::services::auth::hash_password;
 use crate::state::AppState;
-use crate::store::InvoiceRecord;
 use crate::store::{
     AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SubscriptionRecord, UserRecord,
 };
+use crate::store::{GatewayTokenRecord, InvoiceRecord};
 use billing_domain::catalog::Interval;
 use billing_domain::invoice::{build_invoice, period_lines, InvoiceStatus};
 use billing_domain::period::Period;
@@ -125,6 +125,21 @@ async fn build(
         });
     }
     let first_charge = Money::new(invoices.first().map(|i| i.total).unwrap_or(0), currency);
+    // The demo card lives in the simulated gateway's vault like any
+    // tokenized card, and charges succeed.
+    let gateway_token = new_id("tok");
+    state
+        .store
+        .insert_gateway_token(&GatewayTokenRecord {
+            token: gateway_token.clone(),
+            brand: brand.into(),
+            last4: last4.into(),
+            exp_month,
+            exp_year,
+            behaviour: "succeed".into(),
+            created_at: now,
+        })
+        .await?;
     Ok(NewAccount {
         account: AccountRecord {
             id: account_id.clone(),
@@ -157,7 +172,7 @@ async fn build(
             last4: last4.into(),
             exp_month,
             exp_year,
-            gateway_token: new_id("tok"),
+            gateway_token: gateway_token.clone(),
             is_default: true,
             created_at: now,
         }),
@@ -248,7 +263,7 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
 
 /// Creates a fresh test account (SPEC §9): Business, monthly, 12 seats, a
 /// Visa 4242, one user per role, its clock frozen at `now`.
-pub async fn create_test_account(state: &AppState) -> anyhow::Result<TestAccount> {
+pub async fn create_test_account(state: &AppState, with_card: bool) -> anyhow::Result<TestAccount> {
     let now = state.clock.now();
     let tag = new_id("t");
     let tag = &tag[2..14];
@@ -288,7 +303,10 @@ pub async fn create_test_account(state: &AppState) -> anyhow::Result<TestAccount
         users,
         password: &password,
     };
-    let new = build(state, planned, now).await?;
+    let mut new = build(state, planned, now).await?;
+    if !with_card {
+        new.payment_method = None;
+    }
     state.store.insert_account(&new).await?;
     Ok(TestAccount {
         account_id: new.account.id.clone(),

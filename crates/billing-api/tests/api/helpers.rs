@@ -9,6 +9,7 @@ use serde_json::Value;
 /// A running application and where to reach it.
 pub struct TestApp {
     pub address: String,
+    pub state: billing_api::state::AppState,
     _db_dir: tempfile::TempDir,
 }
 
@@ -32,9 +33,11 @@ pub async fn spawn_app_with(mode: Mode, seed_demo: bool) -> TestApp {
     };
     let app = Application::build(config).await.expect("app builds");
     let address = format!("http://{}", app.address());
+    let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address,
+        state,
         _db_dir: dir,
     }
 }
@@ -149,5 +152,110 @@ impl Client {
     /// A PUT request.
     pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
         self.http.put(self.url(path))
+    }
+}
+
+/// Seconds in a day.
+pub const DAY: i64 = 86_400;
+
+impl TestApp {
+    /// A fresh test account with no card on file.
+    pub async fn test_account_without_card(&self) -> TestAccount {
+        let res = self
+            .client()
+            .post("/api/test/accounts")
+            .json(&serde_json::json!({ "with_card": false }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+
+    /// Advances the account's clock, running what fell due; returns the new time.
+    pub async fn advance(
+        &self,
+        account: &TestAccount,
+        seconds: i64,
+    ) -> chrono::DateTime<chrono::Utc> {
+        let res = self
+            .client()
+            .post(&format!("/api/test/accounts/{}/clock", account.account_id))
+            .json(&serde_json::json!({ "advance_seconds": seconds }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "advancing the clock");
+        let body: billing_domain::wire::ClockResponse = res.json().await.unwrap();
+        body.now
+    }
+
+    /// The account's e-mails, newest first.
+    pub async fn emails(&self, account: &TestAccount) -> Vec<billing_domain::wire::Email> {
+        let res = self
+            .client()
+            .get(&format!("/api/test/accounts/{}/emails", account.account_id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<billing_domain::wire::EmailList>()
+            .await
+            .unwrap()
+            .data
+    }
+
+    /// How many e-mails of `kind` the account was sent.
+    pub async fn count_emails(&self, account: &TestAccount, kind: &str) -> usize {
+        self.emails(account)
+            .await
+            .iter()
+            .filter(|e| e.kind == kind)
+            .count()
+    }
+}
+
+impl Client {
+    /// The billing overview, expecting success.
+    pub async fn overview(&self) -> billing_domain::wire::BillingOverview {
+        let res = self.get("/api/billing/overview").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    /// Every invoice, newest first.
+    pub async fn invoices(&self) -> Vec<billing_domain::wire::Invoice> {
+        let res = self.get("/api/invoices?limit=100").send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json::<billing_domain::wire::InvoiceList>()
+            .await
+            .unwrap()
+            .data
+    }
+
+    /// Tokenizes a card (expiry 12/2034, CVC 123 or 1234 for Amex).
+    pub async fn tokenize(&self, number: &str) -> reqwest::Response {
+        let cvc = if number.starts_with("34") || number.starts_with("37") {
+            "1234"
+        } else {
+            "123"
+        };
+        self.post("/api/gateway/tokens")
+            .json(&serde_json::json!({ "number": number, "exp_month": 12, "exp_year": 2034, "cvc": cvc }))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Tokenizes `number` and saves it as the default card.
+    pub async fn add_card(&self, number: &str) -> reqwest::Response {
+        let res = self.tokenize(number).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "tokenizing {number}");
+        let token: billing_domain::wire::CardToken = res.json().await.unwrap();
+        self.post("/api/payment-methods")
+            .json(&serde_json::json!({ "token": token.token }))
+            .send()
+            .await
+            .unwrap()
     }
 }

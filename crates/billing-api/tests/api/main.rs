@@ -3,6 +3,9 @@
 
 mod errors;
 mod helpers;
+mod invoices;
 mod members;
 mod overview;
+mod payments;
+mod renewals;
 mod session;
