@@ -98,10 +98,7 @@ fn mutating(builder: RequestBuilder) -> RequestBuilder {
     common(builder).header("Idempotency-Key", &idempotency_key())
 }
 
-async fn send(
-    request: Result<Request, gloo_net::Error>,
-    auth: Auth,
-) -> Result<Response, ApiError> {
+async fn send(request: Result<Request, gloo_net::Error>, auth: Auth) -> Result<Response, ApiError> {
     let response = request
         .map_err(ApiError::network)?
         .send()

@@ -2,12 +2,18 @@
 //! once here so every page says them the same way. Money is formatted by
 //! `billing_domain::Money::format`.
 
-use billing_domain::AddOnId;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// A calendar date in UTC, e.g. "Dec 22, 2026".
+// Built from the date's parts rather than chrono's strftime, whose parser
+// would add to the size of the wasm for one fixed pattern.
 pub fn date(at: DateTime<Utc>) -> String {
-    at.format("%b %-d, %Y").to_string()
+    let month = MONTHS[at.month0() as usize];
+    format!("{month} {}, {}", at.day(), at.year())
 }
 
 /// A billing period, e.g. "Nov 22, 2026 – Dec 22, 2026".
@@ -26,17 +32,6 @@ pub fn seats(n: u32) -> String {
         "1 seat".into()
     } else {
         format!("{n} seats")
-    }
-}
-
-/// An add-on's product name.
-// The catalog's names reach the SPA only through the API; until an endpoint
-// returns them, these mirror `config/catalog.toml`.
-pub fn add_on_name(id: AddOnId) -> &'static str {
-    match id {
-        AddOnId::SupportBot => "Support Bot",
-        AddOnId::Operation => "Operation",
-        AddOnId::Marketing => "Marketing",
     }
 }
 

@@ -1,1 +1,13 @@
-fn main() {}
+//! The billing portal SPA: installs the panic hook and mounts the app.
+
+mod api;
+mod app;
+mod components;
+mod format;
+mod pages;
+mod state;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

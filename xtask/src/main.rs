@@ -134,7 +134,10 @@ fn test(args: &[String]) -> Result<(), Failure> {
     )?;
 
     util::step("Running the domain and API tests");
-    util::cargo(&root, &["test", "-p", "billing-domain", "-p", "billing-api"])?;
+    util::cargo(
+        &root,
+        &["test", "-p", "billing-domain", "-p", "billing-api"],
+    )?;
 
     util::step("Building the SPA in release mode");
     setup::build_spa(&root, true)?;

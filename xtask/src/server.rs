@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 /// optimised even there) and returns its path.
 pub fn build_api(root: &Path) -> Result<PathBuf, Failure> {
     step("Building the API");
-    util::cargo(root, &["build", "-p", "billing-api", "--bin", "billing-api"])?;
+    util::cargo(
+        root,
+        &["build", "-p", "billing-api", "--bin", "billing-api"],
+    )?;
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root.join("target"));
@@ -25,7 +28,12 @@ pub struct Server {
 
 impl Server {
     /// Starts `bin` with `env` and waits until `addr` answers `/api/health`.
-    pub fn start(bin: &Path, root: &Path, env: &[(&str, &str)], addr: &str) -> Result<Server, Failure> {
+    pub fn start(
+        bin: &Path,
+        root: &Path,
+        env: &[(&str, &str)],
+        addr: &str,
+    ) -> Result<Server, Failure> {
         let mut cmd = Command::new(bin);
         cmd.current_dir(root);
         for (k, v) in env {
@@ -38,13 +46,17 @@ impl Server {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Some(status) = server.child.try_wait().ok().flatten() {
-                return fail(format!("the API server exited at start-up ({status}); see its log above"));
+                return fail(format!(
+                    "the API server exited at start-up ({status}); see its log above"
+                ));
             }
             if http_get(addr, "/api/health").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
                 return Ok(server);
             }
             if Instant::now() > deadline {
-                return fail(format!("the API server did not answer on {addr} within 60 s"));
+                return fail(format!(
+                    "the API server did not answer on {addr} within 60 s"
+                ));
             }
             std::thread::sleep(Duration::from_millis(200));
         }
@@ -69,7 +81,11 @@ impl Drop for Server {
 pub fn http_get(addr: &str, path: &str) -> Option<String> {
     let mut stream = TcpStream::connect(addr).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut response = String::new();
     stream.read_to_string(&mut response).ok()?;
     Some(response)
@@ -91,7 +107,8 @@ pub fn playwright(root: &Path, bin: &Path) -> Result<(), Failure> {
     let addr = format!("127.0.0.1:{port}");
     let scratch = root.join("target/e2e");
     let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).map_err(|e| Failure(format!("creating {}: {e}", scratch.display())))?;
+    std::fs::create_dir_all(&scratch)
+        .map_err(|e| Failure(format!("creating {}: {e}", scratch.display())))?;
     let db = format!("sqlite://{}", scratch.join("billing.db").display());
     let dist = root.join("dist").display().to_string();
     let _server = Server::start(

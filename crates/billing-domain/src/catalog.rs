@@ -112,6 +112,15 @@ impl AddOnId {
     pub fn parse(s: &str) -> Option<AddOnId> {
         AddOnId::ALL.into_iter().find(|a| a.as_str() == s)
     }
+
+    /// The add-on's name in the demo catalog, for views that have only the id.
+    pub fn label(&self) -> &'static str {
+        match self {
+            AddOnId::SupportBot => "Support Bot",
+            AddOnId::Operation => "Operation",
+            AddOnId::Marketing => "Marketing",
+        }
+    }
 }
 
 /// The catalog file as written (`config/catalog.toml`).

@@ -205,7 +205,7 @@ impl Money {
         let mut whole_text = String::new();
         let digits = whole.to_string();
         for (i, ch) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 whole_text.push(',');
             }
             whole_text.push(ch);

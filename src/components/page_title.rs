@@ -1,0 +1,12 @@
+//! The browser tab's title for the current page.
+
+use leptos::prelude::*;
+
+/// Sets the document title to "Billing — `text`" while the page is shown.
+#[component]
+pub fn PageTitle(
+    /// The page's name, e.g. "Plans & Billing".
+    text: &'static str,
+) -> impl IntoView {
+    document().set_title(&format!("Billing — {text}"));
+}

@@ -1,0 +1,5 @@
+//! The routed views, one per file, each named `FooPage`.
+
+pub mod billing_page;
+pub mod not_found_page;
+pub mod sign_in_page;

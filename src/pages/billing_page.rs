@@ -1,0 +1,113 @@
+//! Plans & Billing: the overview of the subscription (plan, next charge,
+//! seats, payment method, credit), or who to ask for users who may not see it.
+
+use crate::api;
+use crate::components::credit_balance_card::CreditBalanceCard;
+use crate::components::error_view::{errors_message, ErrorView};
+use crate::components::loading_view::LoadingView;
+use crate::components::next_charge_card::NextChargeCard;
+use crate::components::no_billing_access::NoBillingAccess;
+use crate::components::page_title::PageTitle;
+use crate::components::payment_method_card::PaymentMethodCard;
+use crate::components::plan_card::PlanCard;
+use crate::components::seats_card::SeatsCard;
+use crate::state::session::{refresh_session, use_session};
+use billing_domain::wire::BillingOverview;
+use billing_domain::Permission;
+use leptos::prelude::*;
+
+/// `/billing`.
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    let session = use_session();
+    let can_read = Memo::new(move |_| session.with(|s| s.can(Permission::BillingRead)));
+    let account_name = Signal::derive(move || {
+        session.with(|s| {
+            s.info()
+                .map(|info| info.account.name.clone())
+                .unwrap_or_default()
+        })
+    });
+
+    view! {
+        <PageTitle text="Plans & Billing" />
+        <div class="page">
+            <header class="page__header">
+                <h1 class="page__title">"Plans & Billing"</h1>
+                <p class="page__lead">
+                    "Your plan, seats, payment method and what you'll be charged next."
+                </p>
+            </header>
+            {move || {
+                if can_read.get() {
+                    view! { <BillingOverviewSection account_name /> }.into_any()
+                } else {
+                    view! { <NoBillingAccess account_name /> }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// The overview cards, loaded from `GET /api/billing/overview`. A 403 (the
+/// user's access was withdrawn since the session was read) shows the same
+/// view as a missing `billing:read`.
+#[component]
+fn BillingOverviewSection(account_name: Signal<String>) -> impl IntoView {
+    let overview = LocalResource::new(api::billing_overview);
+    let (pending, set_pending) = signal(false);
+
+    // A 403 means the user's rights changed since the session was read:
+    // re-read it so the navigation and every page agree with the API.
+    let session = use_session();
+    Effect::new(move |_| {
+        if let Some(Err(e)) = overview.get() {
+            if e.is_forbidden() {
+                refresh_session(session);
+            }
+        }
+    });
+
+    view! {
+        <div aria-busy=move || pending.get().to_string()>
+            <Transition
+                fallback=|| view! { <LoadingView label="Loading your billing overview…" cards=5 /> }
+                set_pending
+            >
+                <ErrorBoundary fallback=move |errors| {
+                    view! {
+                        <ErrorView
+                            title="We couldn't load your billing overview"
+                            message=Signal::derive(move || errors_message(&errors.read()))
+                            on_retry=Callback::new(move |_| overview.refetch())
+                        />
+                    }
+                }>
+                    {move || Suspend::new(async move {
+                        match overview.await {
+                            Ok(overview) => Ok(view! { <OverviewCards overview /> }.into_any()),
+                            Err(e) if e.is_forbidden() => {
+                                Ok(view! { <NoBillingAccess account_name /> }.into_any())
+                            }
+                            Err(e) => Err(e),
+                        }
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </div>
+    }
+}
+
+/// The grid of overview cards.
+#[component]
+fn OverviewCards(overview: BillingOverview) -> impl IntoView {
+    view! {
+        <div class="card-grid">
+            <PlanCard overview=overview.clone() />
+            <NextChargeCard overview=overview.clone() />
+            <SeatsCard seats=overview.seats />
+            <PaymentMethodCard payment_method=overview.payment_method.clone() />
+            <CreditBalanceCard balance=overview.credit_balance />
+        </div>
+    }
+}
