@@ -77,7 +77,7 @@ impl Config {
             smtp_url: var("BILLING_SMTP_URL"),
             catalog_path: var("BILLING_CATALOG")
                 .map(PathBuf::from)
-                .unwrap_or_else(|| default_catalog_path()),
+                .unwrap_or_else(default_catalog_path),
             seed_demo,
         })
     }

@@ -385,7 +385,8 @@ mod tests {
     #[test]
     fn period_prices_follow_seats_interval_and_add_ons() {
         let c = demo();
-        let cases: [(PlanId, Interval, u32, &[AddOnId], Option<i64>); 5] = [
+        type Case = (PlanId, Interval, u32, &'static [AddOnId], Option<i64>);
+        let cases: [Case; 5] = [
             (PlanId::Business, Interval::Month, 12, &[], Some(166_800)),
             (PlanId::Business, Interval::Year, 12, &[], Some(1_713_600)),
             (
