@@ -6,6 +6,7 @@
 
 pub mod card;
 pub mod catalog;
+pub mod change;
 pub mod invoice;
 pub mod money;
 pub mod period;
