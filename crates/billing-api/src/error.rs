@@ -36,6 +36,21 @@ pub enum ApiError {
     /// 404: no such thing in the caller's account (or at all).
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// 409: the request conflicts with the current state.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// 412: `If-Match` names a version that is no longer current.
+    #[error("stale version")]
+    PreconditionFailed,
+    /// 400: a state-changing request without an `Idempotency-Key` header.
+    #[error("missing idempotency key")]
+    MissingIdempotencyKey,
+    /// 422: an idempotency key reused with a different request.
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
+    /// 409: the first request with this idempotency key is still running.
+    #[error("idempotency key in use")]
+    IdempotencyInProgress,
     /// 405: the route exists but not with this method.
     #[error("method not allowed")]
     MethodNotAllowed,
@@ -127,6 +142,41 @@ impl ApiError {
                 "not_found",
                 format!("No such {what}."),
                 None,
+            ),
+            Conflict { code, message } => (
+                StatusCode::CONFLICT,
+                "invalid_request_error",
+                code,
+                message.clone(),
+                None,
+            ),
+            PreconditionFailed => (
+                StatusCode::PRECONDITION_FAILED,
+                "invalid_request_error",
+                "version_mismatch",
+                "The subscription changed since you loaded it. Nothing was changed; review the new figures and try again.".into(),
+                Some("If-Match".into()),
+            ),
+            MissingIdempotencyKey => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "missing_idempotency_key",
+                "Send an Idempotency-Key header with every request that changes something.".into(),
+                Some("Idempotency-Key".into()),
+            ),
+            IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_error",
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used with a different request.".into(),
+                Some("Idempotency-Key".into()),
+            ),
+            IdempotencyInProgress => (
+                StatusCode::CONFLICT,
+                "idempotency_error",
+                "idempotency_in_progress",
+                "A request with this Idempotency-Key is still being processed.".into(),
+                Some("Idempotency-Key".into()),
             ),
             MethodNotAllowed => (
                 StatusCode::METHOD_NOT_ALLOWED,

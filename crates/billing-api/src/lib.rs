@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod gateway;
+pub mod idempotency;
 pub mod mail;
 pub mod openapi;
 pub mod routes;

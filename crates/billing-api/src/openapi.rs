@@ -17,6 +17,8 @@ use utoipa::OpenApi;
         (name = "account", description = "The signed-in user's account"),
         (name = "members", description = "Users and their billing access"),
         (name = "invoices", description = "Invoices and their PDFs"),
+        (name = "subscription", description = "Manage Subscription: previews, changes, pending changes"),
+        (name = "audit", description = "The audit log"),
         (name = "payments", description = "Card tokenization and the default payment method"),
         (name = "dev", description = "Dev and test modes only"),
         (name = "test", description = "Test mode only"),

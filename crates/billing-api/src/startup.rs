@@ -4,6 +4,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Mode};
 use crate::error::ApiError;
 use crate::gateway::SimulatedGateway;
+use crate::idempotency::idempotency;
 use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::services::seed;
@@ -26,7 +27,7 @@ use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
 /// Largest JSON body accepted.
-const BODY_LIMIT: usize = 64 * 1024;
+pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// Reads and validates the catalog file.
 pub fn load_catalog(path: &std::path::Path) -> anyhow::Result<Catalog> {
@@ -78,6 +79,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(Extension(doc))
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn(refuse_foreign_origin))
         .layer(DefaultBodyLimit::max(BODY_LIMIT));
     let dist = state.config.dist.clone();

@@ -4,6 +4,7 @@
 //! RFC 3339 UTC.
 
 use crate::catalog::{AddOnId, Interval, PlanId};
+use crate::change::{Pending, Terms};
 use crate::invoice::{InvoiceLine, InvoiceStatus};
 use crate::money::Money;
 use crate::permissions::{BillingAccess, Permission, Role};
@@ -146,6 +147,12 @@ pub struct BillingOverview {
     pub amount_due: Money,
     /// While past due: when the grace period ends and the account is deactivated.
     pub grace_until: Option<DateTime<Utc>>,
+    /// Changes waiting for the renewal (undoable).
+    pub pending: Pending,
+    /// When pending changes take effect (the period end), if any are pending.
+    pub pending_effective_at: Option<DateTime<Utc>>,
+    /// Who holds seats: the active users' names, for the seat stepper's limit.
+    pub seat_holders: Vec<String>,
     /// The subscription's version (also the `ETag` header).
     pub version: i64,
 }
@@ -377,4 +384,83 @@ impl TestAccount {
     pub fn user(&self, role: &str) -> Option<&TestUser> {
         self.users.iter().find(|u| u.role == role)
     }
+}
+
+/// The renewal after a change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NextRenewal {
+    pub date: DateTime<Utc>,
+    /// What the renewal will charge after the credit balance.
+    pub amount: Money,
+    /// The renewal's full price before credit.
+    pub price: Money,
+}
+
+/// `POST /api/subscription/preview`: exactly what the change would do.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SubscriptionPreview {
+    /// Charged to the card today.
+    pub amount_due_today: Money,
+    /// Credit balance used today.
+    pub credit_applied: Money,
+    /// Credit balance created today (a downgrade's unused difference).
+    pub credit_created: Money,
+    /// The balance after the change.
+    pub credit_balance_after: Money,
+    /// Today's invoice lines (prorated charges and credits).
+    pub lines: Vec<InvoiceLine>,
+    pub next_renewal: NextRenewal,
+    /// The moment prorated: send it back with the change to be charged exactly this.
+    pub proration_date: DateTime<Utc>,
+    /// The terms in force right after the change.
+    pub terms: Terms,
+    /// What waits for the renewal.
+    pub pending: Pending,
+    /// True when a new (annual) period starts today.
+    pub restarts_period: bool,
+}
+
+/// `POST /api/subscription/changes`: what was done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SubscriptionChangeResult {
+    /// What was charged and credited (equal to the preview).
+    pub change: SubscriptionPreview,
+    /// The invoice for today's charge or credit, if any.
+    pub invoice_id: Option<String>,
+    /// The account's billing after the change.
+    pub overview: BillingOverview,
+}
+
+/// Who did something recorded in the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Actor {
+    pub id: String,
+    pub name: String,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditLogEntry {
+    pub id: String,
+    pub at: DateTime<Utc>,
+    /// Null when the system acted (renewals, dunning).
+    pub actor: Option<Actor>,
+    /// e.g. `subscription.changed`, `invoice.paid`.
+    pub action: String,
+    /// The details and amounts.
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub details: serde_json::Value,
+}
+
+/// `GET /api/audit-log`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AuditLog {
+    pub data: Vec<AuditLogEntry>,
+    pub has_more: bool,
 }

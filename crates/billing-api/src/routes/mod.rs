@@ -1,6 +1,7 @@
 //! The API's routes, one file per resource, each exposing `router()`.
 
 pub mod account;
+pub mod audit;
 pub mod billing;
 pub mod dev;
 pub mod health;
@@ -8,6 +9,7 @@ pub mod invoices;
 pub mod members;
 pub mod payments;
 pub mod session;
+pub mod subscription;
 pub mod test_support;
 
 use crate::config::Mode;
@@ -24,7 +26,9 @@ pub fn api_router(mode: Mode) -> OpenApiRouter<AppState> {
         .merge(account::router())
         .merge(members::router())
         .merge(invoices::router())
-        .merge(payments::router());
+        .merge(payments::router())
+        .merge(subscription::router())
+        .merge(audit::router());
     let router = if mode == Mode::Production {
         router
     } else {

@@ -101,22 +101,27 @@ pub async fn renew(
     let invoice_id = new_id("in");
     let mut opened: Option<InvoiceRecord> = None;
     let done = commit_fresh(state, &account.id, |sub| {
-        let next = Period::containing(sub.billing_anchor, sub.interval, at);
-        let lines = period_lines(
-            &state.catalog,
-            sub.plan,
-            sub.interval,
-            sub.seats,
-            &sub.add_ons,
-            next,
-        )?;
+                // Pending changes (fewer seats, annual → monthly) take effect now.
+        let interval = sub.pending_interval.unwrap_or(sub.interval);
+        let seats = sub.pending_seats.unwrap_or(sub.seats);
+        let (next, anchor) = if interval == sub.interval {
+            (Period::containing(sub.billing_anchor, sub.interval, at), sub.billing_anchor)
+        } else {
+            (Period::nth(at, interval, 0), at)
+        };
+        let lines = period_lines(&state.catalog, sub.plan, interval, seats, &sub.add_ons, next)?;
         let draft = build_invoice(
             sub.currency,
             lines,
             Money::new(sub.credit_balance, sub.currency),
         )?;
         let paid_by_credit = draft.total.is_zero();
-        let mut new_sub = SubscriptionRecord {
+                let mut new_sub = SubscriptionRecord {
+            interval,
+            seats,
+            billing_anchor: anchor,
+            pending_seats: None,
+            pending_interval: None,
             current_period_start: next.start,
             current_period_end: next.end,
             credit_balance: draft.credit_balance_after.amount(),
@@ -158,6 +163,8 @@ pub async fn renew(
                 json!({
                     "period_start": next.start, "period_end": next.end, "invoice_id": invoice_id,
                     "total": draft.total, "credit_applied": draft.credit_applied,
+                    "seats": seats, "interval": interval,
+                    "pending_applied": { "seats": sub.pending_seats, "interval": sub.pending_interval },
                 }),
                 at,
             ),

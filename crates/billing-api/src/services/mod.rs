@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod billing;
+pub mod changes;
 pub mod invoices;
 pub mod overview;
 pub mod seed;

@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::AccountRecord;
 use anyhow::anyhow;
+use billing_domain::change::Pending;
 use billing_domain::wire::{BillingOverview, CardBrand, PaymentMethodSummary, Seats};
 use billing_domain::Money;
 
@@ -55,6 +56,17 @@ pub async fn billing_overview(
         credit_balance: Money::new(sub.credit_balance, sub.currency),
         amount_due: crate::services::billing::amount_due(state, &account.id, sub.currency).await?,
         grace_until: sub.grace_until,
+        pending: Pending {
+            seats: sub.pending_seats,
+            interval: sub.pending_interval,
+        },
+        pending_effective_at: (sub.pending_seats.is_some() || sub.pending_interval.is_some())
+            .then_some(sub.current_period_end),
+        seat_holders: users
+            .iter()
+            .filter(|u| u.active)
+            .map(|u| u.name.clone())
+            .collect(),
         version: sub.version,
     })
 }

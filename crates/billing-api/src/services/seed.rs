@@ -164,6 +164,8 @@ async fn build(
             version: 1,
             past_due_since: None,
             grace_until: None,
+            pending_seats: None,
+            pending_interval: None,
         },
         payment_method: Some(PaymentMethodRecord {
             id: new_id("pm"),

@@ -87,6 +87,32 @@ pub struct SubscriptionRecord {
     pub past_due_since: Option<DateTime<Utc>>,
     /// When the grace period ends and the account is deactivated.
     pub grace_until: Option<DateTime<Utc>>,
+    /// Seats to drop to at the renewal.
+    pub pending_seats: Option<u32>,
+    /// The interval to switch to at the renewal.
+    pub pending_interval: Option<Interval>,
+}
+
+/// A stored response to replay for a repeated idempotency key.
+#[derive(Debug, Clone)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub body: String,
+}
+
+/// What an idempotency key says about a request.
+#[derive(Debug, Clone)]
+pub enum IdempotencyBegin {
+    /// First use: run the request, then finish or abandon the key.
+    New,
+    /// Seen with the same request: replay this.
+    Replay(StoredResponse),
+    /// Seen with the same request, still running.
+    InProgress,
+    /// Seen with a different request.
+    Mismatch,
 }
 
 /// A stored card: brand, last four, expiry and the gateway's token only.
@@ -302,6 +328,31 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Accounts on the server's clock with billing work possibly due by `horizon`.
     async fn accounts_with_work(&self, horizon: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
+    /// Claims an idempotency key for a request (dropping keys older than `expire_before`).
+    async fn idempotency_begin(
+        &self,
+        scope: &str,
+        key: &str,
+        request_hash: &str,
+        now: DateTime<Utc>,
+        expire_before: DateTime<Utc>,
+    ) -> Result<IdempotencyBegin, StoreError>;
+    /// Stores the response of a claimed key.
+    async fn idempotency_finish(
+        &self,
+        scope: &str,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), StoreError>;
+    /// Releases a claimed key whose request failed on our side, so a retry runs.
+    async fn idempotency_abandon(&self, scope: &str, key: &str) -> Result<(), StoreError>;
+    /// A page of the audit log, newest first, after the entry `starting_after`.
+    async fn audit_page(
+        &self,
+        account_id: &str,
+        limit: i64,
+        starting_after: Option<&str>,
+    ) -> Result<Vec<AuditEntry>, StoreError>;
     /// Whether a once-only marker exists.
     async fn marker_exists(&self, marker: &str) -> Result<bool, StoreError>;
     /// Stores a card in the simulated gateway's vault.

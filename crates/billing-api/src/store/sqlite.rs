@@ -100,6 +100,13 @@ fn subscription_from(row: &SqliteRow) -> Result<SubscriptionRecord, StoreError> 
             .try_get::<Option<i64>, _>("past_due_since")?
             .map(from_unix),
         grace_until: row.try_get::<Option<i64>, _>("grace_until")?.map(from_unix),
+        pending_seats: row
+            .try_get::<Option<i64>, _>("pending_seats")?
+            .map(|n| n as u32),
+        pending_interval: row
+            .try_get::<Option<String>, _>("pending_interval")?
+            .map(|i| Interval::parse(&i).ok_or_else(|| corrupt("pending interval", &i)))
+            .transpose()?,
     })
 }
 
@@ -228,7 +235,7 @@ async fn write_subscription(
     let done = sqlx::query(
         "UPDATE subscriptions SET plan = ?, billing_interval = ?, seats = ?, add_ons = ?, status = ?, billing_anchor = ?, \
          current_period_start = ?, current_period_end = ?, currency = ?, credit_balance = ?, past_due_since = ?, grace_until = ?, \
-         version = version + 1 WHERE account_id = ? AND version = ?",
+         pending_seats = ?, pending_interval = ?, version = version + 1 WHERE account_id = ? AND version = ?",
     )
     .bind(s.plan.as_str())
     .bind(s.interval.as_str())
@@ -242,6 +249,8 @@ async fn write_subscription(
     .bind(s.credit_balance)
     .bind(opt_time(s.past_due_since))
     .bind(opt_time(s.grace_until))
+    .bind(s.pending_seats.map(i64::from))
+    .bind(s.pending_interval.map(|i| i.as_str()))
     .bind(&s.account_id)
     .bind(expected_version)
     .execute(&mut **tx)
@@ -737,6 +746,124 @@ impl Store for SqliteStore {
         .bind(horizon.timestamp())
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    async fn idempotency_begin(
+        &self,
+        scope: &str,
+        key: &str,
+        request_hash: &str,
+        now: DateTime<Utc>,
+        expire_before: DateTime<Utc>,
+    ) -> Result<IdempotencyBegin, StoreError> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE created_at < ?")
+            .bind(expire_before.timestamp())
+            .execute(&self.pool)
+            .await?;
+        let inserted = sqlx::query(
+            "INSERT INTO idempotency_keys (scope, idem_key, request_hash, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, idem_key) DO NOTHING",
+        )
+        .bind(scope)
+        .bind(key)
+        .bind(request_hash)
+        .bind(now.timestamp())
+        .execute(&self.pool)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            return Ok(IdempotencyBegin::New);
+        }
+        let row = sqlx::query("SELECT * FROM idempotency_keys WHERE scope = ? AND idem_key = ?")
+            .bind(scope)
+            .bind(key)
+            .fetch_one(&self.pool)
+            .await?;
+        let stored_hash: String = row.try_get("request_hash")?;
+        if stored_hash != request_hash {
+            return Ok(IdempotencyBegin::Mismatch);
+        }
+        match row.try_get::<Option<i64>, _>("status")? {
+            None => Ok(IdempotencyBegin::InProgress),
+            Some(status) => Ok(IdempotencyBegin::Replay(StoredResponse {
+                status: status as u16,
+                content_type: row.try_get("content_type")?,
+                etag: row.try_get("etag")?,
+                body: row
+                    .try_get::<Option<String>, _>("body")?
+                    .unwrap_or_default(),
+            })),
+        }
+    }
+
+    async fn idempotency_finish(
+        &self,
+        scope: &str,
+        key: &str,
+        r: &StoredResponse,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE idempotency_keys SET status = ?, content_type = ?, etag = ?, body = ? WHERE scope = ? AND idem_key = ?")
+            .bind(i64::from(r.status))
+            .bind(&r.content_type)
+            .bind(&r.etag)
+            .bind(&r.body)
+            .bind(scope)
+            .bind(key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn idempotency_abandon(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "DELETE FROM idempotency_keys WHERE scope = ? AND idem_key = ? AND status IS NULL",
+        )
+        .bind(scope)
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn audit_page(
+        &self,
+        account_id: &str,
+        limit: i64,
+        starting_after: Option<&str>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let cursor: Option<(i64, String)> = match starting_after {
+            Some(id) => sqlx::query("SELECT at, id FROM audit_log WHERE id = ? AND account_id = ?")
+                .bind(id)
+                .bind(account_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .map(|r| -> Result<(i64, String), StoreError> {
+                    Ok((r.try_get("at")?, r.try_get("id")?))
+                })
+                .transpose()?,
+            None => None,
+        };
+        let rows = match cursor {
+            Some((at, id)) => {
+                sqlx::query(
+                    "SELECT * FROM audit_log WHERE account_id = ? AND (at < ? OR (at = ? AND id < ?)) ORDER BY at DESC, id DESC LIMIT ?",
+                )
+                .bind(account_id)
+                .bind(at)
+                .bind(at)
+                .bind(id)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?
+            }
+            None if starting_after.is_some() => Vec::new(),
+            None => {
+                sqlx::query("SELECT * FROM audit_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?")
+                    .bind(account_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
+        rows.iter().map(audit_from).collect()
     }
 
     async fn marker_exists(&self, marker: &str) -> Result<bool, StoreError> {

@@ -14,6 +14,7 @@ pub struct TestApp {
 }
 
 /// A client with its own cookie jar: one signed-in browser.
+#[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
     pub base: String,
@@ -96,19 +97,31 @@ impl Client {
         self.http.get(self.url(path))
     }
 
-    /// A POST request.
+    /// A POST request with a fresh Idempotency-Key.
     pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
+        self.post_raw(path).header("idempotency-key", fresh_key())
+    }
+
+    /// A POST request with no Idempotency-Key.
+    pub fn post_raw(&self, path: &str) -> reqwest::RequestBuilder {
         self.http.post(self.url(path))
     }
 
-    /// A PATCH request.
+    /// A PATCH request with a fresh Idempotency-Key.
     pub fn patch(&self, path: &str) -> reqwest::RequestBuilder {
+        self.patch_raw(path).header("idempotency-key", fresh_key())
+    }
+
+    /// A PATCH request with no Idempotency-Key.
+    pub fn patch_raw(&self, path: &str) -> reqwest::RequestBuilder {
         self.http.patch(self.url(path))
     }
 
-    /// A DELETE request.
+    /// A DELETE request with a fresh Idempotency-Key.
     pub fn delete(&self, path: &str) -> reqwest::RequestBuilder {
-        self.http.delete(self.url(path))
+        self.http
+            .delete(self.url(path))
+            .header("idempotency-key", fresh_key())
     }
 
     /// `POST /api/session`.
@@ -133,6 +146,11 @@ impl Client {
         let status = res.status();
         (status, res.json().await.unwrap_or(Value::Null))
     }
+}
+
+/// A new random idempotency key.
+pub fn fresh_key() -> String {
+    format!("test-{}", uuid::Uuid::new_v4())
 }
 
 /// Reads a response that must be an API error with `status`.
@@ -257,5 +275,13 @@ impl Client {
             .send()
             .await
             .unwrap()
+    }
+}
+
+/// The test account of a signed-in client, enough to advance its clock.
+pub async fn account_of(client: &Client) -> TestAccount {
+    TestAccount {
+        account_id: client.session().await.account.id,
+        users: vec![],
     }
 }

@@ -9,3 +9,4 @@ mod overview;
 mod payments;
 mod renewals;
 mod session;
+mod subscription;

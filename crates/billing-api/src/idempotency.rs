@@ -1,0 +1,160 @@
+//! Idempotency keys (SPEC §9): every state-changing request carries an
+//! `Idempotency-Key`. The first response under a key is stored; a repeat
+//! with the same request replays it without a second effect; the same key
+//! with a different request is refused. Keys are per user and kept 48 hours.
+
+use crate::error::ApiError;
+use crate::services::auth;
+use crate::state::AppState;
+use crate::store::{IdempotencyBegin, StoredResponse};
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::http::header::{CONTENT_TYPE, ETAG};
+use axum::http::{HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use sha2::{Digest, Sha256};
+
+/// The request header.
+pub const HEADER: &str = "idempotency-key";
+
+/// How long keys are kept (at least 24 hours, as promised).
+const KEEP_HOURS: i64 = 48;
+
+/// The longest stored response body.
+const MAX_BODY: usize = 1024 * 1024;
+
+/// Requests that change nothing a key could protect: signing in and out
+/// (the session cookie is the effect) and the test-mode routes; previews.
+fn exempt(method: &Method, path: &str) -> bool {
+    path == "/api/session"
+        || path.starts_with("/api/test/")
+        || (method == Method::POST && path == "/api/subscription/preview")
+}
+
+/// The middleware.
+pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let changes_state = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if !changes_state || !path.starts_with("/api/") || exempt(&method, &path) {
+        return next.run(req).await;
+    }
+    // Unauthenticated requests get their 401 from the handler; keys are per user.
+    let token = auth::session_token(req.headers());
+    let Some(user_id) = session_user(&state, token).await else {
+        return next.run(req).await;
+    };
+    let Some(key) = req
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .map(str::to_string)
+    else {
+        return ApiError::MissingIdempotencyKey.into_response();
+    };
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, crate::startup::BODY_LIMIT).await else {
+        return ApiError::PayloadTooLarge.into_response();
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(parts.method.as_str());
+    hasher.update([0]);
+    hasher.update(parts.uri.to_string());
+    hasher.update([0]);
+    for name in ["if-match", "content-type"] {
+        if let Some(v) = parts.headers.get(name) {
+            hasher.update(v.as_bytes());
+        }
+        hasher.update([0]);
+    }
+    hasher.update(&bytes);
+    let hash = hex::encode(hasher.finalize());
+    let now = state.clock.now();
+    let begun = state
+        .store
+        .idempotency_begin(
+            &user_id,
+            &key,
+            &hash,
+            now,
+            now - Duration::hours(KEEP_HOURS),
+        )
+        .await;
+    match begun {
+        Err(e) => ApiError::from(e).into_response(),
+        Ok(IdempotencyBegin::Mismatch) => ApiError::IdempotencyKeyReused.into_response(),
+        Ok(IdempotencyBegin::InProgress) => ApiError::IdempotencyInProgress.into_response(),
+        Ok(IdempotencyBegin::Replay(stored)) => replay(stored),
+        Ok(IdempotencyBegin::New) => {
+            let response = next
+                .run(Request::from_parts(parts, Body::from(bytes)))
+                .await;
+            let (mut parts, body) = response.into_parts();
+            let Ok(bytes) = to_bytes(body, MAX_BODY).await else {
+                let _ = state.store.idempotency_abandon(&user_id, &key).await;
+                return ApiError::Internal(anyhow::anyhow!("response too large to store"))
+                    .into_response();
+            };
+            if parts.status.is_server_error() {
+                // Our failure changed nothing: let the client retry under the same key.
+                let _ = state.store.idempotency_abandon(&user_id, &key).await;
+            } else {
+                let stored = StoredResponse {
+                    status: parts.status.as_u16(),
+                    content_type: header_text(&parts.headers, CONTENT_TYPE.as_str()),
+                    etag: header_text(&parts.headers, ETAG.as_str()),
+                    body: String::from_utf8_lossy(&bytes).into_owned(),
+                };
+                if let Err(e) = state
+                    .store
+                    .idempotency_finish(&user_id, &key, &stored)
+                    .await
+                {
+                    tracing::error!(error = %e, "storing an idempotent response");
+                }
+            }
+            parts.headers.remove("idempotent-replayed");
+            Response::from_parts(parts, Body::from(bytes))
+        }
+    }
+}
+
+fn header_text(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn replay(stored: StoredResponse) -> Response {
+    let status =
+        axum::http::StatusCode::from_u16(stored.status).unwrap_or(axum::http::StatusCode::OK);
+    let mut response = (status, stored.body).into_response();
+    let headers = response.headers_mut();
+    headers.remove(CONTENT_TYPE);
+    if let Some(ct) = stored
+        .content_type
+        .and_then(|v| HeaderValue::from_str(&v).ok())
+    {
+        headers.insert(CONTENT_TYPE, ct);
+    }
+    if let Some(etag) = stored.etag.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        headers.insert(ETAG, etag);
+    }
+    headers.insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+async fn session_user(state: &AppState, token: Option<String>) -> Option<String> {
+    let token = token?;
+    let session = state
+        .store
+        .session(&auth::hash_token(&token))
+        .await
+        .ok()??;
+    Some(session.user_id)
+}

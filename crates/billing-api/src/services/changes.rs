@@ -1,0 +1,368 @@
+//! Manage Subscription: preview a change, and make exactly that change.
+//!
+//! Both run the same [`billing_domain::change::quote`] on the same inputs,
+//! so what the preview shows is what the change charges and credits.
+
+use crate::error::ApiError;
+use crate::extract::CurrentUser;
+use crate::mail::{self, templates};
+use crate::routes::payments::gateway_error;
+use crate::services::billing::audit;
+use crate::services::overview::billing_overview;
+use crate::services::seed::new_id;
+use crate::state::AppState;
+use crate::store::{InvoiceRecord, StoreError, SubscriptionRecord, Write};
+use anyhow::anyhow;
+use billing_domain::change::{quote, ChangeError, ChangeRequest, Current, Pending, Quote, Terms};
+use billing_domain::invoice::InvoiceStatus;
+use billing_domain::period::Period;
+use billing_domain::wire::{NextRenewal, SubscriptionChangeResult, SubscriptionPreview};
+use billing_domain::{Money, SubscriptionStatus};
+use chrono::{DateTime, Duration, Utc};
+use serde_json::json;
+
+/// How far back a preview's `proration_date` may be sent with the change.
+const PRORATION_DATE_WINDOW_MINUTES: i64 = 60;
+
+fn change_error(e: ChangeError, holders: &[String]) -> ApiError {
+    let mut message = e.to_string();
+    if let ChangeError::SeatsBelowActiveUsers { .. } = e {
+        message = format!("{message} Seats are held by {}.", holders.join(", "));
+    }
+    match e.param() {
+        Some(param) => ApiError::invalid(param, e.code(), message),
+        None => ApiError::BadRequest {
+            code: e.code(),
+            message,
+            param: None,
+        },
+    }
+}
+
+/// The inputs of a quote, loaded fresh.
+pub struct Loaded {
+    pub sub: SubscriptionRecord,
+    pub current: Current,
+    pub holders: Vec<String>,
+}
+
+async fn load(state: &AppState, current_user: &CurrentUser) -> Result<Loaded, ApiError> {
+    let account = &current_user.account;
+    let sub = state
+        .store
+        .subscription(&account.id)
+        .await?
+        .ok_or_else(|| anyhow!("account {} has no subscription", account.id))?;
+    let holders: Vec<String> = state
+        .store
+        .users_of_account(&account.id)
+        .await?
+        .into_iter()
+        .filter(|u| u.active)
+        .map(|u| u.name)
+        .collect();
+    let current = Current {
+        terms: Terms::new(sub.plan, sub.interval, sub.seats, sub.add_ons.clone()),
+        period: Period {
+            start: sub.current_period_start,
+            end: sub.current_period_end,
+        },
+        credit_balance: Money::new(sub.credit_balance, sub.currency),
+        pending: Pending {
+            seats: sub.pending_seats,
+            interval: sub.pending_interval,
+        },
+        active_users: holders.len() as u32,
+    };
+    Ok(Loaded {
+        sub,
+        current,
+        holders,
+    })
+}
+
+/// The moment to prorate at: the preview's `proration_date` when sent back
+/// (within the last hour and the current period), else now.
+fn proration_moment(
+    request: &ChangeRequest,
+    now: DateTime<Utc>,
+    period: Period,
+) -> Result<DateTime<Utc>, ApiError> {
+    match request.proration_date {
+        None => Ok(now),
+        Some(at) => {
+            let recent = at <= now && now - at <= Duration::minutes(PRORATION_DATE_WINDOW_MINUTES);
+            if recent && at >= period.start && at < period.end {
+                Ok(at)
+            } else {
+                Err(change_error(ChangeError::ProrationDate, &[]))
+            }
+        }
+    }
+}
+
+fn preview_of(q: &Quote, at: DateTime<Utc>) -> SubscriptionPreview {
+    SubscriptionPreview {
+        amount_due_today: q.today.total,
+        credit_applied: q.today.credit_applied,
+        credit_created: q.today.credit_created,
+        credit_balance_after: q.today.credit_balance_after,
+        lines: q.today.lines.clone(),
+        next_renewal: NextRenewal {
+            date: q.renewal_date,
+            amount: q.renewal_amount,
+            price: q.renewal_price,
+        },
+        proration_date: at,
+        terms: q.terms_now.clone(),
+        pending: q.pending.clone(),
+        restarts_period: q.restarts_period,
+    }
+}
+
+fn ensure_changeable(status: SubscriptionStatus) -> Result<(), ApiError> {
+    if status == SubscriptionStatus::Active {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict {
+            code: "subscription_not_active",
+            message: format!(
+                "The subscription is {} and can't be changed now. {}",
+                status.label().to_lowercase(),
+                match status {
+                    SubscriptionStatus::PastDue
+                    | SubscriptionStatus::Deactivated
+                    | SubscriptionStatus::Frozen => "Update the payment method first.",
+                    _ => "Resume it first.",
+                }
+            ),
+        })
+    }
+}
+
+/// What a change would do, without doing it.
+pub async fn preview(
+    state: &AppState,
+    user: &CurrentUser,
+    request: &ChangeRequest,
+) -> Result<SubscriptionPreview, ApiError> {
+    let loaded = load(state, user).await?;
+    ensure_changeable(loaded.sub.status)?;
+    let at = proration_moment(request, state.now_for(&user.account), loaded.current.period)?;
+    let q = quote(&state.catalog, &loaded.current, request, at)
+        .map_err(|e| change_error(e, &loaded.holders))?;
+    Ok(preview_of(&q, at))
+}
+
+/// Makes the change: charges the card first (a decline changes nothing),
+/// then commits the new terms, the invoice, the audit line and the receipt
+/// together. `if_match` is the version the user saw; a stale one is refused.
+pub async fn apply(
+    state: &AppState,
+    user: &CurrentUser,
+    request: &ChangeRequest,
+    if_match: Option<i64>,
+) -> Result<SubscriptionChangeResult, ApiError> {
+    let account = &user.account;
+    // One change at a time per account (the scheduler takes the same lock).
+    let _guard = state.account_lock(&account.id).await;
+    let loaded = load(state, user).await?;
+    let sub = &loaded.sub;
+    if let Some(expected) = if_match {
+        if expected != sub.version {
+            return Err(ApiError::PreconditionFailed);
+        }
+    }
+    ensure_changeable(sub.status)?;
+    let at = proration_moment(request, state.now_for(account), loaded.current.period)?;
+    let q = quote(&state.catalog, &loaded.current, request, at)
+        .map_err(|e| change_error(e, &loaded.holders))?;
+    let preview = preview_of(&q, at);
+    let invoice_id = new_id("in");
+    let amount = q.today.total;
+
+    let mut charge_id = None;
+    if !amount.is_zero() {
+        let card = state
+            .store
+            .default_payment_method(&account.id)
+            .await?
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "payment_method",
+                    "no_payment_method",
+                    "Add a payment method before making a change that costs money.",
+                )
+            })?;
+        let key = format!("{invoice_id}:1");
+        match state
+            .gateway
+            .charge(&card.gateway_token, amount, &key, at)
+            .await
+        {
+            Ok(id) => charge_id = Some(id),
+            Err(e) => {
+                let error = gateway_error(e);
+                if let ApiError::CardDeclined { message, .. } = &error {
+                    // Record the attempt; the subscription stays as it was.
+                    let _ = state
+                        .store
+                        .commit(vec![audit(
+                            &account.id,
+                            Some(&user.user.id),
+                            "subscription.change_declined",
+                            json!({ "amount": amount, "reason": message, "requested": request }),
+                            at,
+                        )])
+                        .await;
+                }
+                return Err(error);
+            }
+        }
+    }
+
+    let new_sub = SubscriptionRecord {
+        plan: q.terms_now.plan,
+        interval: q.terms_now.interval,
+        seats: q.terms_now.seats,
+        add_ons: q.terms_now.add_ons.clone(),
+        billing_anchor: if q.restarts_period {
+            q.period.start
+        } else {
+            sub.billing_anchor
+        },
+        current_period_start: q.period.start,
+        current_period_end: q.period.end,
+        credit_balance: q.today.credit_balance_after.amount(),
+        pending_seats: q.pending.seats,
+        pending_interval: q.pending.interval,
+        ..sub.clone()
+    };
+    let mut writes = vec![Write::Subscription {
+        record: new_sub,
+        expected_version: sub.version,
+    }];
+    let has_invoice = !q.today.lines.is_empty();
+    let invoice = InvoiceRecord {
+        id: invoice_id.clone(),
+        account_id: account.id.clone(),
+        seq: 0,
+        status: InvoiceStatus::Paid,
+        reason: "subscription_update".into(),
+        currency: sub.currency,
+        total: amount.amount(),
+        credit_applied: q.today.credit_applied.amount(),
+        credit_created: q.today.credit_created.amount(),
+        period_start: Some(at.max(q.period.start)),
+        period_end: Some(q.period.end),
+        created_at: at,
+        paid_at: Some(at),
+        attempt_count: i64::from(charge_id.is_some()),
+        last_error: None,
+        charge_id: charge_id.clone(),
+        lines: q.today.lines.clone(),
+    };
+    if has_invoice {
+        writes.push(Write::InsertInvoice(invoice.clone()));
+    }
+    writes.push(audit(
+        &account.id,
+        Some(&user.user.id),
+        "subscription.changed",
+        json!({
+            "from": loaded.current.terms, "to": q.terms_now, "pending": q.pending,
+            "amount_charged": amount, "credit_applied": q.today.credit_applied,
+            "credit_created": q.today.credit_created, "invoice_id": has_invoice.then_some(&invoice_id),
+            "proration_date": at,
+        }),
+        at,
+    ));
+    if !amount.is_zero() {
+        let contact = mail::billing_contact(state, &account.id).await?;
+        writes.push(mail::to_user(
+            &account.id,
+            &contact,
+            &templates::invoice_paid(account, &invoice, at),
+            at,
+        ));
+    }
+    match state.store.commit(writes).await {
+        Ok(()) => {}
+        Err(StoreError::VersionConflict) => {
+            // Under the account lock only a change from outside this process
+            // can get here; the charge is recorded by the gateway under its
+            // key, and is logged loudly for reconciliation.
+            tracing::error!(account = %account.id, invoice = %invoice_id, ?charge_id, "change charged but not recorded");
+            return Err(ApiError::PreconditionFailed);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let overview = billing_overview(state, account).await?;
+    Ok(SubscriptionChangeResult {
+        change: preview,
+        invoice_id: has_invoice.then_some(invoice_id),
+        overview,
+    })
+}
+
+/// Undoes a pending change (`seats` or `interval`); undoing nothing is fine.
+pub async fn undo_pending(
+    state: &AppState,
+    user: &CurrentUser,
+    kind: &str,
+    if_match: Option<i64>,
+) -> Result<(), ApiError> {
+    let account = &user.account;
+    let _guard = state.account_lock(&account.id).await;
+    let sub = state
+        .store
+        .subscription(&account.id)
+        .await?
+        .ok_or_else(|| anyhow!("account {} has no subscription", account.id))?;
+    if let Some(expected) = if_match {
+        if expected != sub.version {
+            return Err(ApiError::PreconditionFailed);
+        }
+    }
+    let (was, new_sub) = match kind {
+        "seats" => (
+            sub.pending_seats.map(|s| json!(s)),
+            SubscriptionRecord {
+                pending_seats: None,
+                ..sub.clone()
+            },
+        ),
+        "interval" => (
+            sub.pending_interval.map(|i| json!(i)),
+            SubscriptionRecord {
+                pending_interval: None,
+                ..sub.clone()
+            },
+        ),
+        _ => return Err(ApiError::NotFound("pending change")),
+    };
+    let Some(was) = was else {
+        return Ok(());
+    };
+    let now = state.now_for(account);
+    state
+        .store
+        .commit(vec![
+            Write::Subscription {
+                record: new_sub,
+                expected_version: sub.version,
+            },
+            audit(
+                &account.id,
+                Some(&user.user.id),
+                "subscription.pending_change_undone",
+                json!({ "kind": kind, "was": was }),
+                now,
+            ),
+        ])
+        .await
+        .map_err(|e| match e {
+            StoreError::VersionConflict => ApiError::PreconditionFailed,
+            other => other.into(),
+        })
+}
