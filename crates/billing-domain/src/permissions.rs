@@ -103,17 +103,21 @@ pub enum Permission {
     /// Read the account's audit log (owner and admins).
     #[serde(rename = "audit:read")]
     AuditRead,
+    /// Set the account's policies, such as owner-only cancel (owner only).
+    #[serde(rename = "account:policy")]
+    SetPolicy,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 6] = [
+    pub const ALL: [Permission; 7] = [
         Permission::BillingRead,
         Permission::BillingManage,
         Permission::AccountCancel,
         Permission::MembersGrantBilling,
         Permission::MembersRead,
         Permission::AuditRead,
+        Permission::SetPolicy,
     ];
 
     /// The wire name, e.g. `billing:read`.
@@ -125,6 +129,7 @@ impl Permission {
             Permission::MembersGrantBilling => "members:grant_billing",
             Permission::MembersRead => "members:read",
             Permission::AuditRead => "audit:read",
+            Permission::SetPolicy => "account:policy",
         }
     }
 }

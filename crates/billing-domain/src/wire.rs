@@ -464,3 +464,72 @@ pub struct AuditLog {
     pub data: Vec<AuditLogEntry>,
     pub has_more: bool,
 }
+
+/// `GET /api/account`: the signed-in user's account and its policies.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccountInfo {
+    pub id: String,
+    pub name: String,
+    /// Only the owner may cancel (admins lose `account:cancel`).
+    pub cancel_requires_owner: bool,
+}
+
+/// `PATCH /api/account/policy`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePolicyRequest {
+    pub cancel_requires_owner: bool,
+}
+
+/// `POST /api/access-requests`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateAccessRequest {
+    /// An optional note to the owner (at most 500 characters).
+    pub note: Option<String>,
+}
+
+/// Where an access request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccessRequestStatus {
+    Open,
+    Granted,
+    Declined,
+}
+
+/// A member's request for billing access.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccessRequest {
+    pub id: String,
+    pub user_id: String,
+    pub user_name: String,
+    pub user_email: String,
+    pub note: String,
+    pub status: AccessRequestStatus,
+    /// The level granted, once granted.
+    pub granted: Option<BillingAccess>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// A list of access requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AccessRequestList {
+    pub data: Vec<AccessRequest>,
+}
+
+/// `POST /api/access-requests/{id}/grant`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct GrantAccessRequest {
+    /// `read` or `manage`.
+    pub billing_access: BillingAccess,
+}

@@ -152,3 +152,50 @@ pub fn reactivated(account: &AccountRecord) -> Draft {
         invoice_id: None,
     }
 }
+
+/// A member asks the owner for billing access.
+pub fn access_requested(
+    account: &AccountRecord,
+    member_name: &str,
+    member_email: &str,
+    note: &str,
+) -> Draft {
+    let note = if note.trim().is_empty() {
+        String::new()
+    } else {
+        format!("\nTheir note:\n  {}\n", note.trim())
+    };
+    Draft {
+        kind: "billing_access_request",
+        subject: format!("{member_name} asks for billing access to {}", account.name),
+        body: format!(
+            "{member_name} ({member_email}) would like access to billing for {}.\n{note}\nGrant or decline it on the Billing access page of the billing portal.\n",
+            account.name
+        ),
+        invoice_id: None,
+    }
+}
+
+/// The owner decided a member's request.
+pub fn access_decided(account: &AccountRecord, granted: Option<&str>) -> Draft {
+    match granted {
+        Some(level) => Draft {
+            kind: "billing_access_granted",
+            subject: format!("You now have billing access to {}", account.name),
+            body: format!(
+                "Your request was granted: you now have {level} access to billing for {}. Sign in to the billing portal to see it.\n",
+                account.name
+            ),
+            invoice_id: None,
+        },
+        None => Draft {
+            kind: "billing_access_declined",
+            subject: format!("Your billing access request for {}", account.name),
+            body: format!(
+                "The owner of {} declined your request for billing access. Ask them directly if you need it.\n",
+                account.name
+            ),
+            invoice_id: None,
+        },
+    }
+}

@@ -1,5 +1,6 @@
 //! The API's routes, one file per resource, each exposing `router()`.
 
+pub mod access;
 pub mod account;
 pub mod audit;
 pub mod billing;
@@ -28,7 +29,8 @@ pub fn api_router(mode: Mode) -> OpenApiRouter<AppState> {
         .merge(invoices::router())
         .merge(payments::router())
         .merge(subscription::router())
-        .merge(audit::router());
+        .merge(audit::router())
+        .merge(access::router());
     let router = if mode == Mode::Production {
         router
     } else {

@@ -256,6 +256,41 @@ pub enum Write {
         account_id: String,
         at: DateTime<Utc>,
     },
+    /// Sets a member's billing access.
+    SetBillingAccess {
+        user_id: String,
+        access: BillingAccess,
+    },
+    /// Sets the account's owner-only cancel policy.
+    SetCancelPolicy {
+        account_id: String,
+        cancel_requires_owner: bool,
+    },
+    /// Files a member's access request (fails with `Conflict` if one is open).
+    InsertAccessRequest(AccessRequestRecord),
+    /// Decides an open access request.
+    DecideAccessRequest {
+        id: String,
+        status: String,
+        granted: Option<BillingAccess>,
+        decided_at: DateTime<Utc>,
+        decided_by: String,
+    },
+}
+
+/// A member's request for billing access.
+#[derive(Debug, Clone)]
+pub struct AccessRequestRecord {
+    pub id: String,
+    pub account_id: String,
+    pub user_id: String,
+    pub note: String,
+    /// `open`, `granted` or `declined`.
+    pub status: String,
+    pub granted: Option<BillingAccess>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
 }
 
 /// The portal's persistence. Every method is one transaction.
@@ -353,6 +388,19 @@ pub trait Store: Send + Sync + 'static {
         limit: i64,
         starting_after: Option<&str>,
     ) -> Result<Vec<AuditEntry>, StoreError>;
+    /// The account's access requests with this status, oldest first.
+    async fn access_requests(
+        &self,
+        account_id: &str,
+        status: &str,
+    ) -> Result<Vec<AccessRequestRecord>, StoreError>;
+    /// One access request.
+    async fn access_request(&self, id: &str) -> Result<Option<AccessRequestRecord>, StoreError>;
+    /// The user's open access request, if any.
+    async fn open_access_request(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<AccessRequestRecord>, StoreError>;
     /// Whether a once-only marker exists.
     async fn marker_exists(&self, marker: &str) -> Result<bool, StoreError>;
     /// Stores a card in the simulated gateway's vault.

@@ -184,6 +184,23 @@ fn email_from(row: &SqliteRow) -> Result<OutboxEmail, StoreError> {
 
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
+fn access_request_from(row: &SqliteRow) -> Result<AccessRequestRecord, StoreError> {
+    let granted: Option<String> = row.try_get("granted")?;
+    Ok(AccessRequestRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        user_id: row.try_get("user_id")?,
+        note: row.try_get("note")?,
+        status: row.try_get("status")?,
+        granted: granted
+            .map(|g| BillingAccess::parse(&g).ok_or_else(|| corrupt("granted access", &g)))
+            .transpose()?,
+        created_at: from_unix(row.try_get("created_at")?),
+        decided_at: row.try_get::<Option<i64>, _>("decided_at")?.map(from_unix),
+        decided_by: row.try_get("decided_by")?,
+    })
+}
+
 async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id) \
@@ -626,6 +643,59 @@ impl Store for SqliteStore {
                         Err(e) => return Err(e.into()),
                     }
                 }
+                Write::SetBillingAccess { user_id, access } => {
+                    sqlx::query("UPDATE users SET billing_access = ? WHERE id = ?")
+                        .bind(access.as_str())
+                        .bind(user_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Write::SetCancelPolicy {
+                    account_id,
+                    cancel_requires_owner,
+                } => {
+                    sqlx::query("UPDATE accounts SET cancel_requires_owner = ? WHERE id = ?")
+                        .bind(i64::from(*cancel_requires_owner))
+                        .bind(account_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Write::InsertAccessRequest(r) => {
+                    sqlx::query(
+                        "INSERT INTO access_requests (id, account_id, user_id, note, status, granted, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(&r.id)
+                    .bind(&r.account_id)
+                    .bind(&r.user_id)
+                    .bind(&r.note)
+                    .bind(&r.status)
+                    .bind(r.granted.map(|g| g.as_str()))
+                    .bind(r.created_at.timestamp())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_unique)?;
+                }
+                Write::DecideAccessRequest {
+                    id,
+                    status,
+                    granted,
+                    decided_at,
+                    decided_by,
+                } => {
+                    let done = sqlx::query(
+                        "UPDATE access_requests SET status = ?, granted = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'open'",
+                    )
+                    .bind(status)
+                    .bind(granted.map(|g| g.as_str()))
+                    .bind(decided_at.timestamp())
+                    .bind(decided_by)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::AlreadyDone(format!("access request {id}")));
+                    }
+                }
                 Write::SetClock { account_id, at } => {
                     sqlx::query("UPDATE accounts SET clock_at = ? WHERE id = ?")
                         .bind(at.timestamp())
@@ -864,6 +934,44 @@ impl Store for SqliteStore {
             }
         };
         rows.iter().map(audit_from).collect()
+    }
+
+    async fn access_requests(
+        &self,
+        account_id: &str,
+        status: &str,
+    ) -> Result<Vec<AccessRequestRecord>, StoreError> {
+        sqlx::query("SELECT * FROM access_requests WHERE account_id = ? AND status = ? ORDER BY created_at, id")
+            .bind(account_id)
+            .bind(status)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(access_request_from)
+            .collect()
+    }
+
+    async fn access_request(&self, id: &str) -> Result<Option<AccessRequestRecord>, StoreError> {
+        sqlx::query("SELECT * FROM access_requests WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(access_request_from)
+            .transpose()
+    }
+
+    async fn open_access_request(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<AccessRequestRecord>, StoreError> {
+        sqlx::query("SELECT * FROM access_requests WHERE user_id = ? AND status = 'open'")
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(access_request_from)
+            .transpose()
     }
 
     async fn marker_exists(&self, marker: &str) -> Result<bool, StoreError> {

@@ -1,12 +1,14 @@
 //! Black-box tests of the billing API: each test spawns the real application
 //! on its own port and its own SQLite database and talks HTTP to it.
 
+mod access_requests;
 mod errors;
 mod helpers;
 mod invoices;
 mod members;
 mod overview;
 mod payments;
+mod permission_matrix;
 mod renewals;
 mod session;
 mod subscription;
