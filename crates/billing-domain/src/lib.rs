@@ -4,6 +4,7 @@
 //! `now` as a parameter, so the same rules run on the server, in the browser
 //! (for formatting and permission mirroring) and in table tests.
 
+pub mod cancel_flow;
 pub mod card;
 pub mod catalog;
 pub mod change;
@@ -12,6 +13,7 @@ pub mod money;
 pub mod period;
 pub mod permissions;
 pub mod proration;
+pub mod refund;
 pub mod subscription;
 pub mod wire;
 

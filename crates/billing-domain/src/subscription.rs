@@ -115,6 +115,22 @@ pub enum Event {
     PaymentRecovered,
     /// A retry with a new card was declined.
     RetryDeclined,
+    /// The user confirmed cancellation at the period end.
+    ScheduleCancel,
+    /// The user resumed a scheduled cancellation.
+    ResumeCancellation,
+    /// Cancellation took effect at once (policy or refund).
+    CancelNow,
+    /// The period of a scheduled cancellation ended.
+    CancellationTakesEffect,
+    /// The user paused instead of cancelling.
+    Pause,
+    /// The user resumed a paused subscription.
+    Resume,
+    /// A card paid for a new period within the retention window.
+    Reactivate,
+    /// The retention window ended; the data is deleted.
+    RetentionExpired,
 }
 
 /// A state change, as recorded in the audit log.
@@ -155,6 +171,14 @@ pub fn apply(
         (PastDue, GraceExpired) => Deactivated,
         (PastDue | Deactivated | Frozen, PaymentRecovered) => Active,
         (PastDue | Deactivated | Frozen, RetryDeclined) => from,
+        (Active | Paused, ScheduleCancel) => CancelScheduled,
+        (CancelScheduled, ResumeCancellation) => Active,
+        (Active | Paused | CancelScheduled, CancelNow) => Canceled,
+        (CancelScheduled, CancellationTakesEffect) => Canceled,
+        (Active, Pause) => Paused,
+        (Paused, Resume) => Active,
+        (Canceled, Reactivate) => Active,
+        (Canceled, RetentionExpired) => Deleted,
         _ => return Err(TransitionError { from, event }),
     };
     Ok(Transition {
@@ -207,6 +231,17 @@ mod tests {
             (PastDue, RetryDeclined, PastDue),
             (Deactivated, RetryDeclined, Deactivated),
             (Frozen, RetryDeclined, Frozen),
+            (Active, ScheduleCancel, CancelScheduled),
+            (Paused, ScheduleCancel, CancelScheduled),
+            (CancelScheduled, ResumeCancellation, Active),
+            (Active, CancelNow, Canceled),
+            (Paused, CancelNow, Canceled),
+            (CancelScheduled, CancelNow, Canceled),
+            (CancelScheduled, CancellationTakesEffect, Canceled),
+            (Active, Pause, Paused),
+            (Paused, Resume, Active),
+            (Canceled, Reactivate, Active),
+            (Canceled, RetentionExpired, Deleted),
         ];
         let events = [
             RenewalPaid,
@@ -215,6 +250,14 @@ mod tests {
             GraceExpired,
             PaymentRecovered,
             RetryDeclined,
+            ScheduleCancel,
+            ResumeCancellation,
+            CancelNow,
+            CancellationTakesEffect,
+            Pause,
+            Resume,
+            Reactivate,
+            RetentionExpired,
         ];
         for from in SubscriptionStatus::ALL {
             for event in events {
