@@ -48,6 +48,8 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// `BILLING_CATALOG`, default `config/catalog.toml`.
     pub catalog_path: PathBuf,
+    /// `BILLING_CANCEL_FLOW`, default `config/cancel-flow.toml`.
+    pub cancel_flow_path: PathBuf,
     /// `BILLING_SEED_DEMO`: seed the demo accounts into an empty database
     /// (default on in dev mode, never allowed in production).
     pub seed_demo: bool,
@@ -78,6 +80,9 @@ impl Config {
             catalog_path: var("BILLING_CATALOG")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_catalog_path),
+            cancel_flow_path: var("BILLING_CANCEL_FLOW")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_cancel_flow_path),
             seed_demo,
         })
     }
@@ -93,6 +98,19 @@ pub fn default_catalog_path() -> PathBuf {
         PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../config/catalog.toml"
+        ))
+    }
+}
+
+/// `config/cancel-flow.toml` in the working directory, else this source tree's.
+pub fn default_cancel_flow_path() -> PathBuf {
+    let local = PathBuf::from("config/cancel-flow.toml");
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/cancel-flow.toml"
         ))
     }
 }

@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 403: signed in, but the user's permissions do not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// 403: the account was deleted after cancellation (the date).
+    #[error("account deleted")]
+    AccountDeleted(String),
     /// 403: a state change sent from another site.
     #[error("cross-origin request refused")]
     ForeignOrigin,
@@ -127,6 +130,13 @@ impl ApiError {
                 "permission_error",
                 "permission_denied",
                 message.clone(),
+                None,
+            ),
+                        AccountDeleted(date) => (
+                StatusCode::FORBIDDEN,
+                "permission_error",
+                "account_deleted",
+                format!("This account was closed and its data deleted on {date}. It can no longer be signed in to or recovered."),
                 None,
             ),
             ForeignOrigin => (

@@ -149,11 +149,26 @@ pub struct CurrentUser {
     pub permissions: PermissionSet,
     /// The hash of the session token (for signing out).
     pub session_hash: String,
+    /// The subscription's state at this request.
+    pub status: Option<billing_domain::SubscriptionStatus>,
 }
 
 impl CurrentUser {
     /// Refuses with 403 unless the user holds `p`.
     pub fn require(&self, p: Permission) -> Result<(), ApiError> {
+        // After cancellation only the owner keeps the billing section.
+        let ended = matches!(
+            self.status,
+            Some(
+                billing_domain::SubscriptionStatus::Canceled
+                    | billing_domain::SubscriptionStatus::Deleted
+            )
+        );
+        if ended && self.user.role != billing_domain::Role::Owner {
+            return Err(ApiError::Forbidden(
+                "The subscription has ended. Only the account owner can see billing and reactivate it.".into(),
+            ));
+        }
         if self.permissions.contains(p) {
             Ok(())
         } else {
@@ -194,13 +209,20 @@ impl FromRequestParts<AppState> for CurrentUser {
             .store
             .account(&user.account_id)
             .await?
+            .filter(|a| a.deleted_at.is_none())
             .ok_or(ApiError::Unauthenticated)?;
         let permissions = permissions_for(user.role, user.billing_access, account.policy);
+        let status = state
+            .store
+            .subscription(&account.id)
+            .await?
+            .map(|s| s.status);
         Ok(CurrentUser {
             user,
             account,
             permissions,
             session_hash: hash,
+            status,
         })
     }
 }

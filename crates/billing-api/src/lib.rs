@@ -9,6 +9,7 @@ pub mod gateway;
 pub mod idempotency;
 pub mod mail;
 pub mod openapi;
+pub mod report;
 pub mod routes;
 pub mod scheduler;
 pub mod services;

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         (name = "invoices", description = "Invoices and their PDFs"),
         (name = "subscription", description = "Manage Subscription: previews, changes, pending changes"),
         (name = "audit", description = "The audit log"),
+        (name = "cancel", description = "The cancel wizard, pause and resume, refunds, usage"),
         (name = "payments", description = "Card tokenization and the default payment method"),
         (name = "dev", description = "Dev and test modes only"),
         (name = "test", description = "Test mode only"),

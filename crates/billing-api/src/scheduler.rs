@@ -22,6 +22,8 @@ enum Job {
     Collect(String),
     WarnGraceEnding(DateTime<Utc>),
     Deactivate,
+    CancellationTakesEffect,
+    DeleteData,
 }
 
 /// Does every job of `account_id` due at or before `until`, oldest first.
@@ -42,6 +44,19 @@ pub async fn run_due(
         };
         let card = state.store.default_payment_method(account_id).await?;
         let mut jobs: Vec<(DateTime<Utc>, Job)> = Vec::new();
+        if sub.status == SubscriptionStatus::CancelScheduled {
+            jobs.push((
+                sub.cancel_at.unwrap_or(sub.current_period_end),
+                Job::CancellationTakesEffect,
+            ));
+        }
+        if let (SubscriptionStatus::Canceled, Some(at)) = (sub.status, sub.canceled_at) {
+            let days = i64::from(state.cancel_flow.file.retention_days);
+            jobs.push((at + Duration::days(days), Job::DeleteData));
+        }
+        if sub.status == SubscriptionStatus::Paused {
+            jobs.push((sub.current_period_end, Job::Renew));
+        }
         if sub.status == SubscriptionStatus::Active {
             if card.is_none() {
                 for days in FREEZE_REMINDER_DAYS {
@@ -101,6 +116,10 @@ pub async fn run_due(
                 billing::warn_grace_ending(state, &account, grace_until, at).await?
             }
             Job::Deactivate => billing::deactivate(state, &account, at).await?,
+            Job::CancellationTakesEffect => {
+                crate::services::cancel::take_effect(state, &account, at).await?
+            }
+            Job::DeleteData => crate::services::cancel::delete_data(state, &account, at).await?,
         }
         ran += 1;
     }

@@ -18,6 +18,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Extension, Router};
+use billing_domain::cancel_flow::{CancelFlow, CancelFlowFile};
 use billing_domain::catalog::{Catalog, CatalogFile};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -38,6 +39,16 @@ pub fn load_catalog(path: &std::path::Path) -> anyhow::Result<Catalog> {
     Catalog::from_file(file).with_context(|| format!("checking the catalog {}", path.display()))
 }
 
+/// Reads and validates the cancel flow's configuration.
+pub fn load_cancel_flow(path: &std::path::Path, catalog: &Catalog) -> anyhow::Result<CancelFlow> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the cancel flow {}", path.display()))?;
+    let file: CancelFlowFile = toml::from_str(&text)
+        .with_context(|| format!("parsing the cancel flow {}", path.display()))?;
+    CancelFlow::from_file(file, catalog)
+        .with_context(|| format!("checking the cancel flow {}", path.display()))
+}
+
 /// Builds the state: loads the catalog, enforces production's refusals and
 /// seeds demo data where asked.
 pub async fn prepare_state(
@@ -54,7 +65,9 @@ pub async fn prepare_state(
         }
     }
     let catalog = load_catalog(&config.catalog_path)?;
+    let cancel_flow = load_cancel_flow(&config.cancel_flow_path, &catalog)?;
     let state = AppState {
+        cancel_flow: Arc::new(cancel_flow),
         gateway: Arc::new(SimulatedGateway::new(store.clone())),
         store,
         catalog: Arc::new(catalog),

@@ -4,6 +4,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::gateway::PaymentGateway;
 use crate::store::{AccountRecord, Store};
+use billing_domain::cancel_flow::CancelFlow;
 use billing_domain::Catalog;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use std::sync::{Arc, Mutex};
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<Catalog>,
+    pub cancel_flow: Arc<CancelFlow>,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub gateway: Arc<dyn PaymentGateway>,

@@ -106,11 +106,14 @@ pub enum Permission {
     /// Set the account's policies, such as owner-only cancel (owner only).
     #[serde(rename = "account:policy")]
     SetPolicy,
+    /// Request a refund or withdraw the credit balance (owner only).
+    #[serde(rename = "account:refund")]
+    Refund,
 }
 
 impl Permission {
     /// Every permission.
-    pub const ALL: [Permission; 7] = [
+    pub const ALL: [Permission; 8] = [
         Permission::BillingRead,
         Permission::BillingManage,
         Permission::AccountCancel,
@@ -118,6 +121,7 @@ impl Permission {
         Permission::MembersRead,
         Permission::AuditRead,
         Permission::SetPolicy,
+        Permission::Refund,
     ];
 
     /// The wire name, e.g. `billing:read`.
@@ -130,6 +134,7 @@ impl Permission {
             Permission::MembersRead => "members:read",
             Permission::AuditRead => "audit:read",
             Permission::SetPolicy => "account:policy",
+            Permission::Refund => "account:refund",
         }
     }
 }

@@ -166,8 +166,8 @@ pub fn apply(
     use SubscriptionStatus::*;
     let to = match (from, event) {
         (Active, RenewalPaid) => Active,
-        (Active, RenewalDeclined) => PastDue,
-        (Active, PeriodEndedWithoutCard) => Frozen,
+        (Active | Paused, RenewalDeclined) => PastDue,
+        (Active | Paused, PeriodEndedWithoutCard) => Frozen,
         (PastDue, GraceExpired) => Deactivated,
         (PastDue | Deactivated | Frozen, PaymentRecovered) => Active,
         (PastDue | Deactivated | Frozen, RetryDeclined) => from,
@@ -224,6 +224,8 @@ mod tests {
             (Active, RenewalPaid, Active),
             (Active, RenewalDeclined, PastDue),
             (Active, PeriodEndedWithoutCard, Frozen),
+            (Paused, RenewalDeclined, PastDue),
+            (Paused, PeriodEndedWithoutCard, Frozen),
             (PastDue, GraceExpired, Deactivated),
             (PastDue, PaymentRecovered, Active),
             (Deactivated, PaymentRecovered, Active),

@@ -3,11 +3,13 @@
 //! Request bodies refuse unknown fields; money is [`Money`] and times are
 //! RFC 3339 UTC.
 
+use crate::cancel_flow::{AccessEnds, Consequence, Offer, Reason};
 use crate::catalog::{AddOnId, Interval, PlanId};
 use crate::change::{Pending, Terms};
 use crate::invoice::{InvoiceLine, InvoiceStatus};
 use crate::money::Money;
 use crate::permissions::{BillingAccess, Permission, Role};
+use crate::refund::RefundQuote;
 use crate::subscription::SubscriptionStatus;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -153,6 +155,16 @@ pub struct BillingOverview {
     pub pending_effective_at: Option<DateTime<Utc>>,
     /// Who holds seats: the active users' names, for the seat stepper's limit.
     pub seat_holders: Vec<String>,
+    /// A scheduled cancellation: when access ends.
+    pub cancel_at: Option<DateTime<Utc>>,
+    /// When cancellation took effect.
+    pub canceled_at: Option<DateTime<Utc>>,
+    /// After cancellation: when the data will be deleted.
+    pub data_deleted_at: Option<DateTime<Utc>>,
+    /// A retention discount: percent off each renewal.
+    pub discount_percent: Option<u32>,
+    /// How many more renewals get it.
+    pub discount_periods_left: Option<u32>,
     /// The subscription's version (also the `ETag` header).
     pub version: i64,
 }
@@ -532,4 +544,139 @@ pub struct AccessRequestList {
 pub struct GrantAccessRequest {
     /// `read` or `manage`.
     pub billing_access: BillingAccess,
+}
+
+/// `GET /api/cancel-flow`: everything the wizard shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CancelFlowView {
+    pub status: SubscriptionStatus,
+    /// Contract plans end at a Customer Success step instead of a cancel button.
+    pub contract: bool,
+    pub reasons: Vec<Reason>,
+    pub access_ends: AccessEnds,
+    /// The dated consequences, each to be acknowledged by its id.
+    pub consequences: Vec<Consequence>,
+    pub pause_price: Money,
+    pub credit_balance: Money,
+    pub retention_days: u32,
+    pub customer_success_email: String,
+}
+
+/// A run of the wizard, with the offers for the chosen reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct CancelSession {
+    pub id: String,
+    pub reason: Option<String>,
+    pub reason_text: Option<String>,
+    pub offers: Vec<Offer>,
+}
+
+/// `PATCH /api/cancel-flow/sessions/{id}`: the reason.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChooseReasonRequest {
+    pub reason: String,
+    /// Required when the reason asks for text ("Something else").
+    pub text: Option<String>,
+}
+
+/// `POST /api/cancel-flow/sessions/{id}/accept`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AcceptOfferRequest {
+    pub offer_id: String,
+}
+
+/// What accepting an offer did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OfferOutcome {
+    pub offer_id: String,
+    /// A sentence for the user, e.g. "25% off your next 3 renewals."
+    pub message: String,
+    pub overview: BillingOverview,
+}
+
+/// `POST /api/subscription/cancel`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CancelRequest {
+    /// The wizard run, for save-rate reporting.
+    pub session_id: Option<String>,
+    /// Exactly `CONFIRM`.
+    pub confirmation: String,
+    /// The ids of every consequence shown.
+    pub acknowledged: Vec<String>,
+}
+
+/// `POST /api/subscription/pause` and `/resume`, and meeting requests.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WizardStepRequest {
+    /// The wizard run, for save-rate reporting.
+    pub session_id: Option<String>,
+    /// A note (meeting requests, withdrawals).
+    pub note: Option<String>,
+}
+
+/// `POST /api/refunds`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// Exactly `CONFIRM`: a refund ends the subscription now.
+    pub confirmation: String,
+}
+
+/// What a refund did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RefundResult {
+    pub refund: RefundQuote,
+    pub overview: BillingOverview,
+}
+
+/// A kind of product usage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum UsageKind {
+    Chats,
+    CustomerRecords,
+    BotConversations,
+    AutomationRuns,
+    StatisticsQueries,
+    Campaigns,
+    OneTimeMessages,
+}
+
+impl UsageKind {
+    /// The wire identifier.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            UsageKind::Chats => "chats",
+            UsageKind::CustomerRecords => "customer_records",
+            UsageKind::BotConversations => "bot_conversations",
+            UsageKind::AutomationRuns => "automation_runs",
+            UsageKind::StatisticsQueries => "statistics_queries",
+            UsageKind::Campaigns => "campaigns",
+            UsageKind::OneTimeMessages => "one_time_messages",
+        }
+    }
+}
+
+/// `POST /api/usage`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UsageRequest {
+    pub kind: UsageKind,
+    /// 1 to 1,000,000.
+    pub quantity: i64,
 }

@@ -93,4 +93,12 @@ pub trait PaymentGateway: Send + Sync + 'static {
         idempotency_key: &str,
         now: DateTime<Utc>,
     ) -> Result<String, GatewayError>;
+    /// Refunds `amount` of an earlier charge to its card; once per key.
+    async fn refund(
+        &self,
+        charge_id: &str,
+        amount: Money,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, GatewayError>;
 }

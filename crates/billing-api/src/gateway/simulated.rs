@@ -131,4 +131,27 @@ impl PaymentGateway for SimulatedGateway {
             None => Ok(charge.id),
         }
     }
+
+    async fn refund(
+        &self,
+        charge_id: &str,
+        amount: Money,
+        idempotency_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, GatewayError> {
+        let refund = self
+            .store
+            .record_gateway_charge(&GatewayChargeRecord {
+                id: new_id("re"),
+                token: charge_id.into(),
+                amount: -amount.amount(),
+                currency: amount.currency().code().into(),
+                idempotency_key: idempotency_key.into(),
+                outcome: format!("refunded:{charge_id}"),
+                created_at: now,
+            })
+            .await
+            .map_err(|e| GatewayError::Unavailable(e.into()))?;
+        Ok(refund.id)
+    }
 }

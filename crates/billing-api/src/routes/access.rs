@@ -193,12 +193,13 @@ pub async fn get_my_access_request(
     Ok(Json(AccessRequestList { data }))
 }
 
-async fn decide(
+/// The request, if it is in the caller's account (else 404) and the caller
+/// may decide it (else 403).
+async fn decidable(
     state: &AppState,
     current: &CurrentUser,
     id: &str,
-    granted: Option<BillingAccess>,
-) -> ApiResult<Json<AccessRequest>> {
+) -> ApiResult<AccessRequestRecord> {
     let request = state
         .store
         .access_request(id)
@@ -206,6 +207,16 @@ async fn decide(
         .filter(|r| r.account_id == current.account.id)
         .ok_or(ApiError::NotFound("access request"))?;
     current.require(Permission::MembersGrantBilling)?;
+    Ok(request)
+}
+
+async fn decide(
+    state: &AppState,
+    current: &CurrentUser,
+    id: &str,
+    granted: Option<BillingAccess>,
+) -> ApiResult<Json<AccessRequest>> {
+    let request = decidable(state, current, id).await?;
     if granted == Some(BillingAccess::None) {
         return Err(ApiError::invalid(
             "billing_access",
@@ -299,8 +310,10 @@ pub async fn grant_access_request(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<GrantAccessRequest>,
+    body: Result<ApiJson<GrantAccessRequest>, ApiError>,
 ) -> ApiResult<Json<AccessRequest>> {
+    decidable(&state, &current, &id).await?;
+    let ApiJson(body) = body?;
     decide(&state, &current, &id, Some(body.billing_access)).await
 }
 

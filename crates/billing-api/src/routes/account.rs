@@ -1,6 +1,6 @@
 //! The signed-in user's account: who manages its billing.
 
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 use crate::extract::CurrentUser;
 use crate::services::billing::audit;
@@ -50,9 +50,11 @@ pub async fn get_account(current: CurrentUser) -> Json<AccountInfo> {
 pub async fn update_account_policy(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiJson(body): ApiJson<UpdatePolicyRequest>,
+    body: Result<ApiJson<UpdatePolicyRequest>, ApiError>,
 ) -> ApiResult<Json<AccountInfo>> {
     current.require(Permission::SetPolicy)?;
+    // Permission first: a caller without it learns nothing from body errors.
+    let ApiJson(body) = body?;
     let account = &current.account;
     if account.policy.cancel_requires_owner != body.cancel_requires_owner {
         let now = state.now_for(account);

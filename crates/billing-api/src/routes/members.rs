@@ -64,7 +64,7 @@ pub async fn update_member(
     State(state): State<AppState>,
     current: CurrentUser,
     Path(id): Path<String>,
-    ApiJson(body): ApiJson<UpdateMemberRequest>,
+    body: Result<ApiJson<UpdateMemberRequest>, ApiError>,
 ) -> ApiResult<Json<Member>> {
     // Another account's user is "not found", never "forbidden": ids are not probed.
     let target = state
@@ -74,6 +74,8 @@ pub async fn update_member(
         .filter(|u| u.account_id == current.account.id && u.active)
         .ok_or(ApiError::NotFound("user"))?;
     current.require(Permission::MembersGrantBilling)?;
+    // Permission first: a caller without it learns nothing from body errors.
+    let ApiJson(body) = body?;
     if target.role != Role::Member {
         return Err(ApiError::invalid(
             "billing_access",

@@ -4,6 +4,7 @@ pub mod access;
 pub mod account;
 pub mod audit;
 pub mod billing;
+pub mod cancel;
 pub mod dev;
 pub mod health;
 pub mod invoices;
@@ -30,7 +31,8 @@ pub fn api_router(mode: Mode) -> OpenApiRouter<AppState> {
         .merge(payments::router())
         .merge(subscription::router())
         .merge(audit::router())
-        .merge(access::router());
+        .merge(access::router())
+        .merge(cancel::router());
     let router = if mode == Mode::Production {
         router
     } else {

@@ -54,9 +54,11 @@ pub fn gateway_error(e: GatewayError) -> ApiError {
 pub async fn create_card_token(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiJson(body): ApiJson<CardTokenRequest>,
+    body: Result<ApiJson<CardTokenRequest>, ApiError>,
 ) -> ApiResult<(StatusCode, Json<CardToken>)> {
     current.require(Permission::BillingManage)?;
+    // Permission first: a caller without it learns nothing from body errors.
+    let ApiJson(body) = body?;
     let now = state.now_for(&current.account);
     let card = state
         .gateway
@@ -98,9 +100,11 @@ pub async fn create_card_token(
 pub async fn create_payment_method(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiJson(body): ApiJson<AttachPaymentMethodRequest>,
+    body: Result<ApiJson<AttachPaymentMethodRequest>, ApiError>,
 ) -> ApiResult<Json<PaymentMethodResult>> {
     current.require(Permission::BillingManage)?;
+    // Permission first: a caller without it learns nothing from body errors.
+    let ApiJson(body) = body?;
     let account = &current.account;
     let now = state.now_for(account);
     let card = state
@@ -135,6 +139,10 @@ pub async fn create_payment_method(
     let mut retried = Vec::new();
     {
         let _guard = state.account_lock(&account.id).await;
+        // Within the retention window, a card reactivates a canceled account.
+        if let Err(decline) = crate::services::cancel::reactivate(&state, account, now).await? {
+            return Err(gateway_error(decline));
+        }
         for inv in state.store.open_invoices(&account.id).await? {
             let verdict = billing::collect(&state, account, &inv.id, now, Attempt::Retry).await?;
             retried.push(RetriedInvoice {

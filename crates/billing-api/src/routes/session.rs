@@ -89,6 +89,11 @@ pub async fn create_session(
         .account(&user.account_id)
         .await?
         .ok_or(ApiError::InvalidCredentials)?;
+    if let Some(deleted) = account.deleted_at {
+        return Err(ApiError::AccountDeleted(crate::mail::templates::date(
+            deleted,
+        )));
+    }
     let (token, record) = auth::new_session(&state, &user);
     state.store.insert_session(&record).await?;
     tracing::info!(user = %user.id, account = %account.id, "signed in");

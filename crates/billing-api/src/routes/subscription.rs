@@ -52,9 +52,11 @@ pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
 pub async fn preview_subscription_change(
     State(state): State<AppState>,
     current: CurrentUser,
-    ApiJson(body): ApiJson<ChangeRequest>,
+    body: Result<ApiJson<ChangeRequest>, ApiError>,
 ) -> ApiResult<Json<SubscriptionPreview>> {
     current.require(Permission::BillingRead)?;
+    // Permission first: a caller without it learns nothing from body errors.
+    let ApiJson(body) = body?;
     Ok(Json(changes::preview(&state, &current, &body).await?))
 }
 
@@ -81,9 +83,11 @@ pub async fn create_subscription_change(
     State(state): State<AppState>,
     current: CurrentUser,
     headers: HeaderMap,
-    ApiJson(body): ApiJson<ChangeRequest>,
+    body: Result<ApiJson<ChangeRequest>, ApiError>,
 ) -> ApiResult<Response> {
     current.require(Permission::BillingManage)?;
+    // Permission first: a caller without it learns nothing from body errors.
+    let ApiJson(body) = body?;
     let expected = if_match(&headers)?;
     let result = changes::apply(&state, &current, &body, expected).await?;
     let etag = format!("\"{}\"", result.overview.version);

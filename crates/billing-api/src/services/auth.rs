@@ -60,7 +60,8 @@ pub async fn authenticate(
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
     match user {
-        Some(u) if ok && u.active => Ok(u),
+        // A deleted account's users are inactive; the caller says why.
+        Some(u) if ok && (u.active || is_deleted(state, &u).await?) => Ok(u),
         _ => Err(ApiError::InvalidCredentials),
     }
 }
@@ -112,4 +113,12 @@ pub fn session_cookie(token: &str, secure: bool) -> String {
 pub fn clear_cookie(secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
+}
+
+async fn is_deleted(state: &AppState, user: &UserRecord) -> Result<bool, ApiError> {
+    Ok(state
+        .store
+        .account(&user.account_id)
+        .await?
+        .is_some_and(|a| a.deleted_at.is_some()))
 }

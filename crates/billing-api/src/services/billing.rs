@@ -14,7 +14,7 @@ use crate::store::{
     AccountRecord, AuditEntry, InvoiceRecord, StoreError, SubscriptionRecord, Write,
 };
 use anyhow::{anyhow, Context};
-use billing_domain::invoice::{build_invoice, period_lines, InvoiceStatus};
+use billing_domain::invoice::{build_invoice, period_lines, InvoiceLine, InvoiceStatus, LineKind};
 use billing_domain::period::Period;
 use billing_domain::subscription::{apply, Event, GRACE_DAYS};
 use billing_domain::{Money, SubscriptionStatus};
@@ -101,27 +101,61 @@ pub async fn renew(
     let invoice_id = new_id("in");
     let mut opened: Option<InvoiceRecord> = None;
     let done = commit_fresh(state, &account.id, |sub| {
-                // Pending changes (fewer seats, annual → monthly) take effect now.
-        let interval = sub.pending_interval.unwrap_or(sub.interval);
-        let seats = sub.pending_seats.unwrap_or(sub.seats);
-        let (next, anchor) = if interval == sub.interval {
-            (Period::containing(sub.billing_anchor, sub.interval, at), sub.billing_anchor)
+                let paused = sub.status == SubscriptionStatus::Paused;
+        let (next, anchor, interval, seats, lines) = if paused {
+            // While paused, each month is billed at the pause price.
+            let next = Period::nth(at, billing_domain::Interval::Month, 0);
+            let line = InvoiceLine::charge(
+                LineKind::Plan,
+                format!("Pause plan, 1 month ({} data kept)", state.catalog.plan(sub.plan).name),
+                1,
+                state.catalog.pause_monthly_price(),
+                Some((next.start, next.end)),
+            )?;
+            (next, at, sub.interval, sub.seats, vec![line])
         } else {
-            (Period::nth(at, interval, 0), at)
+            // Pending changes (fewer seats, annual → monthly) take effect now.
+            let interval = sub.pending_interval.unwrap_or(sub.interval);
+            let seats = sub.pending_seats.unwrap_or(sub.seats);
+            let (next, anchor) = if interval == sub.interval && !sub.pause_billed {
+                (Period::containing(sub.billing_anchor, sub.interval, at), sub.billing_anchor)
+            } else {
+                (Period::nth(at, interval, 0), at)
+            };
+            let mut lines = period_lines(&state.catalog, sub.plan, interval, seats, &sub.add_ons, next)?;
+            if let (Some(percent), Some(left)) = (sub.discount_percent, sub.discount_periods_left) {
+                if left > 0 {
+                    let subtotal = Money::sum(sub.currency, lines.iter().map(|l| l.amount))?;
+                    let off = subtotal.mul_ratio(-i64::from(percent), 100)?;
+                    lines.push(InvoiceLine {
+                        kind: LineKind::Proration,
+                        description: format!("{percent}% retention discount ({left} renewal{} left including this one)", if left == 1 { "" } else { "s" }),
+                        quantity: 1,
+                        unit_amount: off,
+                        amount: off,
+                        period_start: Some(next.start),
+                        period_end: Some(next.end),
+                    });
+                }
+            }
+            (next, anchor, interval, seats, lines)
         };
-        let lines = period_lines(&state.catalog, sub.plan, interval, seats, &sub.add_ons, next)?;
         let draft = build_invoice(
             sub.currency,
             lines,
             Money::new(sub.credit_balance, sub.currency),
         )?;
         let paid_by_credit = draft.total.is_zero();
-                let mut new_sub = SubscriptionRecord {
+                        let discount_left = sub.discount_periods_left.filter(|_| !paused).map(|n| n.saturating_sub(1));
+        let mut new_sub = SubscriptionRecord {
             interval,
             seats,
             billing_anchor: anchor,
-            pending_seats: None,
-            pending_interval: None,
+            pending_seats: if paused { sub.pending_seats } else { None },
+            pending_interval: if paused { sub.pending_interval } else { None },
+            pause_billed: paused,
+            discount_periods_left: discount_left.or(sub.discount_periods_left),
+            discount_percent: if discount_left == Some(0) { None } else { sub.discount_percent },
             current_period_start: next.start,
             current_period_end: next.end,
             credit_balance: draft.credit_balance_after.amount(),
@@ -326,7 +360,8 @@ pub async fn collect(
                     last_error: Some(message.clone()),
                     charge_id: None,
                 });
-                let starts_grace = attempt_kind == Attempt::Renewal && sub.status == SubscriptionStatus::Active;
+                let starts_grace = attempt_kind == Attempt::Renewal
+                    && matches!(sub.status, SubscriptionStatus::Active | SubscriptionStatus::Paused);
                 if starts_grace {
                     let t = apply(sub.status, Event::RenewalDeclined, at)?;
                     let grace_until = at + Duration::days(GRACE_DAYS);

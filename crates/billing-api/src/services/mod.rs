@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod billing;
+pub mod cancel;
 pub mod changes;
 pub mod invoices;
 pub mod overview;

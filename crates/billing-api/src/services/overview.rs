@@ -22,10 +22,16 @@ pub async fn billing_overview(
     let used = users.iter().filter(|u| u.active).count() as u32;
     let card = state.store.default_payment_method(&account.id).await?;
     let plan = state.catalog.plan(sub.plan);
-    let next_charge = state
-        .catalog
-        .period_price(sub.plan, sub.interval, sub.seats, &sub.add_ons)
-        .ok_or_else(|| anyhow!("{} is not sold {:?}", sub.plan, sub.interval))?;
+    let next_charge = if sub.status == billing_domain::SubscriptionStatus::Paused {
+        state.catalog.pause_monthly_price()
+    } else {
+        let seats = sub.pending_seats.unwrap_or(sub.seats);
+        let interval = sub.pending_interval.unwrap_or(sub.interval);
+        state
+            .catalog
+            .period_price(sub.plan, interval, seats, &sub.add_ons)
+            .ok_or_else(|| anyhow!("{} is not sold {:?}", sub.plan, interval))?
+    };
     let payment_method = card
         .map(|pm| -> Result<PaymentMethodSummary, ApiError> {
             Ok(PaymentMethodSummary {
@@ -67,6 +73,15 @@ pub async fn billing_overview(
             .filter(|u| u.active)
             .map(|u| u.name.clone())
             .collect(),
+        cancel_at: sub.cancel_at,
+        canceled_at: sub.canceled_at,
+        data_deleted_at: sub.canceled_at.map(|at| {
+            at + chrono::Duration::days(i64::from(state.cancel_flow.file.retention_days))
+        }),
+        discount_percent: sub
+            .discount_percent
+            .filter(|_| sub.discount_periods_left.unwrap_or(0) > 0),
+        discount_periods_left: sub.discount_periods_left.filter(|n| *n > 0),
         version: sub.version,
     })
 }

@@ -144,10 +144,13 @@ async fn build(
         account: AccountRecord {
             id: account_id.clone(),
             name: plan.name.to_string(),
-            policy: AccountPolicy::default(),
+            policy: AccountPolicy {
+                cancel_requires_owner: state.cancel_flow.file.cancel_requires_owner,
+            },
             is_demo: plan.is_demo,
             clock_at: plan.clock_at,
             created_at: now,
+            deleted_at: None,
         },
         subscription: SubscriptionRecord {
             account_id: account_id.clone(),
@@ -166,6 +169,11 @@ async fn build(
             grace_until: None,
             pending_seats: None,
             pending_interval: None,
+            cancel_at: None,
+            canceled_at: None,
+            discount_percent: None,
+            discount_periods_left: None,
+            pause_billed: false,
         },
         payment_method: Some(PaymentMethodRecord {
             id: new_id("pm"),

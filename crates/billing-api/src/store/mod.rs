@@ -42,6 +42,8 @@ pub struct AccountRecord {
     /// Test accounts only: the account's frozen clock.
     pub clock_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// When the data was deleted after cancellation.
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 /// A user of an account.
@@ -91,6 +93,44 @@ pub struct SubscriptionRecord {
     pub pending_seats: Option<u32>,
     /// The interval to switch to at the renewal.
     pub pending_interval: Option<Interval>,
+    /// A scheduled cancellation's moment (the period end).
+    pub cancel_at: Option<DateTime<Utc>>,
+    /// When cancellation took effect.
+    pub canceled_at: Option<DateTime<Utc>>,
+    /// A retention offer's discount on each renewal, in percent.
+    pub discount_percent: Option<u32>,
+    /// How many more renewals get the discount.
+    pub discount_periods_left: Option<u32>,
+    /// Whether the current period was billed at the pause price.
+    pub pause_billed: bool,
+}
+
+/// One run of the cancel wizard, for save-rate reporting.
+#[derive(Debug, Clone)]
+pub struct CancelSessionRecord {
+    pub id: String,
+    pub account_id: String,
+    pub user_id: String,
+    pub started_at: DateTime<Utc>,
+    pub reason: Option<String>,
+    pub reason_text: Option<String>,
+    pub offers_shown: Vec<String>,
+    /// `saved`, `paused`, `canceled` or `meeting_requested`.
+    pub outcome: Option<String>,
+    pub offer_id: Option<String>,
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// Save-rate counts over a date range.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SaveRate {
+    pub starts: i64,
+    /// (offer id, saves).
+    pub saves_by_offer: Vec<(String, i64)>,
+    /// (reason id, cancellations).
+    pub cancellations_by_reason: Vec<(String, i64)>,
+    pub pauses: i64,
+    pub meetings: i64,
 }
 
 /// A stored response to replay for a repeated idempotency key.
@@ -268,6 +308,21 @@ pub enum Write {
     },
     /// Files a member's access request (fails with `Conflict` if one is open).
     InsertAccessRequest(AccessRequestRecord),
+    /// Starts or updates a cancel-wizard session (upsert by id).
+    CancelSession(CancelSessionRecord),
+    /// Records product usage.
+    Usage {
+        id: String,
+        account_id: String,
+        kind: String,
+        quantity: i64,
+        at: DateTime<Utc>,
+    },
+    /// Deletes the account's data after the retention window.
+    DeleteAccountData {
+        account_id: String,
+        at: DateTime<Utc>,
+    },
     /// Decides an open access request.
     DecideAccessRequest {
         id: String,
@@ -401,6 +456,20 @@ pub trait Store: Send + Sync + 'static {
         &self,
         user_id: &str,
     ) -> Result<Option<AccessRequestRecord>, StoreError>;
+    /// A cancel-wizard session.
+    async fn cancel_session(&self, id: &str) -> Result<Option<CancelSessionRecord>, StoreError>;
+    /// Usage totals by kind since `since`.
+    async fn usage_since(
+        &self,
+        account_id: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, i64)>, StoreError>;
+    /// Save-rate counts for wizard sessions started in `[from, to)`.
+    async fn save_rate(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<SaveRate, StoreError>;
     /// Whether a once-only marker exists.
     async fn marker_exists(&self, marker: &str) -> Result<bool, StoreError>;
     /// Stores a card in the simulated gateway's vault.

@@ -52,6 +52,7 @@ fn account_from(row: &SqliteRow) -> Result<AccountRecord, StoreError> {
         is_demo: row.try_get::<i64, _>("is_demo")? != 0,
         clock_at: row.try_get::<Option<i64>, _>("clock_at")?.map(from_unix),
         created_at: from_unix(row.try_get("created_at")?),
+        deleted_at: row.try_get::<Option<i64>, _>("deleted_at")?.map(from_unix),
     })
 }
 
@@ -100,6 +101,15 @@ fn subscription_from(row: &SqliteRow) -> Result<SubscriptionRecord, StoreError> 
             .try_get::<Option<i64>, _>("past_due_since")?
             .map(from_unix),
         grace_until: row.try_get::<Option<i64>, _>("grace_until")?.map(from_unix),
+        cancel_at: row.try_get::<Option<i64>, _>("cancel_at")?.map(from_unix),
+        canceled_at: row.try_get::<Option<i64>, _>("canceled_at")?.map(from_unix),
+        discount_percent: row
+            .try_get::<Option<i64>, _>("discount_percent")?
+            .map(|n| n as u32),
+        discount_periods_left: row
+            .try_get::<Option<i64>, _>("discount_periods_left")?
+            .map(|n| n as u32),
+        pause_billed: row.try_get::<i64, _>("pause_billed")? != 0,
         pending_seats: row
             .try_get::<Option<i64>, _>("pending_seats")?
             .map(|n| n as u32),
@@ -252,7 +262,8 @@ async fn write_subscription(
     let done = sqlx::query(
         "UPDATE subscriptions SET plan = ?, billing_interval = ?, seats = ?, add_ons = ?, status = ?, billing_anchor = ?, \
          current_period_start = ?, current_period_end = ?, currency = ?, credit_balance = ?, past_due_since = ?, grace_until = ?, \
-         pending_seats = ?, pending_interval = ?, version = version + 1 WHERE account_id = ? AND version = ?",
+         pending_seats = ?, pending_interval = ?, cancel_at = ?, canceled_at = ?, discount_percent = ?, discount_periods_left = ?, pause_billed = ?, \
+         version = version + 1 WHERE account_id = ? AND version = ?",
     )
     .bind(s.plan.as_str())
     .bind(s.interval.as_str())
@@ -267,7 +278,12 @@ async fn write_subscription(
     .bind(opt_time(s.past_due_since))
     .bind(opt_time(s.grace_until))
     .bind(s.pending_seats.map(i64::from))
-    .bind(s.pending_interval.map(|i| i.as_str()))
+        .bind(s.pending_interval.map(|i| i.as_str()))
+    .bind(opt_time(s.cancel_at))
+    .bind(opt_time(s.canceled_at))
+    .bind(s.discount_percent.map(i64::from))
+        .bind(s.discount_periods_left.map(i64::from))
+    .bind(i64::from(s.pause_billed))
     .bind(&s.account_id)
     .bind(expected_version)
     .execute(&mut **tx)
@@ -643,6 +659,63 @@ impl Store for SqliteStore {
                         Err(e) => return Err(e.into()),
                     }
                 }
+                Write::CancelSession(c) => {
+                    sqlx::query(
+                        "INSERT INTO cancel_sessions (id, account_id, user_id, started_at, reason, reason_text, offers_shown, outcome, offer_id, ended_at) \
+                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET reason = excluded.reason, reason_text = excluded.reason_text, \
+                         offers_shown = excluded.offers_shown, outcome = excluded.outcome, offer_id = excluded.offer_id, ended_at = excluded.ended_at",
+                    )
+                    .bind(&c.id)
+                    .bind(&c.account_id)
+                    .bind(&c.user_id)
+                    .bind(c.started_at.timestamp())
+                    .bind(&c.reason)
+                    .bind(&c.reason_text)
+                    .bind(c.offers_shown.join(","))
+                    .bind(&c.outcome)
+                    .bind(&c.offer_id)
+                    .bind(opt_time(c.ended_at))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Write::Usage {
+                    id,
+                    account_id,
+                    kind,
+                    quantity,
+                    at,
+                } => {
+                    sqlx::query("INSERT INTO usage_events (id, account_id, kind, quantity, at) VALUES (?, ?, ?, ?, ?)")
+                        .bind(id)
+                        .bind(account_id)
+                        .bind(kind)
+                        .bind(quantity)
+                        .bind(at.timestamp())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                Write::DeleteAccountData { account_id, at } => {
+                    // Keep the account and its users' sign-in identities so a
+                    // sign-in can say what happened; remove everything else.
+                    for sql in [
+                        "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE account_id = ?)",
+                        "DELETE FROM invoice_lines WHERE invoice_id IN (SELECT id FROM invoices WHERE account_id = ?)",
+                        "DELETE FROM invoices WHERE account_id = ?",
+                        "DELETE FROM payment_methods WHERE account_id = ?",
+                        "DELETE FROM access_requests WHERE account_id = ?",
+                        "DELETE FROM usage_events WHERE account_id = ?",
+                        "DELETE FROM outbox WHERE account_id = ? AND sent_at IS NOT NULL",
+                        "DELETE FROM audit_log WHERE account_id = ?",
+                        "UPDATE users SET name = 'Deleted user', active = 0 WHERE account_id = ?",
+                    ] {
+                        sqlx::query(sql).bind(account_id).execute(&mut *tx).await?;
+                    }
+                    sqlx::query("UPDATE accounts SET deleted_at = ? WHERE id = ?")
+                        .bind(at.timestamp())
+                        .bind(account_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
                 Write::SetBillingAccess { user_id, access } => {
                     sqlx::query("UPDATE users SET billing_access = ? WHERE id = ?")
                         .bind(access.as_str())
@@ -810,7 +883,7 @@ impl Store for SqliteStore {
     async fn accounts_with_work(&self, horizon: DateTime<Utc>) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT s.account_id FROM subscriptions s JOIN accounts a ON a.id = s.account_id \
-             WHERE a.clock_at IS NULL AND (s.current_period_end <= ? OR s.grace_until IS NOT NULL \
+             WHERE a.clock_at IS NULL AND (s.current_period_end <= ? OR s.grace_until IS NOT NULL OR s.canceled_at IS NOT NULL \
              OR EXISTS (SELECT 1 FROM invoices i WHERE i.account_id = s.account_id AND i.status = 'open' AND i.attempt_count = 0))",
         )
         .bind(horizon.timestamp())
@@ -972,6 +1045,98 @@ impl Store for SqliteStore {
             .as_ref()
             .map(access_request_from)
             .transpose()
+    }
+
+    async fn cancel_session(&self, id: &str) -> Result<Option<CancelSessionRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM cancel_sessions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| -> Result<CancelSessionRecord, StoreError> {
+            let shown: String = r.try_get("offers_shown")?;
+            Ok(CancelSessionRecord {
+                id: r.try_get("id")?,
+                account_id: r.try_get("account_id")?,
+                user_id: r.try_get("user_id")?,
+                started_at: from_unix(r.try_get("started_at")?),
+                reason: r.try_get("reason")?,
+                reason_text: r.try_get("reason_text")?,
+                offers_shown: shown
+                    .split(',')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                outcome: r.try_get("outcome")?,
+                offer_id: r.try_get("offer_id")?,
+                ended_at: r.try_get::<Option<i64>, _>("ended_at")?.map(from_unix),
+            })
+        })
+        .transpose()
+    }
+
+    async fn usage_since(
+        &self,
+        account_id: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query("SELECT kind, SUM(quantity) AS total FROM usage_events WHERE account_id = ? AND at >= ? GROUP BY kind")
+            .bind(account_id)
+            .bind(since.timestamp())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("total")?)))
+            .collect()
+    }
+
+    async fn save_rate(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<SaveRate, StoreError> {
+        let (f, t) = (from.timestamp(), to.timestamp());
+        let starts: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM cancel_sessions WHERE started_at >= ? AND started_at < ?",
+        )
+        .bind(f)
+        .bind(t)
+        .fetch_one(&self.pool)
+        .await?;
+        let grouped = |sql: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                let rows = sqlx::query(sql).bind(f).bind(t).fetch_all(&pool).await?;
+                rows.iter()
+                    .map(|r| Ok((r.try_get::<String, _>("k")?, r.try_get::<i64, _>("n")?)))
+                    .collect::<Result<Vec<(String, i64)>, StoreError>>()
+            }
+        };
+        let saves_by_offer = grouped(
+            "SELECT offer_id AS k, COUNT(*) AS n FROM cancel_sessions WHERE started_at >= ? AND started_at < ? AND outcome IN ('saved', 'paused', 'meeting_requested') AND offer_id IS NOT NULL GROUP BY offer_id ORDER BY offer_id",
+        )
+        .await?;
+        let cancellations_by_reason = grouped(
+            "SELECT COALESCE(reason, 'none') AS k, COUNT(*) AS n FROM cancel_sessions WHERE started_at >= ? AND started_at < ? AND outcome = 'canceled' GROUP BY reason ORDER BY k",
+        )
+        .await?;
+        let outcome_count = |outcome: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM cancel_sessions WHERE started_at >= ? AND started_at < ? AND outcome = ?")
+                    .bind(f)
+                    .bind(t)
+                    .bind(outcome)
+                    .fetch_one(&pool)
+                    .await
+            }
+        };
+        Ok(SaveRate {
+            starts,
+            saves_by_offer,
+            cancellations_by_reason,
+            pauses: outcome_count("paused").await?,
+            meetings: outcome_count("meeting_requested").await?,
+        })
     }
 
     async fn marker_exists(&self, marker: &str) -> Result<bool, StoreError> {

@@ -30,6 +30,7 @@ pub async fn spawn_app_with(mode: Mode, seed_demo: bool) -> TestApp {
         dist: None,
         smtp_url: None,
         catalog_path: default_catalog_path(),
+        cancel_flow_path: billing_api::config::default_cancel_flow_path(),
         seed_demo,
     };
     let app = Application::build(config).await.expect("app builds");

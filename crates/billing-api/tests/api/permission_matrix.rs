@@ -51,6 +51,20 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         ("get", "/api/access-requests") => Perm(MembersGrantBilling),
         ("post", "/api/access-requests/{id}/grant")
         | ("post", "/api/access-requests/{id}/decline") => PermOnObject(MembersGrantBilling),
+        ("get", "/api/cancel-flow") | ("post", "/api/cancel-flow/sessions") => Perm(AccountCancel),
+        ("patch", "/api/cancel-flow/sessions/{id}")
+        | ("post", "/api/cancel-flow/sessions/{id}/accept") => PermOnObject(AccountCancel),
+        ("post", "/api/cancel-flow/meeting-requests") => Perm(AccountCancel),
+        ("post", "/api/subscription/cancel") | ("post", "/api/subscription/pause") => {
+            Perm(AccountCancel)
+        }
+        ("delete", "/api/subscription/cancel") | ("post", "/api/subscription/resume") => {
+            Perm(BillingManage)
+        }
+        ("get", "/api/refunds")
+        | ("post", "/api/refunds")
+        | ("post", "/api/balance/withdrawals") => Perm(Refund),
+        ("post", "/api/usage") => Session,
         _ => return None,
     })
 }
@@ -72,6 +86,7 @@ fn holds(who: Who, p: Permission) -> bool {
     match who {
         Who::Anonymous => false,
         Who::Owner | Who::OtherOwner => true,
+        // Refund, SetPolicy and MembersGrantBilling are the owner's alone.
         Who::Admin => matches!(
             p,
             BillingRead | BillingManage | AccountCancel | MembersRead | AuditRead
@@ -88,6 +103,7 @@ struct Ids {
     member: String,
     invoice: String,
     request: String,
+    cancel_session: String,
 }
 
 fn fill(path: &str, ids: &Ids) -> String {
@@ -95,6 +111,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         &ids.member
     } else if path.starts_with("/api/invoices") {
         &ids.invoice
+    } else if path.starts_with("/api/cancel-flow") {
+        &ids.cancel_session
     } else {
         &ids.request
     };
@@ -118,6 +136,9 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         ("patch", "/api/members/{id}") => json!({ "billing_access": "read" }),
         ("post", "/api/access-requests") => json!({ "note": "matrix" }),
         ("post", "/api/access-requests/{id}/grant") => json!({ "billing_access": "read" }),
+        ("patch", "/api/cancel-flow/sessions/{id}") => json!({ "reason": "too_expensive" }),
+        ("post", "/api/cancel-flow/sessions/{id}/accept") => json!({ "offer_id": "meeting" }),
+        ("post", "/api/usage") => json!({ "kind": "chats", "quantity": 1 }),
         ("post", _) | ("patch", _) => json!({}),
         _ => return None,
     })
@@ -199,11 +220,22 @@ async fn every_route_answers_each_kind_of_user_as_its_rule_says() {
         .as_str()
         .unwrap()
         .to_string();
+    let res = owner
+        .post("/api/cancel-flow/sessions")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let cancel_session = res.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let ids = Ids {
         account: ours.account_id.clone(),
         member: member_id.clone(),
         invoice,
         request,
+        cancel_session,
     };
 
     let (_, doc) = app.client().get_json("/api/openapi.json").await;
@@ -262,6 +294,22 @@ async fn every_route_answers_each_kind_of_user_as_its_rule_says() {
             let status = call(&client, method, &fill(path, &ids), body_for(method, path)).await;
             if let Err(e) = check(who, rule, status) {
                 failures.push(format!("{} {path}: {e}", method.to_uppercase()));
+            }
+            // A caller without the right learns nothing from body errors:
+            // a malformed body still gets 401, 403 or 404.
+            let denied = matches!(
+                status,
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+            );
+            if denied && body_for(method, path).is_some() && !matches!(rule, Rule::SignIn) {
+                let bogus = Some(json!({ "not_a_field": true }));
+                let again = call(&client, method, &fill(path, &ids), bogus).await;
+                if again != status {
+                    failures.push(format!(
+                        "{} {path}: {who:?} with a malformed body got {again}, not {status}",
+                        method.to_uppercase()
+                    ));
+                }
             }
         }
     }
