@@ -10,9 +10,13 @@ mod error;
 
 pub use error::ApiError;
 
-use billing_domain::wire::{BillingContacts, BillingOverview, SessionInfo, SignInRequest};
+use billing_domain::wire::{
+    AttachPaymentMethodRequest, BillingContacts, BillingOverview, CardToken, CardTokenRequest,
+    EmailList, Health, Invoice, InvoiceList, PaymentMethodResult, SessionInfo, SignInRequest,
+};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -51,6 +55,56 @@ pub async fn billing_contacts() -> Result<BillingContacts, ApiError> {
     get_json("/api/account/billing-contacts").await
 }
 
+/// `GET /api/invoices`: a page of at most `limit` invoices, newest first,
+/// after the invoice `starting_after` (the last id of the previous page).
+pub async fn invoices(limit: u32, starting_after: Option<&str>) -> Result<InvoiceList, ApiError> {
+    let mut path = format!("/api/invoices?limit={limit}");
+    if let Some(id) = starting_after {
+        path.push_str("&starting_after=");
+        path.push_str(&encode(id));
+    }
+    get_json(&path).await
+}
+
+/// `GET /api/invoices/{id}`: one invoice with its lines; 404 when the id is
+/// not one of the account's invoices.
+pub async fn invoice(id: &str) -> Result<Invoice, ApiError> {
+    get_json(&format!("/api/invoices/{}", encode(id))).await
+}
+
+/// Where `GET /api/invoices/{id}/pdf` downloads the invoice as a PDF. The
+/// browser fetches it itself (a plain link), so the download is a real one.
+pub fn invoice_pdf_href(id: &str) -> String {
+    format!("/api/invoices/{}/pdf", encode(id))
+}
+
+/// `POST /api/gateway/tokens`: hands the card details to the (simulated)
+/// payment gateway, which answers a token. Invalid details are a 400 whose
+/// `param` names the field (`number`, `exp_month`, `exp_year`, `cvc`).
+pub async fn create_card_token(card: &CardTokenRequest) -> Result<CardToken, ApiError> {
+    post_json("/api/gateway/tokens", card).await
+}
+
+/// `POST /api/payment-methods`: makes the tokenized card the default and
+/// retries every open invoice with it. A decline is a 402 `card_error` and
+/// changes nothing.
+pub async fn attach_payment_method(
+    request: &AttachPaymentMethodRequest,
+) -> Result<PaymentMethodResult, ApiError> {
+    post_json("/api/payment-methods", request).await
+}
+
+/// `GET /api/dev/mailbox`: the e-mails sent to the account, newest first.
+/// Only dev and test servers have it; production answers 404.
+pub async fn dev_mailbox() -> Result<EmailList, ApiError> {
+    get_json("/api/dev/mailbox").await
+}
+
+/// `GET /api/health`: whether the server is up, and its mode.
+pub async fn health() -> Result<Health, ApiError> {
+    get_json("/api/health").await
+}
+
 type Hook = Rc<dyn Fn()>;
 
 thread_local! {
@@ -84,6 +138,19 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     let request = common(Request::get(path)).build();
     let response = send(request, Auth::Session).await?;
     read_json(response).await
+}
+
+async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let request = mutating(Request::post(path)).json(body);
+    let response = send(request, Auth::Session).await?;
+    read_json(response).await
+}
+
+/// A path segment or query value, percent-encoded.
+fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value)
+        .as_string()
+        .unwrap_or_default()
 }
 
 fn common(builder: RequestBuilder) -> RequestBuilder {

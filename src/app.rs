@@ -2,19 +2,25 @@
 
 use crate::components::app_layout::AppLayout;
 use crate::pages::billing_page::BillingPage;
+use crate::pages::invoice_page::InvoicePage;
+use crate::pages::invoices_page::InvoicesPage;
+use crate::pages::mailbox_page::MailboxPage;
 use crate::pages::not_found_page::NotFoundPage;
+use crate::pages::payment_page::PaymentPage;
 use crate::pages::sign_in_page::SignInPage;
+use crate::state::server_mode::provide_server_mode;
 use crate::state::session::provide_session;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, NavigateOptions};
 
-/// The whole app: session context and routes. Pages inside `AppLayout`
-/// require a session; the server answers every unknown path with
-/// `index.html`, so each route survives a reload.
+/// The whole app: session and server-mode contexts, and routes. Pages
+/// inside `AppLayout` require a session; the server answers every unknown
+/// path with `index.html`, so each route survives a reload.
 #[component]
 pub fn App() -> impl IntoView {
     provide_session();
+    provide_server_mode();
 
     view! {
         <Router>
@@ -23,6 +29,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomeRedirect />
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("/billing") view=BillingPage />
+                    <Route path=path!("/billing/payment") view=PaymentPage />
+                    <Route path=path!("/billing/invoices") view=InvoicesPage />
+                    <Route path=path!("/billing/invoices/:id") view=InvoicePage />
+                    <Route path=path!("/dev/mailbox") view=MailboxPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -2,7 +2,8 @@
 //! once here so every page says them the same way. Money is formatted by
 //! `billing_domain::Money::format`.
 
-use chrono::{DateTime, Datelike, Utc};
+use billing_domain::wire::CardBrand;
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -16,6 +17,16 @@ pub fn date(at: DateTime<Utc>) -> String {
     format!("{month} {}, {}", at.day(), at.year())
 }
 
+/// The month's short name, e.g. "Dec" (chart labels).
+pub fn month(at: DateTime<Utc>) -> &'static str {
+    MONTHS[at.month0() as usize]
+}
+
+/// A date and time in UTC, e.g. "Dec 22, 2026, 09:30 UTC".
+pub fn date_time(at: DateTime<Utc>) -> String {
+    format!("{}, {:02}:{:02} UTC", date(at), at.hour(), at.minute())
+}
+
 /// A billing period, e.g. "Nov 22, 2026 – Dec 22, 2026".
 pub fn period(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
     format!("{} – {}", date(start), date(end))
@@ -24,6 +35,38 @@ pub fn period(start: DateTime<Utc>, end: DateTime<Utc>) -> String {
 /// A card's expiry as printed on it, e.g. "12/2030" or "03/2027".
 pub fn card_expiry(month: u32, year: u32) -> String {
     format!("{month:02}/{year}")
+}
+
+/// A card number as printed on the card: groups of four ("4242 4242 4242
+/// 4242"), or 4-6-5 for American Express ("3782 822463 10005"). `digits`
+/// may be partial; anything but digits is dropped.
+pub fn card_number(digits: &str, brand: Option<CardBrand>) -> String {
+    let groups: &[usize] = match brand {
+        Some(CardBrand::Amex) => &[4, 6, 5],
+        _ => &[4, 4, 4, 4, 3],
+    };
+    let mut out = String::with_capacity(digits.len() + 4);
+    let mut group = 0;
+    let mut in_group = 0;
+    for d in digits.chars().filter(char::is_ascii_digit) {
+        if in_group == groups.get(group).copied().unwrap_or(usize::MAX) {
+            out.push(' ');
+            group += 1;
+            in_group = 0;
+        }
+        out.push(d);
+        in_group += 1;
+    }
+    out
+}
+
+/// "1 day" / "3 days".
+pub fn days(n: i64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
 }
 
 /// "1 seat" / "12 seats".
@@ -50,5 +93,25 @@ mod tests {
         assert_eq!(card_expiry(12, 2030), "12/2030");
         assert_eq!(seats(1), "1 seat");
         assert_eq!(seats(12), "12 seats");
+        assert_eq!(days(1), "1 day");
+        assert_eq!(days(3), "3 days");
+        assert_eq!(month(start), "Nov");
+        assert_eq!(date_time(start), "Nov 22, 2026, 09:30 UTC");
+    }
+
+    #[test]
+    fn card_numbers_are_grouped_as_printed() {
+        let visa = Some(CardBrand::Visa);
+        let amex = Some(CardBrand::Amex);
+        assert_eq!(card_number("4242424242424242", visa), "4242 4242 4242 4242");
+        assert_eq!(card_number("42424", visa), "4242 4");
+        assert_eq!(card_number("4242", visa), "4242");
+        assert_eq!(card_number("", None), "");
+        assert_eq!(card_number("378282246310005", amex), "3782 822463 10005");
+        assert_eq!(card_number("4242 42-42", visa), "4242 4242");
+        assert_eq!(
+            card_number("4242424242424242424", visa),
+            "4242 4242 4242 4242 424"
+        );
     }
 }

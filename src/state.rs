@@ -1,3 +1,4 @@
 //! Contexts shared by every page: each is a type alias plus a `provide_*()`.
 
+pub mod server_mode;
 pub mod session;

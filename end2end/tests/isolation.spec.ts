@@ -1,6 +1,6 @@
 // No user reaches another account's data: foreign ids answer 404.
 import { expect, request as playwrightRequest, test } from '@playwright/test';
-import { apiSignIn, createAccount, userOf } from './fixtures/api';
+import { apiSignIn, createAccount, idempotencyKey, userOf } from './fixtures/api';
 import { signInAs } from './fixtures/pages';
 
 test("an owner gets 404 for another account's member and changes nothing", async ({ page, request, baseURL }) => {
@@ -15,6 +15,7 @@ test("an owner gets 404 for another account's member and changes nothing", async
 
   await signInAs(page, userOf(ours, 'owner'));
   const res = await page.request.patch(`/api/members/${theirMember.id}`, {
+    headers: { 'Idempotency-Key': idempotencyKey() },
     data: { billing_access: 'manage' },
   });
   expect(res.status()).toBe(404);

@@ -12,7 +12,8 @@ for (const role of ['owner', 'admin', 'billing_member'] as Role[]) {
     await expect(main.getByRole('heading', { name: 'Business' })).toBeVisible();
     await expect(main.getByText('Monthly')).toBeVisible();
     await expect(main.getByText('4 of 12 seats used')).toBeVisible();
-    await expect(main.getByText('$1,668.00')).toBeVisible();
+    // The next charge; the same amount also appears on the latest invoice.
+    await expect(main.getByRole('region', { name: 'Next charge' }).getByText('$1,668.00')).toBeVisible();
     await expect(main.getByText('Visa ending in 4242')).toBeVisible();
     await expect(main.getByText('Active', { exact: true })).toBeVisible();
   });

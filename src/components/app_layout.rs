@@ -5,6 +5,7 @@
 use crate::api;
 use crate::components::error_view::ErrorView;
 use crate::components::loading_view::LoadingView;
+use crate::state::server_mode::{use_server_mode, ServerMode};
 use crate::state::session::{refresh_session, set_session, use_session, SessionState};
 use billing_domain::Permission;
 use leptos::prelude::*;
@@ -19,15 +20,45 @@ struct NavEntry {
     label: &'static str,
     /// Shown only to users holding this permission; `None` for everyone.
     requires: Option<Permission>,
+    /// Marked current only on exactly this path, rather than also on the
+    /// pages below it (an invoice's page belongs to "Invoices").
+    exact: bool,
+    /// Shown only on dev and test servers.
+    dev_only: bool,
 }
 
 /// The side navigation, in order. Plans & Billing is for everyone: users
 /// without `billing:read` see there who manages billing.
-const NAV_ENTRIES: &[NavEntry] = &[NavEntry {
-    href: "/billing",
-    label: "Plans & Billing",
-    requires: None,
-}];
+const NAV_ENTRIES: &[NavEntry] = &[
+    NavEntry {
+        href: "/billing",
+        label: "Plans & Billing",
+        requires: None,
+        exact: true,
+        dev_only: false,
+    },
+    NavEntry {
+        href: "/billing/invoices",
+        label: "Invoices",
+        requires: Some(Permission::BillingRead),
+        exact: false,
+        dev_only: false,
+    },
+    NavEntry {
+        href: "/billing/payment",
+        label: "Payment",
+        requires: Some(Permission::BillingRead),
+        exact: true,
+        dev_only: false,
+    },
+    NavEntry {
+        href: "/dev/mailbox",
+        label: "Dev mailbox",
+        requires: None,
+        exact: true,
+        dev_only: true,
+    },
+];
 
 /// What the layout can show for the current session.
 #[derive(Clone, PartialEq)]
@@ -134,14 +165,19 @@ fn Shell() -> impl IntoView {
         _ => None,
     };
 
+    let server_mode = use_server_mode();
     let nav_entries = move || {
+        let dev_tools = server_mode.with(ServerMode::has_dev_tools);
         NAV_ENTRIES
             .iter()
             .filter(|entry| entry.requires.is_none_or(|p| session.with(|s| s.can(p))))
+            .filter(|entry| dev_tools || !entry.dev_only)
             .map(|entry| {
                 view! {
                     <li>
-                        <A href=entry.href>{entry.label}</A>
+                        <A href=entry.href exact=entry.exact>
+                            {entry.label}
+                        </A>
                     </li>
                 }
             })

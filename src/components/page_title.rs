@@ -6,7 +6,8 @@ use leptos::prelude::*;
 #[component]
 pub fn PageTitle(
     /// The page's name, e.g. "Plans & Billing".
-    text: &'static str,
+    #[prop(into)]
+    text: String,
 ) -> impl IntoView {
     document().set_title(&format!("Billing — {text}"));
 }

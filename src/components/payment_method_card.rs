@@ -10,6 +10,12 @@ use leptos::prelude::*;
 pub fn PaymentMethodCard(
     /// The card on file, if any.
     payment_method: Option<PaymentMethodSummary>,
+    /// The card's heading.
+    #[prop(default = "Payment method")]
+    title: &'static str,
+    /// More to say below the card, e.g. who may change it.
+    #[prop(optional)]
+    children: Option<Children>,
 ) -> impl IntoView {
     let body = match payment_method {
         Some(card) => view! {
@@ -31,8 +37,9 @@ pub fn PaymentMethodCard(
         None => view! { <p class="empty-state">"No payment method on file"</p> }.into_any(),
     };
     view! {
-        <Card title="Payment method" heading_id="payment-method-heading">
+        <Card title=title heading_id="payment-method-heading">
             {body}
+            {children.map(|children| children())}
         </Card>
     }
 }

@@ -1,5 +1,6 @@
-//! Plans & Billing: the overview of the subscription (plan, next charge,
-//! seats, payment method, credit), or who to ask for users who may not see it.
+//! Plans & Billing: the overview of the subscription (state banner, plan,
+//! next charge, seats, payment method, credit, spend history and recent
+//! invoices), or who to ask for users who may not see it.
 
 use crate::api;
 use crate::components::credit_balance_card::CreditBalanceCard;
@@ -10,11 +11,17 @@ use crate::components::no_billing_access::NoBillingAccess;
 use crate::components::page_title::PageTitle;
 use crate::components::payment_method_card::PaymentMethodCard;
 use crate::components::plan_card::PlanCard;
+use crate::components::recent_invoices_card::RecentInvoicesCard;
 use crate::components::seats_card::SeatsCard;
-use crate::state::session::{refresh_session, use_session};
+use crate::components::spend_history_card::SpendHistoryCard;
+use crate::components::status_banner::StatusBanner;
+use crate::state::session::{refresh_session_on_forbidden, use_session};
 use billing_domain::wire::BillingOverview;
 use billing_domain::Permission;
 use leptos::prelude::*;
+
+/// How many invoices the spend history charts.
+const HISTORY_LENGTH: u32 = 12;
 
 /// `/billing`.
 #[component]
@@ -40,7 +47,11 @@ pub fn BillingPage() -> impl IntoView {
             </header>
             {move || {
                 if can_read.get() {
-                    view! { <BillingOverviewSection account_name /> }.into_any()
+                    view! {
+                        <BillingOverviewSection account_name />
+                        <InvoiceHistorySection />
+                    }
+                        .into_any()
                 } else {
                     view! { <NoBillingAccess account_name /> }.into_any()
                 }
@@ -56,17 +67,7 @@ pub fn BillingPage() -> impl IntoView {
 fn BillingOverviewSection(account_name: Signal<String>) -> impl IntoView {
     let overview = LocalResource::new(api::billing_overview);
     let (pending, set_pending) = signal(false);
-
-    // A 403 means the user's rights changed since the session was read:
-    // re-read it so the navigation and every page agree with the API.
-    let session = use_session();
-    Effect::new(move |_| {
-        if let Some(Err(e)) = overview.get() {
-            if e.is_forbidden() {
-                refresh_session(session);
-            }
-        }
-    });
+    refresh_session_on_forbidden(overview);
 
     view! {
         <div aria-busy=move || pending.get().to_string()>
@@ -98,16 +99,58 @@ fn BillingOverviewSection(account_name: Signal<String>) -> impl IntoView {
     }
 }
 
-/// The grid of overview cards.
+/// The state banner and the grid of overview cards.
 #[component]
 fn OverviewCards(overview: BillingOverview) -> impl IntoView {
     view! {
-        <div class="card-grid">
+        <div class="stack">
+            <StatusBanner overview=overview.clone() />
+            <div class="card-grid">
             <PlanCard overview=overview.clone() />
             <NextChargeCard overview=overview.clone() />
             <SeatsCard seats=overview.seats />
             <PaymentMethodCard payment_method=overview.payment_method.clone() />
             <CreditBalanceCard balance=overview.credit_balance />
+            </div>
         </div>
+    }
+}
+
+/// Spend history and the latest invoices, both from one
+/// `GET /api/invoices?limit=12`. A 403 shows nothing here: the overview
+/// above already says the user has no access.
+#[component]
+fn InvoiceHistorySection() -> impl IntoView {
+    let invoices = LocalResource::new(|| api::invoices(HISTORY_LENGTH, None));
+    view! {
+        <Transition fallback=|| view! { <LoadingView label="Loading your invoices…" cards=2 /> }>
+            <ErrorBoundary fallback=move |errors| {
+                view! {
+                    <ErrorView
+                        title="We couldn't load your invoices"
+                        message=Signal::derive(move || errors_message(&errors.read()))
+                        on_retry=Callback::new(move |_| invoices.refetch())
+                    />
+                }
+            }>
+                {move || Suspend::new(async move {
+                    match invoices.await {
+                        Ok(list) => {
+                            Ok(
+                                view! {
+                                    <div class="card-grid">
+                                        <SpendHistoryCard invoices=list.data.clone() />
+                                        <RecentInvoicesCard invoices=list.data />
+                                    </div>
+                                }
+                                    .into_any(),
+                            )
+                        }
+                        Err(e) if e.is_forbidden() => Ok(().into_any()),
+                        Err(e) => Err(e),
+                    }
+                })}
+            </ErrorBoundary>
+        </Transition>
     }
 }

@@ -86,3 +86,16 @@ pub fn set_session(session: SessionContext, state: SessionState) {
         session.set(state);
     }
 }
+
+/// Re-reads the session whenever `resource` answers 403: the user's rights
+/// changed since the session was read, and the navigation and every page
+/// should agree with the API again.
+pub fn refresh_session_on_forbidden<T: 'static>(resource: LocalResource<Result<T, ApiError>>) {
+    let session = use_session();
+    Effect::new(move |_| {
+        let forbidden = resource.with(|answer| matches!(answer, Some(Err(e)) if e.is_forbidden()));
+        if forbidden {
+            refresh_session(session);
+        }
+    });
+}

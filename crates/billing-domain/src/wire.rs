@@ -149,6 +149,10 @@ pub struct BillingOverview {
     pub amount_due: Money,
     /// While past due: when the grace period ends and the account is deactivated.
     pub grace_until: Option<DateTime<Utc>>,
+    /// While past due: whole days of grace left (0 on the last day).
+    pub grace_days_left: Option<i64>,
+    /// The moment these figures are for (the account's clock).
+    pub as_of: DateTime<Utc>,
     /// Changes waiting for the renewal (undoable).
     pub pending: Pending,
     /// When pending changes take effect (the period end), if any are pending.

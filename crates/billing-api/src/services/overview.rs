@@ -19,6 +19,7 @@ pub async fn billing_overview(
         .await?
         .ok_or_else(|| anyhow!("account {} has no subscription", account.id))?;
     let users = state.store.users_of_account(&account.id).await?;
+    let now = state.now_for(account);
     let used = users.iter().filter(|u| u.active).count() as u32;
     let card = state.store.default_payment_method(&account.id).await?;
     let plan = state.catalog.plan(sub.plan);
@@ -62,6 +63,8 @@ pub async fn billing_overview(
         credit_balance: Money::new(sub.credit_balance, sub.currency),
         amount_due: crate::services::billing::amount_due(state, &account.id, sub.currency).await?,
         grace_until: sub.grace_until,
+        grace_days_left: sub.grace_until.map(|g| (g - now).num_days().max(0)),
+        as_of: now,
         pending: Pending {
             seats: sub.pending_seats,
             interval: sub.pending_interval,

@@ -1,0 +1,11 @@
+//! The browser's "now", for the few views that compare against the time:
+//! card expiry checks and the days of grace left. Domain functions take it as
+//! a parameter; this is where the SPA reads it.
+
+use chrono::{DateTime, Utc};
+
+/// The current time according to the browser.
+pub fn now() -> DateTime<Utc> {
+    let millis = js_sys::Date::now() as i64;
+    DateTime::from_timestamp_millis(millis).unwrap_or_default()
+}

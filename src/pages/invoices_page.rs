@@ -1,0 +1,85 @@
+//! Invoices: every invoice of the account, newest first, each linking to its
+//! detail; or who to ask for users who may not see billing.
+
+use crate::api;
+use crate::components::error_view::{errors_message, ErrorView};
+use crate::components::invoices_table::{InvoicesTable, PAGE_SIZE};
+use crate::components::loading_view::LoadingView;
+use crate::components::no_billing_access::NoBillingAccess;
+use crate::components::page_title::PageTitle;
+use crate::components::status_banner::AccountStatusBanner;
+use crate::state::session::{refresh_session_on_forbidden, use_session};
+use billing_domain::Permission;
+use leptos::prelude::*;
+
+/// `/billing/invoices`.
+#[component]
+pub fn InvoicesPage() -> impl IntoView {
+    let session = use_session();
+    let can_read = Memo::new(move |_| session.with(|s| s.can(Permission::BillingRead)));
+    let account_name = Signal::derive(move || {
+        session.with(|s| {
+            s.info()
+                .map(|info| info.account.name.clone())
+                .unwrap_or_default()
+        })
+    });
+
+    view! {
+        <PageTitle text="Invoices" />
+        <div class="page">
+            <header class="page__header">
+                <h1 class="page__title">"Invoices"</h1>
+                <p class="page__lead">
+                    "Every invoice for your account, newest first. Open one to see its lines, print it or download a PDF."
+                </p>
+            </header>
+            {move || {
+                if can_read.get() {
+                    view! {
+                        <AccountStatusBanner />
+                        <InvoiceListSection account_name />
+                    }
+                        .into_any()
+                } else {
+                    view! { <NoBillingAccess account_name /> }.into_any()
+                }
+            }}
+        </div>
+    }
+}
+
+/// The first page of `GET /api/invoices` in a table that loads more on
+/// request. A 403 shows the no-access view.
+#[component]
+fn InvoiceListSection(account_name: Signal<String>) -> impl IntoView {
+    let invoices = LocalResource::new(|| api::invoices(PAGE_SIZE, None));
+    let (pending, set_pending) = signal(false);
+    refresh_session_on_forbidden(invoices);
+
+    view! {
+        <div aria-busy=move || pending.get().to_string()>
+            <Transition fallback=|| view! { <LoadingView label="Loading your invoices…" /> } set_pending>
+                <ErrorBoundary fallback=move |errors| {
+                    view! {
+                        <ErrorView
+                            title="We couldn't load your invoices"
+                            message=Signal::derive(move || errors_message(&errors.read()))
+                            on_retry=Callback::new(move |_| invoices.refetch())
+                        />
+                    }
+                }>
+                    {move || Suspend::new(async move {
+                        match invoices.await {
+                            Ok(first_page) => Ok(view! { <InvoicesTable first_page /> }.into_any()),
+                            Err(e) if e.is_forbidden() => {
+                                Ok(view! { <NoBillingAccess account_name /> }.into_any())
+                            }
+                            Err(e) => Err(e),
+                        }
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </div>
+    }
+}
