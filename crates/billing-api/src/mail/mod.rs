@@ -49,45 +49,65 @@ pub async fn billing_contact(state: &AppState, account_id: &str) -> anyhow::Resu
         .ok_or_else(|| anyhow::anyhow!("account {account_id} has no owner"))
 }
 
-/// Delivers queued mail through SMTP every few seconds, forever.
-pub async fn deliver_forever(state: AppState, smtp_url: String) {
-    let transport = match AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp_url) {
-        Ok(builder) => builder.build(),
-        Err(e) => {
-            tracing::error!(error = %e, "BILLING_SMTP_URL is not a valid SMTP URL; mail stays in the outbox");
-            return;
-        }
-    };
-    let from: Mailbox = std::env::var("BILLING_MAIL_FROM")
+/// An SMTP connection from a `BILLING_SMTP_URL` (smtp://, smtps://, with
+/// optional user:password@ and port).
+pub fn transport(smtp_url: &str) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+    Ok(AsyncSmtpTransport::<Tokio1Executor>::from_url(smtp_url)?.build())
+}
+
+/// The sender of every e-mail (`BILLING_MAIL_FROM`).
+pub fn sender() -> Mailbox {
+    std::env::var("BILLING_MAIL_FROM")
         .ok()
         .and_then(|f| f.parse().ok())
         .unwrap_or_else(|| {
             "Billing <billing@localhost>"
                 .parse()
                 .expect("valid mailbox")
-        });
-    loop {
-        match state.store.unsent_emails(50).await {
-            Ok(emails) => {
-                for email in emails {
-                    let result = send_one(&transport, &from, &email).await;
-                    let now = state.clock.now();
-                    let marked = match result {
-                        Ok(()) => state.store.mark_email(&email.id, Some(now), None).await,
-                        Err(e) => {
-                            tracing::warn!(email = %email.id, error = %e, "SMTP delivery failed; will retry");
-                            state
-                                .store
-                                .mark_email(&email.id, None, Some(&e.to_string()))
-                                .await
-                        }
-                    };
-                    if let Err(e) = marked {
-                        tracing::error!(error = %e, "recording an e-mail delivery");
-                    }
-                }
+        })
+}
+
+/// Sends what the outbox holds unsent, oldest first; each success is marked
+/// sent, each failure recorded for a retry. Returns how many were sent.
+pub async fn deliver_pending(
+    state: &AppState,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+) -> anyhow::Result<usize> {
+    let mut sent = 0;
+    for email in state.store.unsent_emails(50).await? {
+        let result = send_one(transport, from, &email).await;
+        let now = state.clock.now();
+        match result {
+            Ok(()) => {
+                state.store.mark_email(&email.id, Some(now), None).await?;
+                sent += 1;
             }
-            Err(e) => tracing::error!(error = %e, "reading the outbox"),
+            Err(e) => {
+                tracing::warn!(email = %email.id, error = %e, "SMTP delivery failed; will retry");
+                state
+                    .store
+                    .mark_email(&email.id, None, Some(&e.to_string()))
+                    .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Delivers queued mail through SMTP every few seconds, forever.
+pub async fn deliver_forever(state: AppState, smtp_url: String) {
+    let transport = match transport(&smtp_url) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "BILLING_SMTP_URL is not a valid SMTP URL; mail stays in the outbox");
+            return;
+        }
+    };
+    let from = sender();
+    loop {
+        if let Err(e) = deliver_pending(&state, &transport, &from).await {
+            tracing::error!(error = ?e, "delivering the outbox");
         }
         tokio::time::sleep(Duration::from_secs(5)).await;
     }

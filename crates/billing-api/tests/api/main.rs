@@ -6,6 +6,7 @@ mod cancel;
 mod errors;
 mod helpers;
 mod invoices;
+mod mail;
 mod members;
 mod overview;
 mod payments;
