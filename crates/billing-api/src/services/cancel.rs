@@ -622,25 +622,15 @@ pub async fn resume(state: &AppState, user: &CurrentUser) -> Result<BillingOverv
         record.current_period_end = period.end;
         record.credit_balance = draft.credit_balance_after.amount();
         record.pause_billed = false;
-        let invoice = InvoiceRecord {
-            id: invoice_id,
-            account_id: account.id.clone(),
-            seq: 0,
-            status: InvoiceStatus::Paid,
-            reason: "subscription_update".into(),
-            currency: sub.currency,
-            total: draft.total.amount(),
-            credit_applied: draft.credit_applied.amount(),
-            credit_created: draft.credit_created.amount(),
-            period_start: Some(period.start),
-            period_end: Some(period.end),
-            created_at: now,
-            paid_at: Some(now),
-            attempt_count: i64::from(charge_id.is_some()),
-            last_error: None,
+        let invoice = InvoiceRecord::paid(
+            invoice_id,
+            &account.id,
+            "subscription_update",
+            &draft,
+            (period.start, period.end),
+            now,
             charge_id,
-            lines: draft.lines,
-        };
+        );
         writes.push(mail::to_user(
             &account.id,
             &contact,
@@ -1161,25 +1151,15 @@ pub async fn reactivate(
     }
     let to = apply(sub.status, Event::Reactivate, at)?.to;
     let contact = mail::billing_contact(state, &account.id).await?;
-    let invoice = InvoiceRecord {
-        id: invoice_id,
-        account_id: account.id.clone(),
-        seq: 0,
-        status: InvoiceStatus::Paid,
-        reason: "subscription_cycle".into(),
-        currency: sub.currency,
-        total: draft.total.amount(),
-        credit_applied: draft.credit_applied.amount(),
-        credit_created: draft.credit_created.amount(),
-        period_start: Some(period.start),
-        period_end: Some(period.end),
-        created_at: at,
-        paid_at: Some(at),
-        attempt_count: i64::from(charge_id.is_some()),
-        last_error: None,
+    let invoice = InvoiceRecord::paid(
+        invoice_id,
+        &account.id,
+        "subscription_cycle",
+        &draft,
+        (period.start, period.end),
+        at,
         charge_id,
-        lines: draft.lines,
-    };
+    );
     state
         .store
         .commit(vec![

@@ -14,7 +14,6 @@ use crate::state::AppState;
 use crate::store::{InvoiceRecord, StoreError, SubscriptionRecord, Write};
 use anyhow::anyhow;
 use billing_domain::change::{quote, ChangeError, ChangeRequest, Current, Pending, Quote, Terms};
-use billing_domain::invoice::InvoiceStatus;
 use billing_domain::period::Period;
 use billing_domain::wire::{NextRenewal, SubscriptionChangeResult, SubscriptionPreview};
 use billing_domain::{Money, SubscriptionStatus};
@@ -243,25 +242,15 @@ pub async fn apply(
         expected_version: sub.version,
     }];
     let has_invoice = !q.today.lines.is_empty();
-    let invoice = InvoiceRecord {
-        id: invoice_id.clone(),
-        account_id: account.id.clone(),
-        seq: 0,
-        status: InvoiceStatus::Paid,
-        reason: "subscription_update".into(),
-        currency: sub.currency,
-        total: amount.amount(),
-        credit_applied: q.today.credit_applied.amount(),
-        credit_created: q.today.credit_created.amount(),
-        period_start: Some(at.max(q.period.start)),
-        period_end: Some(q.period.end),
-        created_at: at,
-        paid_at: Some(at),
-        attempt_count: i64::from(charge_id.is_some()),
-        last_error: None,
-        charge_id: charge_id.clone(),
-        lines: q.today.lines.clone(),
-    };
+    let invoice = InvoiceRecord::paid(
+        invoice_id.clone(),
+        &account.id,
+        "subscription_update",
+        &q.today,
+        (at.max(q.period.start), q.period.end),
+        at,
+        charge_id.clone(),
+    );
     if has_invoice {
         writes.push(Write::InsertInvoice(invoice.clone()));
     }

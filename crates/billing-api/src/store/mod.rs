@@ -6,7 +6,7 @@ mod sqlite;
 pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
-use billing_domain::invoice::{InvoiceLine, InvoiceStatus};
+use billing_domain::invoice::{InvoiceDraft, InvoiceLine, InvoiceStatus};
 use billing_domain::permissions::AccountPolicy;
 use billing_domain::{
     AddOnId, BillingAccess, Currency, Interval, PlanId, Role, SubscriptionStatus,
@@ -216,6 +216,40 @@ pub struct InvoiceRecord {
     pub last_error: Option<String>,
     pub charge_id: Option<String>,
     pub lines: Vec<InvoiceLine>,
+}
+
+impl InvoiceRecord {
+    /// An invoice paid at `at` for `period`: by the card charge `charge_id`,
+    /// or wholly by credit when there is none.
+    pub fn paid(
+        id: String,
+        account_id: &str,
+        reason: &str,
+        draft: &InvoiceDraft,
+        period: (DateTime<Utc>, DateTime<Utc>),
+        at: DateTime<Utc>,
+        charge_id: Option<String>,
+    ) -> InvoiceRecord {
+        InvoiceRecord {
+            id,
+            account_id: account_id.into(),
+            seq: 0,
+            status: InvoiceStatus::Paid,
+            reason: reason.into(),
+            currency: draft.total.currency(),
+            total: draft.total.amount(),
+            credit_applied: draft.credit_applied.amount(),
+            credit_created: draft.credit_created.amount(),
+            period_start: Some(period.0),
+            period_end: Some(period.1),
+            created_at: at,
+            paid_at: Some(at),
+            attempt_count: i64::from(charge_id.is_some()),
+            last_error: None,
+            charge_id,
+            lines: draft.lines.clone(),
+        }
+    }
 }
 
 /// An e-mail in the durable outbox.
