@@ -30,6 +30,9 @@ pub enum ApiError {
     /// 403: signed in, but the user's permissions do not allow this.
     #[error("{0}")]
     Forbidden(String),
+    /// 403: the subscription ended; only the owner keeps billing.
+    #[error("subscription ended")]
+    SubscriptionEnded,
     /// 403: the account was deleted after cancellation (the date).
     #[error("account deleted")]
     AccountDeleted(String),
@@ -132,7 +135,14 @@ impl ApiError {
                 message.clone(),
                 None,
             ),
-                        AccountDeleted(date) => (
+                                    SubscriptionEnded => (
+                StatusCode::FORBIDDEN,
+                "permission_error",
+                "subscription_ended",
+                "The subscription has ended. Only the account owner can see billing and reactivate it.".into(),
+                None,
+            ),
+            AccountDeleted(date) => (
                 StatusCode::FORBIDDEN,
                 "permission_error",
                 "account_deleted",

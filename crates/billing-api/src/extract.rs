@@ -165,9 +165,7 @@ impl CurrentUser {
             )
         );
         if ended && self.user.role != billing_domain::Role::Owner {
-            return Err(ApiError::Forbidden(
-                "The subscription has ended. Only the account owner can see billing and reactivate it.".into(),
-            ));
+            return Err(ApiError::SubscriptionEnded);
         }
         if self.permissions.contains(p) {
             Ok(())

@@ -63,7 +63,10 @@ pub async fn billing_overview(
         credit_balance: Money::new(sub.credit_balance, sub.currency),
         amount_due: crate::services::billing::amount_due(state, &account.id, sub.currency).await?,
         grace_until: sub.grace_until,
-        grace_days_left: sub.grace_until.map(|g| (g - now).num_days().max(0)),
+        // A day that has begun counts: 2 days and 23 hours left is "3 days".
+        grace_days_left: sub
+            .grace_until
+            .map(|g| ((g - now).num_seconds().max(0) + 86_399) / 86_400),
         as_of: now,
         pending: Pending {
             seats: sub.pending_seats,

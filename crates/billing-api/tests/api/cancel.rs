@@ -278,6 +278,7 @@ async fn after_the_period_ends_only_the_owner_keeps_billing_and_a_card_reactivat
     )
     .await;
     assert!(err.error.message.contains("Only the account owner"));
+    assert_eq!(err.error.code, "subscription_ended");
 
     app.advance(&account, 20 * DAY).await;
     let res = owner.add_card("4242424242424242").await;

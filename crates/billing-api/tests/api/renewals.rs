@@ -99,6 +99,7 @@ async fn a_declined_renewal_starts_three_days_of_grace_then_deactivates() {
         o.grace_until,
         Some(start.current_period_end + Duration::days(3))
     );
+    assert_eq!(o.grace_days_left, Some(3));
     assert_eq!(o.amount_due.amount(), 166_800);
     let open = &owner.invoices().await[0];
     assert_eq!(open.status, InvoiceStatus::Open);
@@ -108,6 +109,7 @@ async fn a_declined_renewal_starts_three_days_of_grace_then_deactivates() {
     // Two days in: a warning that grace ends tomorrow, still past due.
     app.advance(&account, 2 * DAY).await;
     assert_eq!(app.count_emails(&account, "grace_ending").await, 1);
+    assert_eq!(owner.overview().await.grace_days_left, Some(1));
     assert_eq!(owner.overview().await.status, SubscriptionStatus::PastDue);
     // The third day ends grace.
     app.advance(&account, DAY).await;
