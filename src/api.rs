@@ -6,7 +6,11 @@
 //! A 401 on any call made with a session tells the [`on_unauthorized`] hook, so
 //! the app can send the user to sign in wherever the call was made.
 
+pub mod audit;
+pub mod cancel;
 mod error;
+pub mod members;
+pub mod subscription;
 
 pub use error::ApiError;
 

@@ -1,6 +1,7 @@
-//! The browser's "now", for the few views that compare against the time:
-//! card expiry checks and the days of grace left. Domain functions take it as
-//! a parameter; this is where the SPA reads it.
+//! The browser's "now", for the few views that compare against the time,
+//! such as card expiry checks (grace days are counted on the account's own
+//! clock, the overview's `as_of`). Domain functions take it as a parameter;
+//! this is where the SPA reads it.
 
 use chrono::{DateTime, Utc};
 

@@ -2,7 +2,9 @@
 //! once here so every page says them the same way. Money is formatted by
 //! `billing_domain::Money::format`.
 
+use billing_domain::change::Terms;
 use billing_domain::wire::CardBrand;
+use billing_domain::PlanId;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 const MONTHS: [&str; 12] = [
@@ -78,6 +80,37 @@ pub fn seats(n: u32) -> String {
     }
 }
 
+/// A plan's name as the catalog writes it, for views that have only its id
+/// (the overview names the current plan; a chosen or logged one has an id).
+pub fn plan_name(plan: PlanId) -> &'static str {
+    match plan {
+        PlanId::Essentials => "Essentials",
+        PlanId::Business => "Business",
+        PlanId::Premium => "Premium",
+    }
+}
+
+/// A subscription's terms in one line, e.g. "Business · Monthly · 12 seats
+/// · Support Bot".
+pub fn terms(terms: &Terms) -> String {
+    let mut parts = vec![
+        plan_name(terms.plan).to_string(),
+        terms.interval.label().to_string(),
+        seats(terms.seats),
+    ];
+    parts.extend(terms.add_ons.iter().map(|a| a.label().to_string()));
+    parts.join(" · ")
+}
+
+/// Names as a sentence lists them: "A", "A and B", "A, B and C".
+pub fn names(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,6 +130,27 @@ mod tests {
         assert_eq!(days(3), "3 days");
         assert_eq!(month(start), "Nov");
         assert_eq!(date_time(start), "Nov 22, 2026, 09:30 UTC");
+    }
+
+    #[test]
+    fn terms_and_names_read_as_text() {
+        use billing_domain::{AddOnId, Interval};
+        let t = Terms::new(
+            PlanId::Business,
+            Interval::Month,
+            12,
+            vec![AddOnId::Marketing, AddOnId::SupportBot],
+        );
+        assert_eq!(
+            terms(&t),
+            "Business · Monthly · 12 seats · Support Bot · Marketing"
+        );
+        assert_eq!(plan_name(PlanId::Premium), "Premium");
+        let people = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(names(&people(&[])), "");
+        assert_eq!(names(&people(&["Ann"])), "Ann");
+        assert_eq!(names(&people(&["Ann", "Bo"])), "Ann and Bo");
+        assert_eq!(names(&people(&["Ann", "Bo", "Cy"])), "Ann, Bo and Cy");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Shown instead of billing to users without `billing:read`: who manages
-//! billing for the account, so they know whom to ask.
+//! billing for the account, so they know whom to ask, and a way to ask the
+//! owner for access.
 
 use crate::api;
 use crate::components::billing_contacts_list::BillingContactsList;
 use crate::components::error_view::{errors_message, ErrorView};
 use crate::components::loading_view::LoadingView;
+use crate::components::request_access::RequestAccess;
 use leptos::prelude::*;
 
 /// "You don't have access to billing", with the account's billing contacts.
@@ -45,6 +47,7 @@ pub fn NoBillingAccess(
                 </ErrorBoundary>
             </Transition>
             <p>"Ask one of them to give you billing access."</p>
+            <RequestAccess />
         </section>
     }
 }

@@ -3,15 +3,20 @@
 use crate::components::card::Card;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
+use crate::state::session::use_session;
 use billing_domain::wire::BillingOverview;
+use billing_domain::Permission;
 use leptos::prelude::*;
 
-/// The plan the account is on, as the overview reports it.
+/// The plan the account is on, as the overview reports it, with the way
+/// to Manage subscription ("Change plan or seats" for those who may).
 #[component]
 pub fn PlanCard(
     /// The billing overview.
     overview: BillingOverview,
 ) -> impl IntoView {
+    let session = use_session();
+    let can_manage = move || session.with(|s| s.can(Permission::BillingManage));
     let add_ons = (!overview.add_ons.is_empty()).then(|| {
         view! {
             <div class="plan__add-ons">
@@ -46,6 +51,23 @@ pub fn PlanCard(
                     </dd>
                 </div>
             </dl>
+            {move || {
+                if can_manage() {
+                    view! {
+                        <a class="button button--secondary button--small card__action" href="/billing/subscription">
+                            "Change plan or seats"
+                        </a>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <a class="card__link" href="/billing/subscription">
+                            "View subscription details"
+                        </a>
+                    }
+                        .into_any()
+                }
+            }}
         </Card>
     }
 }

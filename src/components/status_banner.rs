@@ -3,7 +3,6 @@
 //! about it. An account in good standing shows nothing.
 
 use crate::api;
-use crate::clock;
 use crate::components::error_view::errors_message;
 use crate::format;
 use crate::state::session::use_session;
@@ -33,7 +32,9 @@ pub fn StatusBanner(
         amount_due: overview.amount_due,
         grace_until: overview.grace_until,
     };
-    notice_for(&state, clock::now()).map(|notice| {
+    // Days are counted on the account's own clock (`as_of`), never the
+    // browser's: a test account's clock may run ahead of the real one.
+    notice_for(&state, overview.as_of).map(|notice| {
         view! {
             <div class="status-banner" role="alert">
                 <span class="status-banner__icon" aria-hidden="true">
@@ -153,9 +154,10 @@ fn notice_for(overview: &AccountState, now: DateTime<Utc>) -> Option<Notice> {
 /// Whole days of grace left, counting a started day as a day; 0 when less
 /// than a day is left ("today").
 ///
-/// Never more than the grace period itself: the server decides `grace_until`
-/// on its own clock (a test account's clock may run ahead of the browser's),
-/// and the grace is never longer than `GRACE_DAYS`.
+/// Counted from the overview's `as_of`, the account's own clock. (The
+/// overview's `grace_days_left` rounds down, so right after a decline it
+/// says 2 of the 3 days; a started day counts here, as people count it.)
+/// Never more than the grace period itself.
 fn grace_days_left(grace_until: DateTime<Utc>, now: DateTime<Utc>) -> i64 {
     const DAY: i64 = 86_400;
     let seconds = (grace_until - now).num_seconds();

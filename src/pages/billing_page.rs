@@ -1,20 +1,26 @@
 //! Plans & Billing: the overview of the subscription (state banner, plan,
 //! next charge, seats, payment method, credit, spend history and recent
-//! invoices), or who to ask for users who may not see it.
+//! invoices, and at the bottom the cancel entry), or who to ask for users
+//! who may not see it.
 
 use crate::api;
+use crate::components::cancel_entry::CancelEntry;
+use crate::components::cancel_notice::{SubscriptionEndedNotice, SubscriptionNotice};
 use crate::components::credit_balance_card::CreditBalanceCard;
+use crate::components::discount_card::DiscountCard;
 use crate::components::error_view::{errors_message, ErrorView};
 use crate::components::loading_view::LoadingView;
 use crate::components::next_charge_card::NextChargeCard;
 use crate::components::no_billing_access::NoBillingAccess;
 use crate::components::page_title::PageTitle;
 use crate::components::payment_method_card::PaymentMethodCard;
+use crate::components::pending_changes_card::PendingChangesCard;
 use crate::components::plan_card::PlanCard;
 use crate::components::recent_invoices_card::RecentInvoicesCard;
 use crate::components::seats_card::SeatsCard;
 use crate::components::spend_history_card::SpendHistoryCard;
 use crate::components::status_banner::StatusBanner;
+use crate::state::overview_revision::{provide_overview_revision, use_overview_revision};
 use crate::state::session::{refresh_session_on_forbidden, use_session};
 use billing_domain::wire::BillingOverview;
 use billing_domain::Permission;
@@ -27,6 +33,7 @@ const HISTORY_LENGTH: u32 = 12;
 #[component]
 pub fn BillingPage() -> impl IntoView {
     let session = use_session();
+    provide_overview_revision();
     let can_read = Memo::new(move |_| session.with(|s| s.can(Permission::BillingRead)));
     let account_name = Signal::derive(move || {
         session.with(|s| {
@@ -50,6 +57,7 @@ pub fn BillingPage() -> impl IntoView {
                     view! {
                         <BillingOverviewSection account_name />
                         <InvoiceHistorySection />
+                        <CancelEntry />
                     }
                         .into_any()
                 } else {
@@ -65,12 +73,19 @@ pub fn BillingPage() -> impl IntoView {
 /// view as a missing `billing:read`.
 #[component]
 fn BillingOverviewSection(account_name: Signal<String>) -> impl IntoView {
-    let overview = LocalResource::new(api::billing_overview);
+    // Read again whenever something on the page changed the subscription.
+    let revision = use_overview_revision();
+    let overview = LocalResource::new(move || {
+        revision.track();
+        api::billing_overview()
+    });
     let (pending, set_pending) = signal(false);
     refresh_session_on_forbidden(overview);
 
     view! {
         <div aria-busy=move || pending.get().to_string()>
+            <SubscriptionNotice overview />
+            <PendingChangesCard overview />
             <Transition
                 fallback=|| view! { <LoadingView label="Loading your billing overview…" cards=5 /> }
                 set_pending
@@ -87,6 +102,9 @@ fn BillingOverviewSection(account_name: Signal<String>) -> impl IntoView {
                     {move || Suspend::new(async move {
                         match overview.await {
                             Ok(overview) => Ok(view! { <OverviewCards overview /> }.into_any()),
+                            Err(e) if api::cancel::is_subscription_ended(&e) => {
+                                Ok(view! { <SubscriptionEndedNotice message=e.message /> }.into_any())
+                            }
                             Err(e) if e.is_forbidden() => {
                                 Ok(view! { <NoBillingAccess account_name /> }.into_any())
                             }
@@ -111,6 +129,10 @@ fn OverviewCards(overview: BillingOverview) -> impl IntoView {
             <SeatsCard seats=overview.seats />
             <PaymentMethodCard payment_method=overview.payment_method.clone() />
             <CreditBalanceCard balance=overview.credit_balance />
+            <DiscountCard
+                percent=overview.discount_percent
+                renewals=overview.discount_periods_left
+            />
             </div>
         </div>
     }

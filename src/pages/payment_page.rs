@@ -2,6 +2,7 @@
 //! form for a new one; plus the other ways to pay.
 
 use crate::api;
+use crate::components::cancel_notice::{ReactivationNote, SubscriptionEndedNotice};
 use crate::components::card::Card;
 use crate::components::error_view::{errors_message, ErrorView};
 use crate::components::loading_view::LoadingView;
@@ -78,6 +79,10 @@ fn PaymentSection(account_name: Signal<String>) -> impl IntoView {
                                 Ok(
                                     view! {
                                         <div class="stack">
+                                            <ReactivationNote
+                                                status=overview.status
+                                                data_deleted_at=overview.data_deleted_at
+                                            />
                                             <StatusBanner overview=overview.clone() show_action=false />
                                             <PaymentMethodCard
                                                 payment_method=overview.payment_method
@@ -98,6 +103,9 @@ fn PaymentSection(account_name: Signal<String>) -> impl IntoView {
                                     }
                                         .into_any(),
                                 )
+                            }
+                            Err(e) if api::cancel::is_subscription_ended(&e) => {
+                                Ok(view! { <SubscriptionEndedNotice message=e.message /> }.into_any())
                             }
                             Err(e) if e.is_forbidden() => {
                                 Ok(view! { <NoBillingAccess account_name /> }.into_any())

@@ -366,14 +366,16 @@ async fn insert_audit(
     entry: &AuditEntry,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO audit_log (id, account_id, actor_user_id, action, details, at) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (id, account_id, actor_user_id, action, details, at, seq) \
+         VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log WHERE account_id = ?))",
     )
     .bind(&entry.id)
     .bind(&entry.account_id)
     .bind(&entry.actor_user_id)
     .bind(&entry.action)
-    .bind(entry.details.to_string())
+        .bind(entry.details.to_string())
     .bind(entry.at.timestamp())
+    .bind(&entry.account_id)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -594,16 +596,14 @@ impl Store for SqliteStore {
     }
 
     async fn audit_log(&self, account_id: &str, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        sqlx::query(
-            "SELECT * FROM audit_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?",
-        )
-        .bind(account_id)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?
-        .iter()
-        .map(audit_from)
-        .collect()
+        sqlx::query("SELECT * FROM audit_log WHERE account_id = ? ORDER BY seq DESC LIMIT ?")
+            .bind(account_id)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(audit_from)
+            .collect()
     }
 
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
@@ -972,41 +972,28 @@ impl Store for SqliteStore {
         limit: i64,
         starting_after: Option<&str>,
     ) -> Result<Vec<AuditEntry>, StoreError> {
-        let cursor: Option<(i64, String)> = match starting_after {
-            Some(id) => sqlx::query("SELECT at, id FROM audit_log WHERE id = ? AND account_id = ?")
-                .bind(id)
-                .bind(account_id)
-                .fetch_optional(&self.pool)
-                .await?
-                .map(|r| -> Result<(i64, String), StoreError> {
-                    Ok((r.try_get("at")?, r.try_get("id")?))
-                })
-                .transpose()?,
-            None => None,
-        };
-        let rows = match cursor {
-            Some((at, id)) => {
-                sqlx::query(
-                    "SELECT * FROM audit_log WHERE account_id = ? AND (at < ? OR (at = ? AND id < ?)) ORDER BY at DESC, id DESC LIMIT ?",
-                )
-                .bind(account_id)
-                .bind(at)
-                .bind(at)
-                .bind(id)
-                .bind(limit)
-                .fetch_all(&self.pool)
-                .await?
-            }
-            None if starting_after.is_some() => Vec::new(),
-            None => {
-                sqlx::query("SELECT * FROM audit_log WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?")
+        let before: i64 = match starting_after {
+            Some(id) => {
+                sqlx::query_scalar("SELECT seq FROM audit_log WHERE id = ? AND account_id = ?")
+                    .bind(id)
                     .bind(account_id)
-                    .bind(limit)
-                    .fetch_all(&self.pool)
+                    .fetch_optional(&self.pool)
                     .await?
+                    .unwrap_or(0)
             }
+            None => i64::MAX,
         };
-        rows.iter().map(audit_from).collect()
+        sqlx::query(
+            "SELECT * FROM audit_log WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+        )
+        .bind(account_id)
+        .bind(before)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(audit_from)
+        .collect()
     }
 
     async fn access_requests(

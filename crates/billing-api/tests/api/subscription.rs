@@ -418,3 +418,39 @@ async fn every_change_is_in_the_audit_log_with_who_and_amounts() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_audit_log_keeps_the_order_of_changes_made_in_the_same_second() {
+    let app = spawn_app().await;
+    let (_, owner) = account_days_in(&app, 1).await;
+    // The test clock stands still: all three changes share one timestamp.
+    for seats in [13, 14, 15] {
+        let v = owner.overview().await.version;
+        assert_eq!(
+            change(&owner, &json!({ "seats": seats }), v).await.status(),
+            StatusCode::OK
+        );
+    }
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let path = match &after {
+            Some(id) => format!("/api/audit-log?limit=1&starting_after={id}"),
+            None => "/api/audit-log?limit=1".to_string(),
+        };
+        let (_, page) = owner.get_json(&path).await;
+        let entry = &page["data"][0];
+        if entry["action"] == "subscription.changed" {
+            seen.push(entry["details"]["to"]["seats"].as_i64().unwrap());
+        }
+        after = entry["id"].as_str().map(str::to_string);
+        if page["has_more"] != true {
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        [15, 14, 13],
+        "newest first, in the order they happened, no gaps"
+    );
+}
