@@ -19,8 +19,8 @@ usage: cargo xtask <command>
 commands:
   run     set up what is missing, build the SPA, and serve the portal with
           demo data on an embedded SQLite database (http://127.0.0.1:8080)
-  test    set up what is missing, then run fmt, clippy (server and wasm32),
-          the domain and API tests, a release build of the SPA, and the
+    test    set up what is missing, then run fmt, clippy (server and wasm32),
+          the domain, API and SPA unit tests, a release build of the SPA, and the
           Playwright journeys against the API in test mode
   bench   build the SPA and the API, then print the SPA's size and the API's
           response times
@@ -133,10 +133,18 @@ fn test(args: &[String]) -> Result<(), Failure> {
         ],
     )?;
 
-    util::step("Running the domain and API tests");
+    util::step("Running the domain, API and SPA unit tests");
     util::cargo(
         &root,
-        &["test", "-p", "billing-domain", "-p", "billing-api"],
+        &[
+            "test",
+            "-p",
+            "billing-domain",
+            "-p",
+            "billing-api",
+            "-p",
+            "billing-portal",
+        ],
     )?;
 
     util::step("Building the SPA in release mode");
