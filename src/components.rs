@@ -21,6 +21,7 @@ pub mod interval_switch;
 pub mod invoice_lines_table;
 pub mod invoice_status_badge;
 pub mod invoices_table;
+pub mod load_more_footer;
 pub mod loading_view;
 pub mod members_table;
 pub mod money_amount;

@@ -4,6 +4,7 @@ mod api;
 mod app;
 mod clock;
 mod components;
+mod focus;
 mod format;
 mod pages;
 mod state;

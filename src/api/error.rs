@@ -79,6 +79,17 @@ impl ApiError {
     pub fn is_about(&self, name: &str) -> bool {
         self.param.as_deref() == Some(name)
     }
+
+    /// The message, when the server named `field` as the one at fault
+    /// (shown beside that field).
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        self.is_about(field).then(|| self.message.clone())
+    }
+
+    /// The message, when it concerns none of `fields` (shown for the whole form).
+    pub fn message_except(&self, fields: &[&str]) -> Option<String> {
+        (!fields.iter().any(|f| self.is_about(f))).then(|| self.message.clone())
+    }
 }
 
 impl fmt::Display for ApiError {

@@ -3,6 +3,8 @@
 //! first, and "Load more" for older pages.
 
 use crate::api::{self, ApiError};
+use crate::components::load_more_footer::LoadMoreFooter;
+use crate::focus::focus_after_render;
 use crate::format;
 use billing_domain::change::{Pending, Terms};
 use billing_domain::wire::{AuditLog, AuditLogEntry, CardBrand};
@@ -11,7 +13,6 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use wasm_bindgen::JsCast;
 
 /// How many entries one page holds.
 pub const PAGE_SIZE: u32 = 25;
@@ -43,7 +44,7 @@ pub fn AuditLogList(
             entries.update(|entries| entries.extend(page.data));
             has_more.set(page.has_more);
             if let Some(id) = first_new {
-                request_animation_frame(move || focus_element(&entry_dom_id(&id)));
+                focus_after_render(entry_dom_id(&id));
             }
             Ok::<(), ApiError>(())
         }
@@ -69,41 +70,14 @@ pub fn AuditLogList(
                     <AuditLogItem entry />
                 </For>
             </ol>
-            <div class="table-footer">
-                <p class="muted" role="status">
-                    {move || {
-                        let n = entries.with(Vec::len);
-                        if n == 1 { "1 entry".to_string() } else { format!("{n} entries") }
-                    }}
-                </p>
-                {move || {
-                    has_more
-                        .get()
-                        .then(|| {
-                            view! {
-                                <button
-                                    type="button"
-                                    class="button button--secondary"
-                                    disabled=move || pending.get()
-                                    on:click=on_load_more
-                                >
-                                    {move || if pending.get() { "Loading…" } else { "Load more" }}
-                                </button>
-                            }
-                        })
-                }}
-            </div>
-            {move || {
-                error()
-                    .map(|message| {
-                        view! {
-                            <p class="banner banner--error table-error" role="alert">
-                                "We couldn't load more entries: "
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <LoadMoreFooter
+                count=Signal::derive(move || entries.with(Vec::len))
+                noun=("entry", "entries")
+                has_more
+                pending
+                error=Signal::derive(error)
+                on_load_more=Callback::new(on_load_more)
+            />
         </div>
     }
     .into_any()
@@ -150,15 +124,6 @@ fn AuditLogItem(entry: AuditLogEntry) -> impl IntoView {
 
 fn entry_dom_id(id: &str) -> String {
     format!("audit-{id}")
-}
-
-fn focus_element(id: &str) {
-    if let Some(element) = document()
-        .get_element_by_id(id)
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
-    }
 }
 
 /// A detail field as a domain type, if it is there and well formed.

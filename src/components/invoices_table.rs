@@ -3,11 +3,12 @@
 
 use crate::api::{self, ApiError};
 use crate::components::invoice_status_badge::InvoiceStatusBadge;
+use crate::components::load_more_footer::LoadMoreFooter;
 use crate::components::money_amount::MoneyAmount;
+use crate::focus::focus_after_render;
 use crate::format;
 use billing_domain::wire::{Invoice, InvoiceList};
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// How many invoices one "Load more" asks for.
 pub const PAGE_SIZE: u32 = 20;
@@ -40,7 +41,7 @@ pub fn InvoicesTable(
             rows.update(|rows| rows.extend(page.data));
             has_more.set(page.has_more);
             if let Some(id) = first_new {
-                request_animation_frame(move || focus_element(&row_link_id(&id)));
+                focus_after_render(row_link_id(&id));
             }
             Ok::<(), ApiError>(())
         }
@@ -82,41 +83,14 @@ pub fn InvoicesTable(
                     </tbody>
                 </table>
             </div>
-            <div class="table-footer">
-                <p class="muted" role="status">
-                    {move || {
-                        let n = rows.with(Vec::len);
-                        if n == 1 { "1 invoice".to_string() } else { format!("{n} invoices") }
-                    }}
-                </p>
-                {move || {
-                    has_more
-                        .get()
-                        .then(|| {
-                            view! {
-                                <button
-                                    type="button"
-                                    class="button button--secondary"
-                                    disabled=move || pending.get()
-                                    on:click=on_load_more
-                                >
-                                    {move || if pending.get() { "Loading…" } else { "Load more" }}
-                                </button>
-                            }
-                        })
-                }}
-            </div>
-            {move || {
-                error()
-                    .map(|message| {
-                        view! {
-                            <p class="banner banner--error table-error" role="alert">
-                                "We couldn't load more invoices: "
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+            <LoadMoreFooter
+                count=Signal::derive(move || rows.with(Vec::len))
+                noun=("invoice", "invoices")
+                has_more
+                pending
+                error=Signal::derive(error)
+                on_load_more=Callback::new(on_load_more)
+            />
         </div>
     }
     .into_any()
@@ -151,13 +125,4 @@ fn InvoiceRow(invoice: Invoice) -> impl IntoView {
 
 fn row_link_id(invoice_id: &str) -> String {
     format!("invoice-link-{invoice_id}")
-}
-
-fn focus_element(id: &str) {
-    if let Some(element) = document()
-        .get_element_by_id(id)
-        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = element.focus();
-    }
 }

@@ -114,18 +114,8 @@ fn RequestAccessForm(asked: RwSignal<Option<Asked>>) -> impl IntoView {
         Some(Err(e)) => error.set(Some(e)),
         None => {}
     });
-    let note_error = move || {
-        error
-            .get()
-            .filter(|e| e.is_about("note"))
-            .map(|e| e.message)
-    };
-    let form_error = move || {
-        error
-            .get()
-            .filter(|e| !e.is_about("note"))
-            .map(|e| e.message)
-    };
+    let note_error = move || error.get().and_then(|e| e.message_for("note"));
+    let form_error = move || error.get().and_then(|e| e.message_except(&["note"]));
     let too_long = move || note.with(|n| n.chars().count() > MAX_NOTE);
     let counter = move || {
         format!(

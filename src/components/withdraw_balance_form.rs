@@ -2,7 +2,6 @@
 //! account's credit balance (SPEC §6), with an optional note.
 
 use crate::api::cancel as cancel_api;
-use crate::api::ApiError;
 use billing_domain::wire::WizardStepRequest;
 use billing_domain::Money;
 use leptos::ev::SubmitEvent;
@@ -36,18 +35,8 @@ pub fn WithdrawBalanceForm(
         Some(Err(e)) if !pending.get() => Some(e),
         _ => None,
     });
-    let note_error = move || {
-        error
-            .get()
-            .filter(|e| e.is_about("note"))
-            .map(|e| e.message)
-    };
-    let form_error = move || {
-        error
-            .get()
-            .filter(|e: &ApiError| !e.is_about("note"))
-            .map(|e| e.message)
-    };
+    let note_error = move || error.get().and_then(|e| e.message_for("note"));
+    let form_error = move || error.get().and_then(|e| e.message_except(&["note"]));
 
     // Opening the form puts the cursor in the note; sending closes it.
     Effect::new(move |_| {

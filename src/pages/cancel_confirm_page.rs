@@ -3,7 +3,6 @@
 //! any other word (lower case too) is the API's error, shown at the field.
 
 use crate::api::cancel as cancel_api;
-use crate::api::ApiError;
 use crate::format;
 use crate::pages::cancel_page::{
     done_path, replace, use_cancel_wizard, CancelStepFrame, KeepSubscriptionLink, Step,
@@ -59,17 +58,11 @@ fn ConfirmStep() -> impl IntoView {
         Some(Err(e)) if !pending.get() => Some(e),
         _ => None,
     });
-    let field_error = move || {
-        error
-            .get()
-            .filter(|e| e.is_about("confirmation"))
-            .map(|e| e.message)
-    };
+    let field_error = move || error.get().and_then(|e| e.message_for("confirmation"));
     let form_error = move || {
         error
             .get()
-            .filter(|e: &ApiError| !e.is_about("confirmation"))
-            .map(|e| e.message)
+            .and_then(|e| e.message_except(&["confirmation"]))
     };
 
     Effect::new(move |_| {

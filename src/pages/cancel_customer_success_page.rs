@@ -50,18 +50,8 @@ fn CustomerSuccessStep() -> impl IntoView {
         Some(Err(e)) if !pending.get() => Some(e),
         _ => None,
     });
-    let note_error = move || {
-        error
-            .get()
-            .filter(|e| e.is_about("note"))
-            .map(|e| e.message)
-    };
-    let form_error = move || {
-        error
-            .get()
-            .filter(|e| !e.is_about("note"))
-            .map(|e| e.message)
-    };
+    let note_error = move || error.get().and_then(|e| e.message_for("note"));
+    let form_error = move || error.get().and_then(|e| e.message_except(&["note"]));
 
     {
         let email = email.clone();

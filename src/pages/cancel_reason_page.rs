@@ -51,27 +51,18 @@ pub fn CancelReasonPage() -> impl IntoView {
         Some(Err(e)) if !pending.get() => Some(e),
         _ => None,
     });
-    let text_error = move || {
-        error
-            .get()
-            .filter(|e| e.is_about("text"))
-            .map(|e| e.message)
-    };
+    let text_error = move || error.get().and_then(|e| e.message_for("text"));
     let reason_error = move || {
         if missing_choice.get() {
             Some(CHOOSE_A_REASON.to_string())
         } else {
-            error
-                .get()
-                .filter(|e| e.is_about("reason"))
-                .map(|e| e.message)
+            error.get().and_then(|e| e.message_for("reason"))
         }
     };
     let form_error = move || {
         error
             .get()
-            .filter(|e| !e.is_about("text") && !e.is_about("reason"))
-            .map(|e| e.message)
+            .and_then(|e| e.message_except(&["text", "reason"]))
     };
 
     // On to the next step once the API recorded the reason.

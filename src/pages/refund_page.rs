@@ -122,17 +122,11 @@ fn RefundForm(quote: RefundQuote, retention_days: u32) -> impl IntoView {
         Some(Err(e)) if !pending.get() => Some(e),
         _ => None,
     });
-    let field_error = move || {
-        error
-            .get()
-            .filter(|e| e.is_about("confirmation"))
-            .map(|e| e.message)
-    };
+    let field_error = move || error.get().and_then(|e| e.message_for("confirmation"));
     let form_error = move || {
         error
             .get()
-            .filter(|e: &ApiError| !e.is_about("confirmation"))
-            .map(|e| e.message)
+            .and_then(|e| e.message_except(&["confirmation"]))
     };
     let result = move || match refund.value().get() {
         Some(Ok(result)) => Some(result),

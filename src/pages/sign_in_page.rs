@@ -49,16 +49,14 @@ pub fn SignInPage() -> impl IntoView {
     });
     let pending = sign_in.pending();
     let error = Memo::new(move |_| sign_in.value().get().and_then(Result::err));
-    let field_error = move |field: &'static str| {
-        move || error.get().filter(|e| e.is_about(field)).map(|e| e.message)
-    };
+    let field_error =
+        move |field: &'static str| move || error.get().and_then(|e| e.message_for(field));
     let email_error = field_error("email");
     let password_error = field_error("password");
     let form_error = move || {
         error
             .get()
-            .filter(|e| !e.is_about("email") && !e.is_about("password"))
-            .map(|e| e.message)
+            .and_then(|e| e.message_except(&["email", "password"]))
     };
 
     // Put the cursor on the field the API complained about, so its message

@@ -17,6 +17,7 @@ use crate::components::page_title::PageTitle;
 use crate::components::plan_chooser::PlanChooser;
 use crate::components::seat_stepper::SeatStepper;
 use crate::components::subscription_summary::SubscriptionSummary;
+use crate::focus::focus_after_render;
 use crate::state::access_change::{provide_access_change, use_access_watch, AccessWatch};
 use crate::state::session::use_session;
 use billing_domain::change::{ChangeRequest, Terms};
@@ -25,7 +26,6 @@ use billing_domain::{AddOnId, Interval, Money, Permission, PlanId, SubscriptionS
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
-use wasm_bindgen::JsCast;
 
 /// How long the user may pause between edits before the preview is asked
 /// for: fast typing or clicking costs one request, not one per keystroke.
@@ -469,13 +469,13 @@ fn SubscriptionEditor(
             step.set(Step::Edit);
             draft.set(None);
             reload.run(());
-            focus_after_render("change-outcome");
+            focus_after_render("change-outcome".into());
         }
         Some(Err(e)) if e.status == Some(412) => {
             outcome.set(Some(Outcome::Conflict));
             step.set(Step::Edit);
             reload.run(());
-            focus_after_render("change-outcome");
+            focus_after_render("change-outcome".into());
         }
         Some(Err(e)) => {
             // A 403 re-reads the session; the page then shows what the new
@@ -661,18 +661,6 @@ async fn price_of(
     let answer = subscription_api::preview(&change_request(terms)).await;
     watch.check(&answer);
     answer.ok().map(|p| p.next_renewal.price)
-}
-
-/// Moves focus to the element `id` once the view has rendered.
-fn focus_after_render(id: &'static str) {
-    request_animation_frame(move || {
-        if let Some(element) = document()
-            .get_element_by_id(id)
-            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            let _ = element.focus();
-        }
-    });
 }
 
 #[cfg(test)]

@@ -476,33 +476,19 @@ impl Store for SqliteStore {
     }
 
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
-        sqlx::query("SELECT * FROM accounts WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(account_from)
-            .transpose()
+        self.optional("SELECT * FROM accounts WHERE id = ?", id, account_from)
+            .await
     }
 
     async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
-        sqlx::query("SELECT * FROM users WHERE email = ?")
-            .bind(email.trim().to_lowercase())
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(user_from)
-            .transpose()
+        let email = email.trim().to_lowercase();
+        self.optional("SELECT * FROM users WHERE email = ?", &email, user_from)
+            .await
     }
 
     async fn user(&self, id: &str) -> Result<Option<UserRecord>, StoreError> {
-        sqlx::query("SELECT * FROM users WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(user_from)
-            .transpose()
+        self.optional("SELECT * FROM users WHERE id = ?", id, user_from)
+            .await
     }
 
     async fn users_of_account(&self, account_id: &str) -> Result<Vec<UserRecord>, StoreError> {
@@ -556,26 +542,24 @@ impl Store for SqliteStore {
         &self,
         account_id: &str,
     ) -> Result<Option<SubscriptionRecord>, StoreError> {
-        sqlx::query("SELECT * FROM subscriptions WHERE account_id = ?")
-            .bind(account_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(subscription_from)
-            .transpose()
+        self.optional(
+            "SELECT * FROM subscriptions WHERE account_id = ?",
+            account_id,
+            subscription_from,
+        )
+        .await
     }
 
     async fn default_payment_method(
         &self,
         account_id: &str,
     ) -> Result<Option<PaymentMethodRecord>, StoreError> {
-        sqlx::query("SELECT * FROM payment_methods WHERE account_id = ? AND is_default = 1")
-            .bind(account_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(payment_method_from)
-            .transpose()
+        self.optional(
+            "SELECT * FROM payment_methods WHERE account_id = ? AND is_default = 1",
+            account_id,
+            payment_method_from,
+        )
+        .await
     }
 
     async fn set_billing_access(
@@ -807,12 +791,7 @@ impl Store for SqliteStore {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: String = row.try_get("id")?;
-            out.push(self.with_lines(row, &id).await?);
-        }
-        Ok(out)
+        self.invoices_with_lines(&rows).await
     }
 
     async fn invoice(&self, id: &str) -> Result<Option<InvoiceRecord>, StoreError> {
@@ -833,12 +812,7 @@ impl Store for SqliteStore {
         .bind(account_id)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let id: String = row.try_get("id")?;
-            out.push(self.with_lines(row, &id).await?);
-        }
-        Ok(out)
+        self.invoices_with_lines(&rows).await
     }
 
     async fn emails(&self, account_id: &str) -> Result<Vec<OutboxEmail>, StoreError> {
@@ -1012,26 +986,24 @@ impl Store for SqliteStore {
     }
 
     async fn access_request(&self, id: &str) -> Result<Option<AccessRequestRecord>, StoreError> {
-        sqlx::query("SELECT * FROM access_requests WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(access_request_from)
-            .transpose()
+        self.optional(
+            "SELECT * FROM access_requests WHERE id = ?",
+            id,
+            access_request_from,
+        )
+        .await
     }
 
     async fn open_access_request(
         &self,
         user_id: &str,
     ) -> Result<Option<AccessRequestRecord>, StoreError> {
-        sqlx::query("SELECT * FROM access_requests WHERE user_id = ? AND status = 'open'")
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?
-            .as_ref()
-            .map(access_request_from)
-            .transpose()
+        self.optional(
+            "SELECT * FROM access_requests WHERE user_id = ? AND status = 'open'",
+            user_id,
+            access_request_from,
+        )
+        .await
     }
 
     async fn cancel_session(&self, id: &str) -> Result<Option<CancelSessionRecord>, StoreError> {
@@ -1206,6 +1178,35 @@ impl Store for SqliteStore {
 }
 
 impl SqliteStore {
+    /// The row `sql` selects by one text key, parsed; `None` when absent.
+    async fn optional<T>(
+        &self,
+        sql: &str,
+        key: &str,
+        parse: fn(&SqliteRow) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        sqlx::query(sql)
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(parse)
+            .transpose()
+    }
+
+    /// Invoice rows with their lines attached.
+    async fn invoices_with_lines(
+        &self,
+        rows: &[SqliteRow],
+    ) -> Result<Vec<InvoiceRecord>, StoreError> {
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let id: String = row.try_get("id")?;
+            out.push(self.with_lines(row, &id).await?);
+        }
+        Ok(out)
+    }
+
     async fn with_lines(&self, row: &SqliteRow, id: &str) -> Result<InvoiceRecord, StoreError> {
         let currency: String = row.try_get("currency")?;
         let currency = Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?;
