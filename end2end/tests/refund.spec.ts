@@ -26,7 +26,7 @@ test('an unused purchase is refunded in full and the subscription ends', async (
   await refund.confirmationField().fill('CONFIRM');
   await refund.submit().click();
   await expect(page.getByRole('status').filter({ hasText: 'Your subscription has ended.' })).toContainText(
-    '$1,668.00 was refunded to your card.',
+    'Done: $1,668.00 goes back to your card.',
   );
   expect((await overviewOf(page.request)).status).toBe('canceled');
 
@@ -47,7 +47,7 @@ test('a used subscription refunds the unused rest as credit, which can be withdr
   await expect(refund.steps().getByRole('row', { name: /clawed back/ })).toBeVisible();
   await refund.confirmationField().fill('CONFIRM');
   await refund.submit().click();
-  await expect(page.getByRole('status').filter({ hasText: 'was credited to your balance.' })).toBeVisible();
+  await expect(page.getByRole('status').filter({ hasText: 'goes to your credit balance.' })).toBeVisible();
   const { credit_balance } = await overviewOf(page.request);
   expect(credit_balance.amount).toBeGreaterThan(0);
 

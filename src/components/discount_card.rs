@@ -3,33 +3,29 @@
 use crate::components::card::Card;
 use leptos::prelude::*;
 
-/// "25% off your next 2 renewals"; nothing without a discount.
+/// "25% off your next 2 months"; nothing without a discount.
 #[component]
 pub fn DiscountCard(
-    /// Percent off each renewal.
-    percent: Option<u32>,
-    /// How many more renewals get it.
-    renewals: Option<u32>,
+    /// The discount still to come, from the overview.
+    discount: Option<billing_domain::renewal::Discount>,
 ) -> impl IntoView {
-    let text = percent
-        .zip(renewals)
-        .and_then(|(percent, renewals)| discount_text(percent, renewals));
+    let text = discount.and_then(|d| discount_text(d.percent, d.months_left));
     text.map(|text| {
         view! {
             <Card title="Discount" heading_id="discount-heading">
                 <p class="figure figure--text">{text}</p>
-                <p class="muted">"Taken off automatically when your subscription renews."</p>
+                <p class="muted">"Taken off automatically when your subscription renews; on yearly billing, as that share of the year."</p>
             </Card>
         }
     })
 }
 
-/// "25% off your next renewal" / "25% off your next 2 renewals".
-fn discount_text(percent: u32, renewals: u32) -> Option<String> {
-    match renewals {
+/// "25% off your next month" / "25% off your next 2 months".
+fn discount_text(percent: u32, months: u32) -> Option<String> {
+    match months {
         0 => None,
-        1 => Some(format!("{percent}% off your next renewal")),
-        n => Some(format!("{percent}% off your next {n} renewals")),
+        1 => Some(format!("{percent}% off your next month")),
+        n => Some(format!("{percent}% off your next {n} months")),
     }
 }
 
@@ -41,11 +37,11 @@ mod tests {
     fn the_discount_reads_as_a_sentence() {
         assert_eq!(
             discount_text(25, 2).as_deref(),
-            Some("25% off your next 2 renewals")
+            Some("25% off your next 2 months")
         );
         assert_eq!(
             discount_text(10, 1).as_deref(),
-            Some("10% off your next renewal")
+            Some("10% off your next month")
         );
         assert_eq!(discount_text(10, 0), None);
     }

@@ -129,10 +129,7 @@ fn OverviewCards(overview: BillingOverview) -> impl IntoView {
             <SeatsCard seats=overview.seats />
             <PaymentMethodCard payment_method=overview.payment_method.clone() />
             <CreditBalanceCard balance=overview.credit_balance />
-            <DiscountCard
-                percent=overview.discount_percent
-                renewals=overview.discount_periods_left
-            />
+            <DiscountCard discount=overview.discount />
             </div>
         </div>
     }

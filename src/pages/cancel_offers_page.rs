@@ -158,10 +158,10 @@ fn accept_label(offer: &Offer) -> String {
 fn offer_detail(offer: &Offer) -> Option<String> {
     match (offer.kind, offer.discount_percent, offer.discount_periods) {
         (OfferKind::Discount, Some(percent), Some(1)) => {
-            Some(format!("{percent}% off your next renewal."))
+            Some(format!("{percent}% off your next month of service."))
         }
         (OfferKind::Discount, Some(percent), Some(periods)) => {
-            Some(format!("{percent}% off each of your next {periods} renewals."))
+            Some(format!("{percent}% off each of your next {periods} months of service (on yearly billing, that share of the year)."))
         }
         (OfferKind::Downgrade, ..) => Some(
             "Applied today like any plan change: the unused difference becomes credit for your next invoices."
@@ -227,7 +227,7 @@ mod tests {
         );
         assert_eq!(
             offer_detail(&offer(OfferKind::Discount, "")).as_deref(),
-            Some("25% off each of your next 3 renewals.")
+            Some("25% off each of your next 3 months of service (on yearly billing, that share of the year).")
         );
     }
 }

@@ -13,7 +13,7 @@ use crate::components::refund_quote_card::RefundQuoteCard;
 use crate::components::withdraw_balance_form::WithdrawBalanceForm;
 use crate::format;
 use crate::state::session::use_session;
-use billing_domain::refund::{RefundKind, RefundQuote};
+use billing_domain::refund::RefundQuote;
 use billing_domain::wire::{RefundRequest, RefundResult};
 use billing_domain::Permission;
 use leptos::ev::SubmitEvent;
@@ -146,13 +146,9 @@ fn RefundForm(quote: RefundQuote, retention_days: u32) -> impl IntoView {
         }
     };
 
-    let goes_to = match quote.kind {
-        RefundKind::Full => "to your card",
-        RefundKind::Partial => "to your credit balance",
-    };
+    let goes_to = refund_sources(&quote);
     let warning = format!(
-        "This ends your subscription today: everyone but you loses access at once, and {} is refunded {goes_to}. Your data is kept for {} so you can reactivate with a card; after that it is deleted.",
-        quote.amount.format(),
+        "This ends your subscription today: everyone but you loses access at once, and {goes_to}. Your data is kept for {} so you can reactivate with a card; after that it is deleted.",
         format::days(i64::from(retention_days)),
     );
 
@@ -245,14 +241,26 @@ fn RefundForm(quote: RefundQuote, retention_days: u32) -> impl IntoView {
     }
 }
 
+/// Where the refund's money goes: "$661.54 to your card and $406.46 to your credit balance".
+fn refund_sources(quote: &billing_domain::refund::RefundQuote) -> String {
+    let mut parts = Vec::new();
+    if !quote.to_card.is_zero() {
+        parts.push(format!("{} goes back to your card", quote.to_card.format()));
+    }
+    if !quote.to_balance.is_zero() || parts.is_empty() {
+        parts.push(format!(
+            "{} goes to your credit balance",
+            quote.to_balance.format()
+        ));
+    }
+    parts.join(" and ")
+}
+
 /// What the refund did: the amount and where it went, and the ended state.
 #[component]
 fn RefundDone(result: RefundResult) -> impl IntoView {
     let RefundResult { refund, overview } = result;
-    let headline = match refund.kind {
-        RefundKind::Full => format!("{} was refunded to your card.", refund.amount.format()),
-        RefundKind::Partial => format!("{} was credited to your balance.", refund.amount.format()),
-    };
+    let headline = format!("Done: {}.", refund_sources(&refund));
     let kept = overview
         .data_deleted_at
         .map(|at| {

@@ -66,10 +66,20 @@ pub enum ApiError {
     /// 415: the body is not JSON.
     #[error("expected a JSON body")]
     UnsupportedMediaType,
+    /// 500: the card was charged but the change could not be recorded yet.
+    /// The request's Idempotency-Key is kept (never released): the same
+    /// request sent again finishes it without a second charge.
+    #[error(transparent)]
+    ChargeUnrecorded(anyhow::Error),
     /// 500: logged in full, reported without details.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
+
+/// A response extension: this request charged a card, so its idempotency
+/// key must never be released for reuse.
+#[derive(Debug, Clone, Copy)]
+pub struct ChargeMade;
 
 impl ApiError {
     /// A 400 naming the field at fault.
@@ -219,6 +229,13 @@ impl ApiError {
                 "Send the body as JSON with Content-Type: application/json.".into(),
                 None,
             ),
+            ChargeUnrecorded(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "api_error",
+                "charge_unrecorded",
+                "Your card was charged, but we could not finish recording it. Send the same request again (with the same Idempotency-Key) to finish; you will not be charged twice.".into(),
+                None,
+            ),
             Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "api_error",
@@ -236,11 +253,24 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// A failure of a use case that may have charged a card: kept apart so
+    /// the charge is never retried under a new key.
+    pub fn from_charge(e: anyhow::Error) -> Self {
+        if e.is::<crate::services::charge::ChargeUnrecorded>() {
+            ApiError::ChargeUnrecorded(e)
+        } else {
+            ApiError::Internal(e)
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(e) = &self {
+        if let ApiError::Internal(e) | ApiError::ChargeUnrecorded(e) = &self {
             tracing::error!(error = ?e, "request failed");
         }
+        let charged = matches!(self, ApiError::ChargeUnrecorded(_));
         let (status, kind, code, message, param) = self.parts();
         let body = ErrorBody {
             error: ErrorDetail {
@@ -250,7 +280,11 @@ impl IntoResponse for ApiError {
                 param,
             },
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if charged {
+            response.extensions_mut().insert(ChargeMade);
+        }
+        response
     }
 }
 

@@ -16,6 +16,10 @@ use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
 
+/// The idempotency scope and key of the request being run.
+#[derive(Debug, Clone)]
+pub struct RequestKey(pub String);
+
 /// The request header.
 pub const HEADER: &str = "idempotency-key";
 
@@ -90,6 +94,11 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         Ok(IdempotencyBegin::InProgress) => ApiError::IdempotencyInProgress.into_response(),
         Ok(IdempotencyBegin::Replay(stored)) => replay(stored),
         Ok(IdempotencyBegin::New) => {
+            let mut parts = parts;
+            // The use case may tie what it creates to this key, so a retry finds it.
+            parts
+                .extensions
+                .insert(RequestKey(format!("{user_id}:{key}")));
             let response = next
                 .run(Request::from_parts(parts, Body::from(bytes)))
                 .await;
@@ -99,7 +108,11 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
                 return ApiError::Internal(anyhow::anyhow!("response too large to store"))
                     .into_response();
             };
-            if parts.status.is_server_error() {
+            if parts.extensions.get::<crate::error::ChargeMade>().is_some() {
+                // A card was charged: the key is never released, but the same
+                // request may run again to finish what it started.
+                let _ = state.store.idempotency_park(&user_id, &key).await;
+            } else if parts.status.is_server_error() {
                 // Our failure changed nothing: let the client retry under the same key.
                 let _ = state.store.idempotency_abandon(&user_id, &key).await;
             } else {

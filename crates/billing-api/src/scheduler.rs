@@ -34,6 +34,11 @@ pub async fn run_due(
     until: DateTime<Utc>,
 ) -> anyhow::Result<usize> {
     let _guard = state.account_lock(account_id).await;
+    // Charges left in flight by a crash or a store error are settled first,
+    // asking the gateway under the same key.
+    if let Some(account) = state.store.account(account_id).await? {
+        crate::services::charge::reconcile(state, &account, until).await?;
+    }
     let mut ran = 0;
     while ran < MAX_JOBS {
         let Some(account) = state.store.account(account_id).await? else {
@@ -92,7 +97,7 @@ pub async fn run_due(
             // A charge that was never attempted (the process stopped between
             // invoicing and charging) is attempted now.
             for inv in state.store.open_invoices(account_id).await? {
-                if inv.attempt_count == 0 {
+                if inv.attempt_count == 0 && inv.settlement.is_none() {
                     jobs.push((inv.created_at, Job::Collect(inv.id)));
                 }
             }

@@ -74,6 +74,7 @@ pub async fn prepare_state(
         config: Arc::new(config),
         clock,
         locks: Default::default(),
+        faults: Default::default(),
     };
     if state.config.seed_demo && seed::seed_demo(&state).await? {
         tracing::info!("seeded the demo accounts");

@@ -21,6 +21,36 @@ pub struct AppState {
     pub gateway: Arc<dyn PaymentGateway>,
     /// One lock per account, so its billing work never runs twice at once.
     pub locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// Faults a test asked for (test mode only).
+    pub faults: Arc<Faults>,
+}
+
+/// Failures a test can inject at named points, each once.
+#[derive(Debug, Default)]
+pub struct Faults {
+    armed: Mutex<Vec<&'static str>>,
+}
+
+impl Faults {
+    /// Makes the next pass through `point` fail once.
+    pub fn arm(&self, point: &'static str) {
+        self.armed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(point);
+    }
+
+    /// Fails (once) if `point` was armed.
+    pub fn trip(&self, point: &'static str) -> Result<(), crate::store::StoreError> {
+        let mut armed = self.armed.lock().unwrap_or_else(|p| p.into_inner());
+        match armed.iter().position(|p| *p == point) {
+            Some(i) => {
+                armed.remove(i);
+                Err(crate::store::StoreError::Injected(point))
+            }
+            None => Ok(()),
+        }
+    }
 }
 
 impl AppState {

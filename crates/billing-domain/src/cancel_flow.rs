@@ -41,7 +41,6 @@ pub struct CancelFlowFile {
     pub access_ends: AccessEnds,
     pub cancel_requires_owner: bool,
     pub retention_days: u32,
-    pub refund_remaining_credit: bool,
     pub full_refund_days: u32,
     pub customer_success_email: String,
     pub billing_team_email: String,
@@ -162,7 +161,15 @@ impl CancelFlow {
 
     /// The offers shown for a reason to a subscription on `plan`: a
     /// downgrade only to a cheaper plan, a pause only if not paused.
-    pub fn offers_for(&self, reason: &Reason, catalog: &Catalog, plan: PlanId) -> Vec<Offer> {
+    /// The offers shown for `reason` on `plan`: a downgrade only to a cheaper
+    /// plan, a discount only when `discount_offerable` (SPEC §11).
+    pub fn offers_for(
+        &self,
+        reason: &Reason,
+        catalog: &Catalog,
+        plan: PlanId,
+        discount_offerable: bool,
+    ) -> Vec<Offer> {
         reason
             .offers
             .iter()
@@ -180,6 +187,7 @@ impl CancelFlow {
                     };
                     price(target) < price(plan)
                 }
+                (OfferKind::Discount, _) => discount_offerable,
                 _ => true,
             })
             .cloned()
@@ -235,14 +243,11 @@ pub fn consequences(
     if !credit_balance.is_zero() {
         out.push(Consequence {
             id: "credit".into(),
-            text: if flow.file.refund_remaining_credit {
-                format!("Your credit balance of {} will be refunded.", credit_balance.format())
-            } else {
-                format!(
-                    "Your credit balance of {} is not refunded; you can ask the billing team to withdraw it before you cancel.",
-                    credit_balance.format()
-                )
-            },
+            // Credit is never paid out by itself: the owner withdraws it.
+            text: format!(
+                "Your credit balance of {} is not refunded by cancelling; ask the billing team to withdraw it before or after you cancel.",
+                credit_balance.format()
+            ),
             date: None,
         });
     }
@@ -308,14 +313,17 @@ mod tests {
         let (f, c) = (flow(), catalog());
         let reason = f.reason("too_expensive").unwrap();
         let ids = |offers: Vec<Offer>| offers.into_iter().map(|o| o.id).collect::<Vec<_>>();
-        let on_business = ids(f.offers_for(reason, &c, PlanId::Business));
+        let on_business = ids(f.offers_for(reason, &c, PlanId::Business, true));
         assert_eq!(
             on_business,
             ["discount_25_3", "downgrade_essentials", "pause"]
         );
         // No "downgrade" to the plan one already has.
-        let on_essentials = ids(f.offers_for(reason, &c, PlanId::Essentials));
+        let on_essentials = ids(f.offers_for(reason, &c, PlanId::Essentials, true));
         assert_eq!(on_essentials, ["discount_25_3", "pause"]);
+        // A discount is not offered while one runs or within 12 months of the last.
+        let no_discount = ids(f.offers_for(reason, &c, PlanId::Business, false));
+        assert_eq!(no_discount, ["downgrade_essentials", "pause"]);
     }
 
     #[test]

@@ -13,12 +13,13 @@
 //!   credited. Annual → monthly: pending until the contract ends.
 
 use crate::catalog::{AddOnId, Catalog, Interval, PlanId};
-use crate::invoice::{
-    build_invoice, period_lines, InvoiceDraft, InvoiceLine, LineKind, PricingError,
-};
+use crate::invoice::{build_invoice, InvoiceDraft, InvoiceLine, LineKind, PricingError};
 use crate::money::{Money, MoneyError};
 use crate::period::Period;
 use crate::proration::prorate;
+use crate::renewal::{
+    bill_period, discount_off, next_renewal, unused_time_credit, Discount, PeriodBill, Standing,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -149,9 +150,32 @@ impl From<PricingError> for ChangeError {
 pub struct Current {
     pub terms: Terms,
     pub period: Period,
+    /// The calendar anchor of the periods.
+    pub anchor: DateTime<Utc>,
     pub credit_balance: Money,
     pub pending: Pending,
     pub active_users: u32,
+    /// A discount for months still to come.
+    pub discount: Option<Discount>,
+    /// The discount the current period was billed with, in percent-months.
+    pub period_discount: u32,
+}
+
+impl Current {
+    /// The subscription's money-relevant state (an active one: not paused).
+    pub fn standing(&self) -> Standing {
+        Standing {
+            terms: self.terms.clone(),
+            pending: self.pending.clone(),
+            period: self.period,
+            anchor: self.anchor,
+            paused: false,
+            pause_billed: false,
+            discount: self.discount,
+            period_discount: self.period_discount,
+            credit: self.credit_balance,
+        }
+    }
 }
 
 /// What a change does, in full.
@@ -173,8 +197,16 @@ pub struct Quote {
     pub renewal_date: DateTime<Utc>,
     /// What the renewal will charge after the credit balance left by today.
     pub renewal_amount: Money,
-    /// The full price of the renewal before credit.
+    /// The full price of the renewal before discount and credit.
     pub renewal_price: Money,
+    /// The calendar anchor once the change is made.
+    pub anchor: DateTime<Utc>,
+    /// The discount left for later periods once the change is made.
+    pub discount_after: Option<Discount>,
+    /// The discount on the period in force, in percent-months.
+    pub period_discount: u32,
+    /// The next renewal after the change, as it will be billed.
+    pub renewal: PeriodBill,
 }
 
 fn plan_label(catalog: &Catalog, terms: &Terms) -> String {
@@ -297,36 +329,54 @@ pub fn quote(
         interval: to_monthly.then_some(Interval::Month),
     };
 
-    let mut lines = Vec::new();
+    let today;
     let period;
+    let mut anchor = current.anchor;
+    let mut discount_after = current.discount;
+    let mut period_discount = current.period_discount;
     if to_annual {
-        // A new annual period starts now; the unused part of the month is credited.
+        // A new annual period starts now; the unused part of the month is
+        // credited on what was paid for it (its discount taken off).
         period = Period::nth(now, Interval::Year, 0);
         let old_price = catalog
             .period_price(cur.plan, cur.interval, cur.seats, &cur.add_ons)
             .ok_or_else(|| ChangeError::NotSold(cur.plan.to_string(), cur.interval.as_str()))?;
-        lines.push(InvoiceLine {
-            kind: LineKind::Proration,
-            description: format!("Unused time on {}", plan_label(catalog, cur)),
-            quantity: 1,
-            unit_amount: Money::new(-old_price.amount(), currency),
-            amount: prorate(
-                Money::new(-old_price.amount(), currency),
-                current.period,
-                now,
-            )?,
-            period_start: Some(now),
-            period_end: Some(current.period.end),
-        });
-        lines.extend(period_lines(
+        let paid = old_price.checked_add(discount_off(
+            old_price,
+            current.period_discount,
+            cur.interval,
+        )?)?;
+        let credit = unused_time_credit(
+            paid,
+            current.period,
+            now,
+            format!("Unused time on {}", plan_label(catalog, cur)),
+        )?;
+        let bill = bill_period(
             catalog,
-            terms_now.plan,
-            terms_now.interval,
-            terms_now.seats,
-            &terms_now.add_ons,
+            &terms_now,
             period,
-        )?);
+            now,
+            current.discount,
+            credit.into_iter().collect(),
+            current.credit_balance,
+        )?;
+        anchor = now;
+        discount_after = bill.discount_after;
+        period_discount = bill.period_discount;
+        let mut draft = bill.draft;
+        // The credit for the old period reads first, as on a statement.
+        if let Some(i) = draft
+            .lines
+            .iter()
+            .position(|l| l.kind == LineKind::Proration)
+        {
+            let line = draft.lines.remove(i);
+            draft.lines.insert(0, line);
+        }
+        today = draft;
     } else {
+        let mut lines = Vec::new();
         period = current.period;
         let interval = cur.interval;
         let months = i64::from(interval.months());
@@ -397,39 +447,51 @@ pub fn quote(
                 )?);
             }
         }
+        if current.period_discount > 0 && !lines.is_empty() {
+            // The period was paid at a discount: its changes prorate at that rate.
+            let subtotal = Money::sum(currency, lines.iter().map(|l| l.amount))?;
+            let off = discount_off(subtotal, current.period_discount, interval)?;
+            if !off.is_zero() {
+                lines.push(InvoiceLine {
+                    kind: LineKind::Discount,
+                    description: "Retention discount on the rest of this period".into(),
+                    quantity: 1,
+                    unit_amount: off,
+                    amount: off,
+                    period_start: Some(now.max(period.start)),
+                    period_end: Some(period.end),
+                });
+            }
+        }
+        today = build_invoice(currency, lines, current.credit_balance)?;
     }
-    let today = build_invoice(currency, lines, current.credit_balance)?;
 
-    let renewal_terms = Terms::new(
-        terms_now.plan,
-        pending.interval.unwrap_or(terms_now.interval),
-        pending.seats.unwrap_or(terms_now.seats),
-        terms_now.add_ons.clone(),
-    );
-    let renewal_price = catalog
-        .period_price(
-            renewal_terms.plan,
-            renewal_terms.interval,
-            renewal_terms.seats,
-            &renewal_terms.add_ons,
-        )
-        .ok_or_else(|| {
-            ChangeError::NotSold(
-                catalog.plan(renewal_terms.plan).name.clone(),
-                renewal_terms.interval.as_str(),
-            )
-        })?;
-    let after_credit = (renewal_price.amount() - today.credit_balance_after.amount()).max(0);
+    let standing_after = Standing {
+        terms: terms_now.clone(),
+        pending: pending.clone(),
+        period,
+        anchor,
+        paused: false,
+        pause_billed: false,
+        discount: discount_after,
+        period_discount,
+        credit: today.credit_balance_after,
+    };
+    let renewal = next_renewal(catalog, &standing_after)?;
     Ok(Quote {
         restarts_period: to_annual,
         terms_now,
         period,
         pending,
         today,
-        renewal_date: period.end,
-        renewal_amount: Money::new(after_credit, currency),
-        renewal_price,
-        renewal_terms,
+        renewal_terms: renewal.terms.clone(),
+        renewal_date: renewal.period.start,
+        renewal_amount: renewal.draft.total,
+        renewal_price: renewal.price,
+        anchor,
+        discount_after,
+        period_discount,
+        renewal,
     })
 }
 
@@ -455,9 +517,12 @@ mod tests {
         Current {
             terms: Terms::new(PlanId::Business, Interval::Month, seats, vec![]),
             period: Period::nth(start, Interval::Month, 0),
+            anchor: start,
             credit_balance: usd(0),
             pending: Pending::default(),
             active_users: 9,
+            discount: None,
+            period_discount: 0,
         }
     }
 

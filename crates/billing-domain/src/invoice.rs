@@ -71,6 +71,8 @@ pub enum LineKind {
     AddOn,
     /// A prorated charge or credit for part of a period.
     Proration,
+    /// A retention discount (negative).
+    Discount,
     /// Credit balance taken off this invoice (negative).
     CreditApplied,
     /// A negative remainder moved into the credit balance (positive).

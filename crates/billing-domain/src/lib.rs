@@ -9,11 +9,13 @@ pub mod card;
 pub mod catalog;
 pub mod change;
 pub mod invoice;
+pub mod ledger;
 pub mod money;
 pub mod period;
 pub mod permissions;
 pub mod proration;
 pub mod refund;
+pub mod renewal;
 pub mod subscription;
 pub mod wire;
 

@@ -70,15 +70,63 @@ pub struct RefundStep {
     pub amount: Money,
 }
 
+/// Card money going back to one charge.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CardRefundPart {
+    /// The gateway's id of the charge refunded.
+    pub charge_id: String,
+    pub amount: Money,
+}
+
 /// A refund and how it was computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RefundQuote {
     pub kind: RefundKind,
+    /// The whole refund: `to_card` plus `to_balance`.
     pub amount: Money,
+    /// Back to the card, over the charges in `card_refunds`.
+    pub to_card: Money,
+    /// Credited to the balance.
+    pub to_balance: Money,
+    /// Per charge: never more than that charge.
+    pub card_refunds: Vec<CardRefundPart>,
     /// Why a full refund does or doesn't apply.
     pub explanation: String,
     pub steps: Vec<RefundStep>,
+}
+
+/// One payment for the current period: a card charge, credit, or both.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodPayment {
+    /// What the card paid, and under which charge (refundable rest).
+    pub card: Option<(String, Money)>,
+    /// What the credit balance paid.
+    pub credit: Money,
+}
+
+/// Everything paid for the current period, by source (SPEC §11).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefundBasis {
+    pub payments: Vec<PeriodPayment>,
+    /// Credit already granted for this period (a downgrade's unused time).
+    pub credit_granted: Money,
+}
+
+impl RefundBasis {
+    fn card_total(&self, currency: crate::money::Currency) -> Result<Money, MoneyError> {
+        Money::sum(
+            currency,
+            self.payments
+                .iter()
+                .filter_map(|p| p.card.as_ref().map(|c| c.1)),
+        )
+    }
+
+    fn credit_total(&self, currency: crate::money::Currency) -> Result<Money, MoneyError> {
+        Money::sum(currency, self.payments.iter().map(|p| p.credit))
+    }
 }
 
 /// What the refund depends on.
@@ -86,10 +134,10 @@ pub struct RefundQuote {
 pub struct RefundInput {
     pub now: DateTime<Utc>,
     pub period: Period,
-    /// When the period's plan was bought (its invoice was paid).
+    /// When the period was bought (its first invoice was paid).
     pub purchased_at: DateTime<Utc>,
-    /// What was paid for the period (after discounts, before credit).
-    pub paid: Money,
+    /// What was paid for the period, by source.
+    pub basis: RefundBasis,
     /// The period at list price: monthly rates, no coupon.
     pub list_price: Money,
     pub add_ons: Vec<AddOnId>,
@@ -97,38 +145,84 @@ pub struct RefundInput {
     pub full_refund_days: u32,
 }
 
-/// Computes the refund at `now`.
+/// Computes the refund at `now`: full (card money to its charges, credit
+/// money to the balance) or partial (to the balance: what was paid less the
+/// used share at list price, never below zero).
 pub fn quote_refund(input: &RefundInput) -> Result<RefundQuote, MoneyError> {
-    let currency = input.paid.currency();
+    let currency = input.list_price.currency();
+    let zero = Money::zero(currency);
+    let card_paid = input.basis.card_total(currency)?;
+    let credit_paid = input.basis.credit_total(currency)?;
+    let granted = input.basis.credit_granted;
+    let paid_gross = card_paid.checked_add(credit_paid)?;
+    let paid = Money::new(paid_gross.checked_sub(granted)?.amount().max(0), currency);
     let within =
         input.now - input.purchased_at <= Duration::days(i64::from(input.full_refund_days));
     let unused = input.usage.first_use(&input.add_ons);
+    let mut steps = vec![RefundStep {
+        label: "Paid by card for this period".into(),
+        amount: card_paid,
+    }];
+    if !credit_paid.is_zero() {
+        steps.push(RefundStep {
+            label: "Paid from your credit balance for this period".into(),
+            amount: credit_paid,
+        });
+    }
+    if !granted.is_zero() {
+        steps.push(RefundStep {
+            label: "Already credited for this period (unused time)".into(),
+            amount: Money::new(-granted.amount(), currency),
+        });
+    }
     if within && unused.is_none() {
+        // Credit already granted is netted against credit paid first, then
+        // against the card; card money goes back charge by charge.
+        let to_balance = Money::new((credit_paid.amount() - granted.amount()).max(0), currency);
+        let mut card_left = (paid.amount() - to_balance.amount()).max(0);
+        let mut card_refunds = Vec::new();
+        for (charge_id, amount) in input.basis.payments.iter().filter_map(|p| p.card.as_ref()) {
+            let part = card_left.min(amount.amount());
+            if part > 0 {
+                card_refunds.push(CardRefundPart {
+                    charge_id: charge_id.clone(),
+                    amount: Money::new(part, currency),
+                });
+                card_left -= part;
+            }
+        }
+        let to_card = Money::sum(currency, card_refunds.iter().map(|p| p.amount))?;
+        if !to_card.is_zero() {
+            steps.push(RefundStep {
+                label: "Refund to your card".into(),
+                amount: to_card,
+            });
+        }
+        if !to_balance.is_zero() {
+            steps.push(RefundStep {
+                label: "Refund to your credit balance".into(),
+                amount: to_balance,
+            });
+        }
         return Ok(RefundQuote {
             kind: RefundKind::Full,
-            amount: input.paid,
+            amount: to_card.checked_add(to_balance)?,
+            to_card,
+            to_balance,
+            card_refunds,
             explanation: format!(
-                "Nothing was used within {} days of the purchase, so everything paid is refunded to your card.",
+                "Nothing was used within {} days of the purchase, so everything paid is refunded: card payments to the card, credit to your balance.",
                 input.full_refund_days
             ),
-            steps: vec![RefundStep {
-                label: "Paid for this period".into(),
-                amount: input.paid,
-            }],
+            steps,
         });
     }
     let total = input.period.seconds().max(1);
     let elapsed = (input.now - input.period.start)
         .num_seconds()
         .clamp(0, total);
-    let unused_part = input.paid.mul_ratio(total - elapsed, total)?;
     let used_at_list = input.list_price.mul_ratio(elapsed, total)?;
-    let used_paid = input.paid.checked_sub(unused_part)?;
-    let penalty = Money::new(
-        (used_at_list.amount() - used_paid.amount()).max(0),
-        currency,
-    );
-    let amount = Money::new((unused_part.amount() - penalty.amount()).max(0), currency);
+    let amount = Money::new((paid.amount() - used_at_list.amount()).max(0), currency);
     let why = match (within, unused) {
         (false, _) => format!(
             "It is more than {} days since the purchase",
@@ -140,28 +234,22 @@ pub fn quote_refund(input: &RefundInput) -> Result<RefundQuote, MoneyError> {
         ),
         (true, None) => unreachable!("handled above"),
     };
+    steps.push(RefundStep {
+        label: "Time used, at the list price (any discount received is clawed back)".into(),
+        amount: Money::new(-used_at_list.amount(), currency),
+    });
+    steps.push(RefundStep {
+        label: "Refund to your credit balance".into(),
+        amount,
+    });
     Ok(RefundQuote {
         kind: RefundKind::Partial,
         amount,
-        explanation: format!("{why}, so the unused rest of the period is credited to your balance, less the discount received on the time used."),
-        steps: vec![
-            RefundStep {
-                label: "Paid for this period".into(),
-                amount: input.paid,
-            },
-            RefundStep {
-                label: "Unused rest of the period".into(),
-                amount: unused_part,
-            },
-            RefundStep {
-                label: "Discount received on the time used (clawed back)".into(),
-                amount: Money::new(-penalty.amount(), currency),
-            },
-            RefundStep {
-                label: "Refund to your credit balance".into(),
-                amount,
-            },
-        ],
+        to_card: zero,
+        to_balance: amount,
+        card_refunds: vec![],
+        explanation: format!("{why}, so what was paid for the period, less the time used at the list price, is credited to your balance."),
+        steps,
     })
 }
 
@@ -176,13 +264,23 @@ mod tests {
         Money::new(m, Currency::USD)
     }
 
+    fn card_paid(amount: i64) -> RefundBasis {
+        RefundBasis {
+            payments: vec![PeriodPayment {
+                card: Some(("ch_1".into(), usd(amount))),
+                credit: usd(0),
+            }],
+            credit_granted: usd(0),
+        }
+    }
+
     fn input(days_in: i64, usage: Usage) -> RefundInput {
         let start = Utc.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).unwrap();
         RefundInput {
             now: start + Duration::days(days_in),
             period: Period::nth(start, Interval::Month, 0),
             purchased_at: start,
-            paid: usd(166_800),
+            basis: card_paid(166_800),
             list_price: usd(166_800),
             add_ons: vec![AddOnId::SupportBot],
             usage,
@@ -244,7 +342,7 @@ mod tests {
             now: start + Duration::days(73), // 73 of 365 days = 1/5
             period,
             purchased_at: start,
-            paid: usd(1_713_600),
+            basis: card_paid(1_713_600),
             list_price: usd(2_001_600),
             add_ons: vec![],
             usage: Usage {
@@ -257,6 +355,62 @@ mod tests {
         // Unused 4/5 of 17,136 = 13,708.80; used at list 1/5 of 20,016 = 4,003.20,
         // paid for it 3,427.20: penalty 576.00. Refund 13,132.80.
         let amounts: Vec<i64> = q.steps.iter().map(|s| s.amount.amount()).collect();
-        assert_eq!(amounts, [1_713_600, 1_370_880, -57_600, 1_313_280]);
+        assert_eq!(amounts, [1_713_600, -400_320, 1_313_280]);
+        assert_eq!((q.to_card, q.to_balance), (usd(0), usd(1_313_280)));
+    }
+
+    #[test]
+    fn a_full_refund_of_a_renewal_paid_partly_by_credit_returns_each_source() {
+        // $1,068.00 renewal: $406.46 from credit, $661.54 from the card.
+        let mut i = input(3, Usage::default());
+        i.basis = RefundBasis {
+            payments: vec![PeriodPayment {
+                card: Some(("ch_renewal".into(), usd(66_154))),
+                credit: usd(40_646),
+            }],
+            credit_granted: usd(0),
+        };
+        let q = quote_refund(&i).unwrap();
+        assert_eq!(q.kind, RefundKind::Full);
+        assert_eq!(q.to_card, usd(66_154));
+        assert_eq!(q.to_balance, usd(40_646));
+        assert_eq!(q.amount, usd(106_800));
+        assert_eq!(
+            q.card_refunds,
+            [CardRefundPart {
+                charge_id: "ch_renewal".into(),
+                amount: usd(66_154)
+            }]
+        );
+    }
+
+    #[test]
+    fn credit_already_granted_for_the_period_is_not_refunded_again() {
+        // Paid $1,668 by card and $200 by card for an upgrade, then a
+        // downgrade credited $300: the full refund is $1,568, all to the card.
+        let mut i = input(2, Usage::default());
+        i.basis = RefundBasis {
+            payments: vec![
+                PeriodPayment {
+                    card: Some(("ch_a".into(), usd(166_800))),
+                    credit: usd(0),
+                },
+                PeriodPayment {
+                    card: Some(("ch_b".into(), usd(20_000))),
+                    credit: usd(0),
+                },
+            ],
+            credit_granted: usd(30_000),
+        };
+        let q = quote_refund(&i).unwrap();
+        assert_eq!((q.to_card, q.to_balance), (usd(156_800), usd(0)));
+        assert_eq!(q.card_refunds.len(), 1);
+        assert!(q.card_refunds.iter().all(|p| p.amount.amount() <= 166_800));
+        // A partial refund never goes below zero.
+        let mut late = i.clone();
+        late.now = late.period.start + Duration::days(29);
+        late.basis.credit_granted = usd(186_800);
+        let q = quote_refund(&late).unwrap();
+        assert_eq!((q.kind, q.amount), (RefundKind::Partial, usd(0)));
     }
 }

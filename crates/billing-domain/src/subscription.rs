@@ -111,14 +111,16 @@ pub enum Event {
     PeriodEndedWithoutCard,
     /// Three days of grace passed without payment.
     GraceExpired,
-    /// A new card paid the open invoice.
-    PaymentRecovered,
+    /// A new card paid what was owed; `paused` when the customer had paused,
+    /// so the pause holds (SPEC §11).
+    PaymentRecovered { paused: bool },
     /// A retry with a new card was declined.
     RetryDeclined,
     /// The user confirmed cancellation at the period end.
     ScheduleCancel,
-    /// The user resumed a scheduled cancellation.
-    ResumeCancellation,
+    /// The user withdrew a scheduled cancellation; `paused` when it was
+    /// scheduled while paused, so the pause holds.
+    ResumeCancellation { paused: bool },
     /// Cancellation took effect at once (policy or refund).
     CancelNow,
     /// The period of a scheduled cancellation ended.
@@ -169,10 +171,12 @@ pub fn apply(
         (Active | Paused, RenewalDeclined) => PastDue,
         (Active | Paused, PeriodEndedWithoutCard) => Frozen,
         (PastDue, GraceExpired) => Deactivated,
-        (PastDue | Deactivated | Frozen, PaymentRecovered) => Active,
+        (PastDue | Deactivated | Frozen, PaymentRecovered { paused: false }) => Active,
+        (PastDue | Deactivated | Frozen, PaymentRecovered { paused: true }) => Paused,
         (PastDue | Deactivated | Frozen, RetryDeclined) => from,
         (Active | Paused, ScheduleCancel) => CancelScheduled,
-        (CancelScheduled, ResumeCancellation) => Active,
+        (CancelScheduled, ResumeCancellation { paused: false }) => Active,
+        (CancelScheduled, ResumeCancellation { paused: true }) => Paused,
         (Active | Paused | CancelScheduled, CancelNow) => Canceled,
         (CancelScheduled, CancellationTakesEffect) => Canceled,
         (Active, Pause) => Paused,
@@ -227,15 +231,23 @@ mod tests {
             (Paused, RenewalDeclined, PastDue),
             (Paused, PeriodEndedWithoutCard, Frozen),
             (PastDue, GraceExpired, Deactivated),
-            (PastDue, PaymentRecovered, Active),
-            (Deactivated, PaymentRecovered, Active),
-            (Frozen, PaymentRecovered, Active),
+            (PastDue, PaymentRecovered { paused: false }, Active),
+            (Deactivated, PaymentRecovered { paused: false }, Active),
+            (Frozen, PaymentRecovered { paused: false }, Active),
+            (PastDue, PaymentRecovered { paused: true }, Paused),
+            (Deactivated, PaymentRecovered { paused: true }, Paused),
+            (Frozen, PaymentRecovered { paused: true }, Paused),
             (PastDue, RetryDeclined, PastDue),
             (Deactivated, RetryDeclined, Deactivated),
             (Frozen, RetryDeclined, Frozen),
             (Active, ScheduleCancel, CancelScheduled),
             (Paused, ScheduleCancel, CancelScheduled),
-            (CancelScheduled, ResumeCancellation, Active),
+            (
+                CancelScheduled,
+                ResumeCancellation { paused: false },
+                Active,
+            ),
+            (CancelScheduled, ResumeCancellation { paused: true }, Paused),
             (Active, CancelNow, Canceled),
             (Paused, CancelNow, Canceled),
             (CancelScheduled, CancelNow, Canceled),
@@ -250,10 +262,12 @@ mod tests {
             RenewalDeclined,
             PeriodEndedWithoutCard,
             GraceExpired,
-            PaymentRecovered,
+            PaymentRecovered { paused: false },
+            PaymentRecovered { paused: true },
             RetryDeclined,
             ScheduleCancel,
-            ResumeCancellation,
+            ResumeCancellation { paused: false },
+            ResumeCancellation { paused: true },
             CancelNow,
             CancellationTakesEffect,
             Pause,

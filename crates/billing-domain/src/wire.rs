@@ -139,12 +139,20 @@ pub struct BillingOverview {
     pub add_ons: Vec<AddOnId>,
     pub current_period_start: DateTime<Utc>,
     pub current_period_end: DateTime<Utc>,
-    /// What the next renewal will charge (before any credit balance).
+    /// What the card will be charged next: the next renewal after its
+    /// discount and the credit balance (exactly what the renewal bills); while
+    /// deactivated, frozen or canceled, what saving a card charges now (a new
+    /// period from that moment); while past due, what is owed.
     pub next_charge: Money,
-    /// When it will be charged; null when nothing renews.
+    /// When the renewal is charged; null when nothing renews.
     pub next_charge_date: Option<DateTime<Utc>>,
+    /// How `next_charge` is made up, when it is a period's invoice.
+    pub next_bill: Option<NextBill>,
     pub payment_method: Option<PaymentMethodSummary>,
+    /// Credit available to the next invoices (the sum of the ledger).
     pub credit_balance: Money,
+    /// Credit held for withdrawal requests the billing team has not decided.
+    pub credit_held: Money,
     /// What open invoices still owe (zero when paid up).
     pub amount_due: Money,
     /// While past due: when the grace period ends and the account is deactivated.
@@ -165,12 +173,111 @@ pub struct BillingOverview {
     pub canceled_at: Option<DateTime<Utc>>,
     /// After cancellation: when the data will be deleted.
     pub data_deleted_at: Option<DateTime<Utc>>,
-    /// A retention discount: percent off each renewal.
-    pub discount_percent: Option<u32>,
-    /// How many more renewals get it.
-    pub discount_periods_left: Option<u32>,
+    /// A retention discount still to come: percent and months of service left.
+    pub discount: Option<crate::renewal::Discount>,
+    /// Whether the current period was billed with a discount (its changes
+    /// prorate at the discounted rate).
+    pub current_period_discounted: bool,
     /// The subscription's version (also the `ETag` header).
     pub version: i64,
+}
+
+/// The parts of a period's invoice before it is charged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NextBill {
+    pub period_start: DateTime<Utc>,
+    pub period_end: DateTime<Utc>,
+    /// The list price of the period.
+    pub price: Money,
+    /// The retention discount taken off (positive).
+    pub discount: Money,
+    /// Credit balance used (positive).
+    pub credit_applied: Money,
+    /// Credit for unused time (positive), e.g. of a pause month.
+    pub unused_credit: Money,
+    /// What the card pays.
+    pub amount: Money,
+    /// A new period starting now (recovery, reactivation): locked time is not billed.
+    pub starts_now: bool,
+    /// Open invoices of locked periods this voids when paid.
+    pub voids: Vec<String>,
+    /// Billed at the pause price.
+    pub pause: bool,
+}
+
+/// One ledger entry as the portal shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LedgerEntryView {
+    pub id: String,
+    pub kind: crate::ledger::LedgerKind,
+    /// Positive; the kind says which way it went.
+    pub amount: Money,
+    pub invoice_id: Option<String>,
+    pub charge_id: Option<String>,
+    pub refund_of: Option<String>,
+    pub withdrawal_id: Option<String>,
+    pub description: String,
+    pub at: DateTime<Utc>,
+}
+
+/// `GET /api/ledger`: every money movement, oldest first, and the balances.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Ledger {
+    pub entries: Vec<LedgerEntryView>,
+    pub credit_balance: Money,
+    pub credit_held: Money,
+}
+
+/// A request to pay out the credit balance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Withdrawal {
+    pub id: String,
+    pub amount: Money,
+    /// `requested`, `paid` or `declined`.
+    pub status: String,
+    pub requested_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// `GET /api/balance/withdrawals`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WithdrawalList {
+    pub data: Vec<Withdrawal>,
+}
+
+/// `POST /api/test/withdrawals/{id}/decision` (test mode; the CLI in production).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawalDecision {
+    /// `paid` or `declined`.
+    pub decision: String,
+}
+
+/// A charge or refund as the simulated gateway recorded it (test mode).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GatewayCharge {
+    pub id: String,
+    /// Negative for a refund.
+    pub amount: i64,
+    pub outcome: String,
+    pub idempotency_key: String,
+    /// For a refund: the charge refunded.
+    pub refund_of: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// `GET /api/test/accounts/{account_id}/gateway-charges`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct GatewayChargeList {
+    pub data: Vec<GatewayCharge>,
 }
 
 /// `POST /api/gateway/tokens`: card details, sent only to the gateway.

@@ -153,6 +153,16 @@ pub fn reactivated(account: &AccountRecord) -> Draft {
     }
 }
 
+/// A paused subscription is resumed.
+pub fn resumed(account: &AccountRecord, plan_name: &str) -> Draft {
+    Draft {
+        kind: "resumed",
+        subject: "Your subscription is active again".into(),
+        body: format!("{} is resumed on the {plan_name} plan.\n", account.name),
+        invoice_id: None,
+    }
+}
+
 /// A member asks the owner for billing access.
 pub fn access_requested(
     account: &AccountRecord,

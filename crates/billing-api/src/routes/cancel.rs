@@ -10,8 +10,8 @@ use axum::Json;
 use billing_domain::refund::RefundQuote;
 use billing_domain::wire::{
     AcceptOfferRequest, BillingOverview, CancelFlowView, CancelRequest, CancelSession,
-    ChooseReasonRequest, ErrorBody, OfferOutcome, RefundRequest, RefundResult, UsageRequest,
-    WizardStepRequest,
+    ChooseReasonRequest, ErrorBody, Ledger, LedgerEntryView, OfferOutcome, RefundRequest,
+    RefundResult, UsageRequest, Withdrawal, WithdrawalList, WizardStepRequest,
 };
 use billing_domain::Permission;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -29,7 +29,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(pause_subscription))
         .routes(routes!(resume_subscription))
         .routes(routes!(get_refund_quote, create_refund))
-        .routes(routes!(create_balance_withdrawal))
+        .routes(routes!(create_balance_withdrawal, list_balance_withdrawals))
+        .routes(routes!(get_ledger))
         .routes(routes!(record_usage))
 }
 
@@ -278,11 +279,12 @@ pub async fn create_refund(
     ))
 }
 
-/// Asks the billing team to withdraw the credit balance (owner).
+/// Asks the billing team to withdraw the credit balance (owner). The whole
+/// available balance is held out of it until the team decides.
 #[utoipa::path(post, path = "/api/balance/withdrawals", tag = "cancel",
     request_body = WizardStepRequest,
     responses(
-        (status = 202, description = "Sent to the billing team"),
+        (status = 201, description = "Requested; the amount is held", body = Withdrawal),
         (status = 400, description = "The note is too long", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Only the owner withdraws", body = ErrorBody),
@@ -292,12 +294,88 @@ pub async fn create_balance_withdrawal(
     State(state): State<AppState>,
     current: CurrentUser,
     body: Result<ApiJson<WizardStepRequest>, ApiError>,
-) -> ApiResult<StatusCode> {
+) -> ApiResult<(StatusCode, Json<Withdrawal>)> {
     current.require(Permission::Refund)?;
     // Permission first: a caller without it learns nothing from body errors.
     let ApiJson(body) = body?;
-    cancel::withdraw_balance(&state, &current, body.note.as_deref()).await?;
-    Ok(StatusCode::ACCEPTED)
+    let w = cancel::withdraw_balance(&state, &current, body.note.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(withdrawal_view(&w))))
+}
+
+/// The wire form of a withdrawal request.
+pub fn withdrawal_view(w: &crate::store::WithdrawalRecord) -> Withdrawal {
+    Withdrawal {
+        id: w.id.clone(),
+        amount: w.amount,
+        status: w.status.clone(),
+        requested_at: w.requested_at,
+        decided_at: w.decided_at,
+    }
+}
+
+/// The account's withdrawal requests, newest first.
+#[utoipa::path(get, path = "/api/balance/withdrawals", tag = "cancel",
+    responses(
+        (status = 200, description = "Withdrawal requests", body = WithdrawalList),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No billing:read permission", body = ErrorBody),
+    ))]
+pub async fn list_balance_withdrawals(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Json<WithdrawalList>> {
+    current.require(Permission::BillingRead)?;
+    let data = state
+        .store
+        .withdrawals(&current.account.id)
+        .await?
+        .iter()
+        .map(withdrawal_view)
+        .collect();
+    Ok(Json(WithdrawalList { data }))
+}
+
+/// Every money movement of the account, oldest first, with the balances
+/// they add up to (SPEC §11).
+#[utoipa::path(get, path = "/api/ledger", tag = "billing",
+    responses(
+        (status = 200, description = "The ledger", body = Ledger),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No billing:read permission", body = ErrorBody),
+    ))]
+pub async fn get_ledger(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> ApiResult<Json<Ledger>> {
+    current.require(Permission::BillingRead)?;
+    let account_id = &current.account.id;
+    let entries = state.store.ledger(account_id).await?;
+    let currency = state.catalog.currency();
+    let balances =
+        billing_domain::ledger::balances(currency, entries.iter().map(|e| (e.kind, &e.amount)))
+            .map_err(|e| anyhow::anyhow!("the ledger of {account_id} does not add up: {e}"))?;
+    Ok(Json(Ledger {
+        entries: entries
+            .into_iter()
+            .map(|e| LedgerEntryView {
+                id: e.id,
+                kind: e.kind,
+                amount: e.amount,
+                invoice_id: e.invoice_id,
+                charge_id: e.charge_id,
+                refund_of: e.refund_of,
+                withdrawal_id: e.withdrawal_id,
+                description: if e.memo.is_empty() {
+                    e.kind.label().to_string()
+                } else {
+                    e.memo
+                },
+                at: e.at,
+            })
+            .collect(),
+        credit_balance: balances.available,
+        credit_held: balances.held,
+    }))
 }
 
 /// Records product usage (chats, bot conversations, rules run, campaigns…),

@@ -139,12 +139,62 @@ pub async fn create_payment_method(
     let mut retried = Vec::new();
     {
         let _guard = state.account_lock(&account.id).await;
+        crate::services::charge::reconcile(&state, account, now)
+            .await
+            .map_err(ApiError::from_charge)?;
         // Within the retention window, a card reactivates a canceled account.
         if let Err(decline) = crate::services::cancel::reactivate(&state, account, now).await? {
             return Err(gateway_error(decline));
         }
-        for inv in state.store.open_invoices(&account.id).await? {
-            let verdict = billing::collect(&state, account, &inv.id, now, Attempt::Retry).await?;
+        // A deactivated or frozen account starts a new period now; the locked
+        // periods' invoices are voided, never charged.
+        let locked_before = state.store.open_invoices(&account.id).await?;
+        let recovery = crate::services::cancel::recover(&state, account, now).await?;
+        let declined_recovery = recovery.is_err();
+        let recovered = state
+            .store
+            .invoices(&account.id, 1, None)
+            .await?
+            .into_iter()
+            .find(|i| {
+                i.reason == "subscription_recovery"
+                    && i.created_at == now
+                    && i.status == billing_domain::invoice::InvoiceStatus::Paid
+                    && !locked_before.iter().any(|l| l.id == i.id)
+            });
+        if let Some(inv) = recovered {
+            // The new period was paid; the locked periods' invoices were voided.
+            retried.push(RetriedInvoice {
+                number: crate::mail::templates::invoice_number(&inv),
+                invoice_id: inv.id,
+                amount: Money::new(inv.total, inv.currency),
+                status: billing_domain::invoice::InvoiceStatus::Paid,
+                error: None,
+            });
+        }
+        if let Err(decline) = recovery {
+            // The card is saved; what it was to pay stays owed, nothing was charged.
+            let message = decline.to_string();
+            for inv in state.store.open_invoices(&account.id).await? {
+                retried.push(RetriedInvoice {
+                    number: crate::mail::templates::invoice_number(&inv),
+                    invoice_id: inv.id,
+                    amount: Money::new(inv.total, inv.currency),
+                    status: billing_domain::invoice::InvoiceStatus::Open,
+                    error: Some(message.clone()),
+                });
+            }
+        }
+        for inv in state
+            .store
+            .open_invoices(&account.id)
+            .await?
+            .into_iter()
+            .filter(|_| !declined_recovery)
+        {
+            let verdict = billing::collect(&state, account, &inv.id, now, Attempt::Retry)
+                .await
+                .map_err(ApiError::from_charge)?;
             retried.push(RetriedInvoice {
                 number: crate::mail::templates::invoice_number(&inv),
                 invoice_id: inv.id,

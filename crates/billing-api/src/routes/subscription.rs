@@ -83,13 +83,15 @@ pub async fn create_subscription_change(
     State(state): State<AppState>,
     current: CurrentUser,
     headers: HeaderMap,
+    request_key: Option<axum::Extension<crate::idempotency::RequestKey>>,
     body: Result<ApiJson<ChangeRequest>, ApiError>,
 ) -> ApiResult<Response> {
     current.require(Permission::BillingManage)?;
     // Permission first: a caller without it learns nothing from body errors.
     let ApiJson(body) = body?;
     let expected = if_match(&headers)?;
-    let result = changes::apply(&state, &current, &body, expected).await?;
+    let key = request_key.map(|k| k.0 .0);
+    let result = changes::apply(&state, &current, &body, expected, key.as_deref()).await?;
     let etag = format!("\"{}\"", result.overview.version);
     Ok(([(ETAG, etag)], Json(result)).into_response())
 }

@@ -9,7 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use billing_domain::wire::{
-    AdvanceClockRequest, ClockResponse, Email, EmailList, ErrorBody, TestAccount,
+    AdvanceClockRequest, ClockResponse, Email, EmailList, ErrorBody, GatewayCharge,
+    GatewayChargeList, TestAccount, Withdrawal, WithdrawalDecision,
 };
 use chrono::Duration;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -27,6 +28,77 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_test_account))
         .routes(routes!(advance_clock))
         .routes(routes!(list_test_emails))
+        .routes(routes!(decide_test_withdrawal))
+        .routes(routes!(list_test_gateway_charges))
+}
+
+/// The billing team's decision on a withdrawal request (the CLI's
+/// `billing-api withdrawals decide` in production).
+#[utoipa::path(post, path = "/api/test/withdrawals/{id}/decision", tag = "test",
+    request_body = WithdrawalDecision,
+    params(("id" = String, Path, description = "The withdrawal request")),
+    responses(
+        (status = 200, description = "Decided", body = Withdrawal),
+        (status = 400, description = "Not `paid` or `declined`", body = ErrorBody),
+        (status = 404, description = "No such request", body = ErrorBody),
+        (status = 409, description = "Already decided", body = ErrorBody),
+    ))]
+pub async fn decide_test_withdrawal(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<WithdrawalDecision>,
+) -> ApiResult<Json<Withdrawal>> {
+    let paid = match body.decision.as_str() {
+        "paid" => true,
+        "declined" => false,
+        _ => {
+            return Err(ApiError::invalid(
+                "decision",
+                "invalid_decision",
+                "`decision` must be `paid` or `declined`.",
+            ))
+        }
+    };
+    let Some(w) = state.store.withdrawal(&id).await? else {
+        return Err(ApiError::NotFound("withdrawal"));
+    };
+    if w.status != "requested" {
+        return Err(ApiError::Conflict {
+            code: "already_decided",
+            message: format!("This withdrawal was already {}.", w.status),
+        });
+    }
+    let w = crate::services::cancel::decide_withdrawal(&state, &id, paid, "test").await?;
+    Ok(Json(crate::routes::cancel::withdrawal_view(&w)))
+}
+
+/// The simulated gateway's charges and refunds on the account's cards.
+#[utoipa::path(get, path = "/api/test/accounts/{account_id}/gateway-charges", tag = "test",
+    params(("account_id" = String, Path, description = "The test account")),
+    responses(
+        (status = 200, description = "Charges and refunds, oldest first", body = GatewayChargeList),
+        (status = 404, description = "No such test account", body = ErrorBody),
+    ))]
+pub async fn list_test_gateway_charges(
+    State(state): State<AppState>,
+    Path(account_id): Path<String>,
+) -> ApiResult<Json<GatewayChargeList>> {
+    let account = test_account(&state, &account_id).await?;
+    let data = state
+        .store
+        .gateway_charges_of_account(&account.id)
+        .await?
+        .into_iter()
+        .map(|c| GatewayCharge {
+            refund_of: c.outcome.strip_prefix("refunded:").map(str::to_string),
+            id: c.id,
+            amount: c.amount,
+            outcome: c.outcome,
+            idempotency_key: c.idempotency_key,
+            created_at: c.created_at,
+        })
+        .collect();
+    Ok(Json(GatewayChargeList { data }))
 }
 
 /// A fresh account on the demo subscription with one user per role; its

@@ -6,19 +6,20 @@
 //! and the e-mail together, guarded by a once-only marker, so running the
 //! same work twice for the same moment has no second effect.
 
-use crate::gateway::GatewayError;
 use crate::mail::{self, templates};
+pub use crate::services::charge::{collect, Attempt};
+use crate::services::ledger;
 use crate::services::seed::new_id;
 use crate::state::AppState;
 use crate::store::{
     AccountRecord, AuditEntry, InvoiceRecord, StoreError, SubscriptionRecord, Write,
 };
 use anyhow::{anyhow, Context};
-use billing_domain::invoice::{build_invoice, period_lines, InvoiceLine, InvoiceStatus, LineKind};
-use billing_domain::period::Period;
-use billing_domain::subscription::{apply, Event, GRACE_DAYS};
-use billing_domain::{Money, SubscriptionStatus};
-use chrono::{DateTime, Duration, Utc};
+use billing_domain::invoice::InvoiceStatus;
+use billing_domain::renewal::next_renewal;
+use billing_domain::subscription::{apply, Event};
+use billing_domain::Money;
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 /// How many times a batch is retried when the subscription changed under it.
@@ -89,8 +90,9 @@ pub async fn amount_due(
 }
 
 /// Renews the subscription at the end of its period (`at` is that end):
-/// opens the next period, invoices it, applies the credit balance, then
-/// charges the card. With no card on file, the account is frozen instead.
+/// opens the next period as [`next_renewal`] prices it (pending changes,
+/// discount, credit), then charges the card. With no card on file, the
+/// account is frozen instead.
 pub async fn renew(
     state: &AppState,
     account: &AccountRecord,
@@ -101,92 +103,25 @@ pub async fn renew(
     let invoice_id = new_id("in");
     let mut opened: Option<InvoiceRecord> = None;
     let done = commit_fresh(state, &account.id, |sub| {
-                let paused = sub.status == SubscriptionStatus::Paused;
-        let (next, anchor, interval, seats, lines) = if paused {
-            // While paused, each month is billed at the pause price.
-            let next = Period::nth(at, billing_domain::Interval::Month, 0);
-            let line = InvoiceLine::charge(
-                LineKind::Plan,
-                format!("Pause plan, 1 month ({} data kept)", state.catalog.plan(sub.plan).name),
-                1,
-                state.catalog.pause_monthly_price(),
-                Some((next.start, next.end)),
-            )?;
-            (next, at, sub.interval, sub.seats, vec![line])
-        } else {
-            // Pending changes (fewer seats, annual → monthly) take effect now.
-            let interval = sub.pending_interval.unwrap_or(sub.interval);
-            let seats = sub.pending_seats.unwrap_or(sub.seats);
-            let (next, anchor) = if interval == sub.interval && !sub.pause_billed {
-                (Period::containing(sub.billing_anchor, sub.interval, at), sub.billing_anchor)
-            } else {
-                (Period::nth(at, interval, 0), at)
-            };
-            let mut lines = period_lines(&state.catalog, sub.plan, interval, seats, &sub.add_ons, next)?;
-            if let (Some(percent), Some(left)) = (sub.discount_percent, sub.discount_periods_left) {
-                if left > 0 {
-                    let subtotal = Money::sum(sub.currency, lines.iter().map(|l| l.amount))?;
-                    let off = subtotal.mul_ratio(-i64::from(percent), 100)?;
-                    lines.push(InvoiceLine {
-                        kind: LineKind::Proration,
-                        description: format!("{percent}% retention discount ({left} renewal{} left including this one)", if left == 1 { "" } else { "s" }),
-                        quantity: 1,
-                        unit_amount: off,
-                        amount: off,
-                        period_start: Some(next.start),
-                        period_end: Some(next.end),
-                    });
-                }
-            }
-            (next, anchor, interval, seats, lines)
-        };
-        let draft = build_invoice(
-            sub.currency,
-            lines,
-            Money::new(sub.credit_balance, sub.currency),
-        )?;
+        let bill = next_renewal(&state.catalog, &sub.standing())?;
+        let draft = &bill.draft;
         let paid_by_credit = draft.total.is_zero();
-                        let discount_left = sub.discount_periods_left.filter(|_| !paused).map(|n| n.saturating_sub(1));
-        let mut new_sub = SubscriptionRecord {
-            interval,
-            seats,
-            billing_anchor: anchor,
-            pending_seats: if paused { sub.pending_seats } else { None },
-            pending_interval: if paused { sub.pending_interval } else { None },
-            pause_billed: paused,
-            discount_periods_left: discount_left.or(sub.discount_periods_left),
-            discount_percent: if discount_left == Some(0) { None } else { sub.discount_percent },
-            current_period_start: next.start,
-            current_period_end: next.end,
-            credit_balance: draft.credit_balance_after.amount(),
-            ..sub.clone()
-        };
-        let invoice = InvoiceRecord {
-            id: invoice_id.clone(),
-            account_id: account.id.clone(),
-            seq: 0,
-            status: if paid_by_credit {
-                InvoiceStatus::Paid
-            } else {
-                InvoiceStatus::Open
-            },
-            reason: "subscription_cycle".into(),
-            currency: sub.currency,
-            total: draft.total.amount(),
-            credit_applied: draft.credit_applied.amount(),
-            credit_created: draft.credit_created.amount(),
-            period_start: Some(next.start),
-            period_end: Some(next.end),
-            created_at: at,
-            paid_at: paid_by_credit.then_some(at),
-            attempt_count: 0,
-            last_error: None,
-            charge_id: None,
-            lines: draft.lines.clone(),
-        };
+        let mut new_sub = sub.after_bill(&bill);
+        let mut invoice = InvoiceRecord::open(
+            invoice_id.clone(),
+            &account.id,
+            "subscription_cycle",
+            draft,
+            (bill.period.start, bill.period.end),
+            at,
+        );
+        if paid_by_credit {
+            invoice.status = InvoiceStatus::Paid;
+            invoice.paid_at = Some(at);
+        }
         let mut writes = vec![
             Write::Once {
-                marker: format!("renew:{}:{}", account.id, next.start.timestamp()),
+                marker: format!("renew:{}:{}", account.id, bill.period.start.timestamp()),
                 account_id: account.id.clone(),
                 at,
             },
@@ -195,9 +130,9 @@ pub async fn renew(
                 None,
                 "subscription.renewed",
                 json!({
-                    "period_start": next.start, "period_end": next.end, "invoice_id": invoice_id,
-                    "total": draft.total, "credit_applied": draft.credit_applied,
-                    "seats": seats, "interval": interval,
+                    "period_start": bill.period.start, "period_end": bill.period.end, "invoice_id": invoice_id,
+                    "total": draft.total, "credit_applied": draft.credit_applied, "discount": bill.discount_amount,
+                    "seats": bill.terms.seats, "interval": bill.terms.interval, "pause": bill.pause,
                     "pending_applied": { "seats": sub.pending_seats, "interval": sub.pending_interval },
                 }),
                 at,
@@ -233,6 +168,7 @@ pub async fn renew(
             expected_version: sub.version,
         });
         writes.push(Write::InsertInvoice(invoice.clone()));
+        writes.extend(ledger::credit_writes(&invoice, at));
         opened = Some(invoice);
         Ok(writes)
     })
@@ -246,154 +182,6 @@ pub async fn renew(
         let _verdict = collect(state, account, &invoice.id, at, Attempt::Renewal).await?;
     }
     Ok(())
-}
-
-/// Why an invoice is being charged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attempt {
-    /// The first charge of a renewal: a decline starts the grace period.
-    Renewal,
-    /// A retry (a new card): a decline changes no state.
-    Retry,
-}
-
-/// Charges an open invoice to the default card and records the outcome.
-/// Returns the gateway's verdict; errors are failures to record.
-pub async fn collect(
-    state: &AppState,
-    account: &AccountRecord,
-    invoice_id: &str,
-    at: DateTime<Utc>,
-    attempt_kind: Attempt,
-) -> anyhow::Result<Result<(), GatewayError>> {
-    let invoice = state
-        .store
-        .invoice(invoice_id)
-        .await?
-        .filter(|i| i.account_id == account.id)
-        .ok_or_else(|| anyhow!("invoice {invoice_id} not found"))?;
-    if invoice.status != InvoiceStatus::Open {
-        return Ok(Ok(()));
-    }
-    let card = state
-        .store
-        .default_payment_method(&account.id)
-        .await?
-        .ok_or_else(|| anyhow!("no card on file"))?;
-    let attempt = invoice.attempt_count + 1;
-    let amount = Money::new(invoice.total, invoice.currency);
-    // The key names the attempt: a crash and re-run charges the card once.
-    let key = format!("{}:{attempt}", invoice.id);
-    let verdict = state
-        .gateway
-        .charge(&card.gateway_token, amount, &key, at)
-        .await;
-    let verdict = match verdict {
-        Err(GatewayError::Unavailable(e)) => return Err(e),
-        other => other,
-    };
-    let contact = mail::billing_contact(state, &account.id).await?;
-    let other_open: Vec<String> = state
-        .store
-        .open_invoices(&account.id)
-        .await?
-        .into_iter()
-        .filter(|i| i.id != invoice.id)
-        .map(|i| i.id)
-        .collect();
-    commit_fresh(state, &account.id, |sub| {
-        let mut writes = vec![Write::Once {
-            marker: format!("charge:{}:{attempt}", invoice.id),
-            account_id: account.id.clone(),
-            at,
-        }];
-        match &verdict {
-            Ok(charge_id) => {
-                writes.push(Write::UpdateInvoice {
-                    id: invoice.id.clone(),
-                    status: InvoiceStatus::Paid,
-                    paid_at: Some(at),
-                    attempt_count: attempt,
-                    last_error: None,
-                    charge_id: Some(charge_id.clone()),
-                });
-                writes.push(audit(
-                    &account.id,
-                    None,
-                    "invoice.paid",
-                    json!({ "invoice_id": invoice.id, "amount": amount, "card_last4": card.last4, "charge_id": charge_id }),
-                    at,
-                ));
-                let paid = InvoiceRecord {
-                    status: InvoiceStatus::Paid,
-                    paid_at: Some(at),
-                    ..invoice.clone()
-                };
-                writes.push(mail::to_user(&account.id, &contact, &templates::invoice_paid(account, &paid, at), at));
-                let owes_nothing_else = other_open.is_empty();
-                let unpaid_state = matches!(
-                    sub.status,
-                    SubscriptionStatus::PastDue | SubscriptionStatus::Deactivated | SubscriptionStatus::Frozen
-                );
-                if owes_nothing_else && unpaid_state {
-                    let t = apply(sub.status, Event::PaymentRecovered, at)?;
-                    writes.push(Write::Subscription {
-                        record: SubscriptionRecord {
-                            status: t.to,
-                            past_due_since: None,
-                            grace_until: None,
-                            ..sub.clone()
-                        },
-                        expected_version: sub.version,
-                    });
-                    writes.push(audit(&account.id, None, "subscription.reactivated", json!({ "from": t.from, "to": t.to }), at));
-                    writes.push(mail::to_user(&account.id, &contact, &templates::reactivated(account), at));
-                }
-            }
-            Err(decline) => {
-                let message = decline.to_string();
-                writes.push(Write::UpdateInvoice {
-                    id: invoice.id.clone(),
-                    status: InvoiceStatus::Open,
-                    paid_at: None,
-                    attempt_count: attempt,
-                    last_error: Some(message.clone()),
-                    charge_id: None,
-                });
-                let starts_grace = attempt_kind == Attempt::Renewal
-                    && matches!(sub.status, SubscriptionStatus::Active | SubscriptionStatus::Paused);
-                if starts_grace {
-                    let t = apply(sub.status, Event::RenewalDeclined, at)?;
-                    let grace_until = at + Duration::days(GRACE_DAYS);
-                    writes.push(Write::Subscription {
-                        record: SubscriptionRecord {
-                            status: t.to,
-                            past_due_since: Some(at),
-                            grace_until: Some(grace_until),
-                            ..sub.clone()
-                        },
-                        expected_version: sub.version,
-                    });
-                    writes.push(mail::to_user(
-                        &account.id,
-                        &contact,
-                        &templates::card_declined(account, &invoice, &message, grace_until),
-                        at,
-                    ));
-                }
-                writes.push(audit(
-                    &account.id,
-                    None,
-                    if starts_grace { "payment.declined" } else { "payment.retry_declined" },
-                    json!({ "invoice_id": invoice.id, "amount": amount, "reason": message, "card_last4": card.last4 }),
-                    at,
-                ));
-            }
-        }
-        Ok(writes)
-    })
-    .await?;
-    Ok(verdict.map(|_| ()))
 }
 
 /// Ends the grace period: a past-due account becomes deactivated.
@@ -494,10 +282,8 @@ pub async fn remind_no_card(
 ) -> anyhow::Result<()> {
     let contact = mail::billing_contact(state, &account.id).await?;
     let sub = load_subscription(state, &account.id).await?;
-    let next = state
-        .catalog
-        .period_price(sub.plan, sub.interval, sub.seats, &sub.add_ons)
-        .ok_or_else(|| anyhow!("subscription is not priced"))?;
+    // What the renewal will charge, exactly as the renewal computes it.
+    let next = next_renewal(&state.catalog, &sub.standing())?.draft.total;
     let writes = vec![
         Write::Once {
             marker: freeze_reminder_marker(&account.id, sub.current_period_end, days),

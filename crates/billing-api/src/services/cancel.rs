@@ -13,6 +13,8 @@ use crate::mail::{self, templates, Draft};
 use crate::routes::payments::gateway_error;
 use crate::services::billing::audit;
 use crate::services::changes;
+use crate::services::charge::{self, Purpose, Settlement};
+use crate::services::ledger;
 use crate::services::overview::billing_overview;
 use crate::services::seed::new_id;
 use crate::state::AppState;
@@ -23,9 +25,13 @@ use crate::store::{
 use anyhow::anyhow;
 use billing_domain::cancel_flow::{confirms, consequences, AccessEnds, OfferKind};
 use billing_domain::change::ChangeRequest;
-use billing_domain::invoice::{build_invoice, period_lines, InvoiceStatus};
+use billing_domain::invoice::InvoiceStatus;
+use billing_domain::ledger::LedgerKind;
 use billing_domain::period::Period;
-use billing_domain::refund::{quote_refund, RefundInput, RefundKind, RefundQuote, Usage};
+use billing_domain::refund::{
+    quote_refund, PeriodPayment, RefundBasis, RefundInput, RefundKind, RefundQuote, Usage,
+};
+use billing_domain::renewal::{discount_offerable, restart, Restart};
 use billing_domain::subscription::{apply, Event};
 use billing_domain::wire::{
     BillingOverview, CancelFlowView, CancelRequest, CancelSession, ChooseReasonRequest,
@@ -224,9 +230,16 @@ pub async fn choose_reason(
         ));
     }
     let sub = subscription(state, &user.account.id).await?;
+    let now = state.now_for(&user.account);
+    let discount_ok = discount_offerable(
+        sub.standing().discount_in_force(),
+        sub.discount_accepted_at,
+        now,
+    )
+    .is_ok();
     let offers = state
         .cancel_flow
-        .offers_for(reason, &state.catalog, sub.plan);
+        .offers_for(reason, &state.catalog, sub.plan, discount_ok);
     s.reason = Some(reason.id.clone());
     s.reason_text = text.map(str::to_string);
     s.offers_shown = offers.iter().map(|o| o.id.clone()).collect();
@@ -284,6 +297,13 @@ pub async fn accept_offer(
                     "Offers apply to an active subscription.",
                 ));
             }
+            if let Err(refusal) = discount_offerable(
+                sub.standing().discount_in_force(),
+                sub.discount_accepted_at,
+                now,
+            ) {
+                return Err(conflict("discount_not_available", refusal.to_string()));
+            }
             let (percent, periods) = (
                 offer.discount_percent.unwrap_or(0),
                 offer.discount_periods.unwrap_or(0),
@@ -293,6 +313,7 @@ pub async fn accept_offer(
                     record: SubscriptionRecord {
                         discount_percent: Some(percent),
                         discount_periods_left: Some(periods),
+                        discount_accepted_at: Some(now),
                         ..sub.clone()
                     },
                     expected_version: sub.version,
@@ -308,7 +329,7 @@ pub async fn accept_offer(
             writes
                 .extend(finish_session(state, Some(id), user, "saved", Some(offer_id), now).await?);
             commit(state, writes).await?;
-            format!("Done: {percent}% off your next {periods} renewals. Thank you for staying.")
+            format!("Done: {percent}% off your next {periods} months, from your next renewal. Thank you for staying.")
         }
         OfferKind::Downgrade => {
             let plan = offer
@@ -318,7 +339,7 @@ pub async fn accept_offer(
                 plan: Some(plan),
                 ..ChangeRequest::default()
             };
-            let result = changes::apply(state, user, &request, None).await?;
+            let result = changes::apply(state, user, &request, None, None).await?;
             if let Some(w) =
                 finish_session(state, Some(id), user, "saved", Some(offer_id), now).await?
             {
@@ -455,11 +476,14 @@ pub async fn resume_cancellation(
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await;
     let sub = subscription(state, &account.id).await?;
-    if sub.status == SubscriptionStatus::Active {
+    if matches!(
+        sub.status,
+        SubscriptionStatus::Active | SubscriptionStatus::Paused
+    ) {
         return billing_overview(state, account).await;
     }
     let now = state.now_for(account);
-    let to = transition(&sub, Event::ResumeCancellation, now)?;
+    let to = transition(&sub, Event::ResumeCancellation { paused: sub.paused }, now)?;
     let contact = mail::billing_contact(state, &account.id).await?;
     commit(
         state,
@@ -511,7 +535,7 @@ pub async fn pause(
     let price = state.catalog.pause_monthly_price();
     let mut writes = vec![
         Write::Subscription {
-            record: SubscriptionRecord { status: to, ..sub.clone() },
+            record: SubscriptionRecord { status: to, paused: true, ..sub.clone() },
             expected_version: sub.version,
         },
         audit(&account.id, Some(&user.user.id), "subscription.paused", json!({ "pause_price": price, "period_end": sub.current_period_end }), now),
@@ -537,135 +561,173 @@ pub async fn pause(
 }
 
 /// Resumes a paused subscription. Within the period paid at the plan's
-/// price nothing is charged; after a pause period a new period starts now,
-/// charged in full less the unused pause time.
+/// price nothing is charged; after a pause month a new period starts now
+/// ([`restart`]: pending changes applied, the discount if months are left,
+/// the unused pause time credited, then the credit balance).
 pub async fn resume(state: &AppState, user: &CurrentUser) -> Result<BillingOverview, ApiError> {
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await;
     let sub = subscription(state, &account.id).await?;
     let now = state.now_for(account);
     let to = transition(&sub, Event::Resume, now)?;
-    let contact = mail::billing_contact(state, &account.id).await?;
-    let mut record = SubscriptionRecord {
-        status: to,
-        ..sub.clone()
-    };
-    let mut writes = Vec::new();
-    let mut charged = Money::zero(sub.currency);
-    if sub.pause_billed {
-        let period = Period::nth(now, sub.interval, 0);
-        let mut lines = period_lines(
-            &state.catalog,
-            sub.plan,
-            sub.interval,
-            sub.seats,
-            &sub.add_ons,
-            period,
+    if !sub.pause_billed {
+        let contact = mail::billing_contact(state, &account.id).await?;
+        commit(
+            state,
+            vec![
+                Write::Subscription {
+                    record: SubscriptionRecord {
+                        status: to,
+                        paused: false,
+                        ..sub.clone()
+                    },
+                    expected_version: sub.version,
+                },
+                audit(
+                    &account.id,
+                    Some(&user.user.id),
+                    "subscription.resumed",
+                    json!({ "charged": Money::zero(sub.currency) }),
+                    now,
+                ),
+                mail::to_user(
+                    &account.id,
+                    &contact,
+                    &templates::resumed(account, &state.catalog.plan(sub.plan).name),
+                    now,
+                ),
+            ],
         )
-        .map_err(|e| anyhow!(e))?;
-        let unused = billing_domain::proration::prorate(
-            Money::new(-state.catalog.pause_monthly_price().amount(), sub.currency),
-            Period {
-                start: sub.current_period_start,
-                end: sub.current_period_end,
-            },
-            now,
-        )
-        .map_err(|e| anyhow!(e))?;
-        if !unused.is_zero() {
-            lines.push(billing_domain::invoice::InvoiceLine {
-                kind: billing_domain::invoice::LineKind::Proration,
-                description: "Unused time on the pause plan".into(),
-                quantity: 1,
-                unit_amount: unused,
-                amount: unused,
-                period_start: Some(now),
-                period_end: Some(sub.current_period_end),
-            });
-        }
-        let draft = build_invoice(
-            sub.currency,
-            lines,
-            Money::new(sub.credit_balance, sub.currency),
-        )
-        .map_err(|e| anyhow!(e))?;
-        let invoice_id = new_id("in");
-        let mut charge_id = None;
-        if !draft.total.is_zero() {
-            let card = state
-                .store
-                .default_payment_method(&account.id)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::invalid(
-                        "payment_method",
-                        "no_payment_method",
-                        "Add a card to resume.",
-                    )
-                })?;
-            charge_id = Some(
-                state
-                    .gateway
-                    .charge(
-                        &card.gateway_token,
-                        draft.total,
-                        &format!("{invoice_id}:1"),
-                        now,
-                    )
-                    .await
-                    .map_err(gateway_error)?,
-            );
-        }
-        charged = draft.total;
-        record.billing_anchor = now;
-        record.current_period_start = period.start;
-        record.current_period_end = period.end;
-        record.credit_balance = draft.credit_balance_after.amount();
-        record.pause_billed = false;
-        let invoice = InvoiceRecord::paid(
-            invoice_id,
-            &account.id,
-            "subscription_update",
-            &draft,
-            (period.start, period.end),
-            now,
-            charge_id,
-        );
-        writes.push(mail::to_user(
-            &account.id,
-            &contact,
-            &templates::invoice_paid(account, &invoice, now),
-            now,
-        ));
-        writes.push(Write::InsertInvoice(invoice));
+        .await?;
+        return billing_overview(state, account).await;
     }
-    writes.push(Write::Subscription {
+    let bill =
+        restart(&state.catalog, &sub.standing(), now, Restart::Resume).map_err(|e| anyhow!(e))?;
+    let record = SubscriptionRecord {
+        status: to,
+        paused: false,
+        ..sub.after_bill(&bill)
+    };
+    pay_for_period(
+        state,
+        account,
+        &sub,
         record,
-        expected_version: sub.version,
-    });
-    writes.push(audit(
-        &account.id,
+        &bill,
+        Purpose::Resume,
         Some(&user.user.id),
         "subscription.resumed",
-        json!({ "charged": charged }),
         now,
-    ));
-    writes.push(mail::to_user(
-        &account.id,
-        &contact,
-        &simple_draft(
-            "resumed",
-            "Your subscription is active again".into(),
-            format!(
-                "{} is resumed on the {} plan.\n",
-                account.name,
-                state.catalog.plan(sub.plan).name
-            ),
-        ),
-        now,
-    ));
-    commit(state, writes).await?;
+    )
+    .await?;
     billing_overview(state, account).await
+}
+
+/// Invoices a period that starts now and applies `record` once it is paid:
+/// at once when credit covers it, else by charging the card under the
+/// invoice's attempt key. A decline changes nothing and is answered as one.
+#[allow(clippy::too_many_arguments)]
+pub async fn pay_for_period(
+    state: &AppState,
+    account: &AccountRecord,
+    sub: &SubscriptionRecord,
+    record: SubscriptionRecord,
+    bill: &billing_domain::renewal::PeriodBill,
+    purpose: Purpose,
+    actor: Option<&str>,
+    action: &str,
+    now: DateTime<Utc>,
+) -> Result<(), ApiError> {
+    pay_for_period_voiding(
+        state,
+        account,
+        sub,
+        record,
+        bill,
+        purpose,
+        actor,
+        action,
+        vec![],
+        now,
+    )
+    .await
+    .and_then(|verdict| verdict.map_err(gateway_error))
+}
+
+/// [`pay_for_period`], voiding `void_invoices` when paid; the gateway's
+/// decline is returned as a value.
+#[allow(clippy::too_many_arguments)]
+pub async fn pay_for_period_voiding(
+    state: &AppState,
+    account: &AccountRecord,
+    sub: &SubscriptionRecord,
+    record: SubscriptionRecord,
+    bill: &billing_domain::renewal::PeriodBill,
+    purpose: Purpose,
+    actor: Option<&str>,
+    action: &str,
+    void_invoices: Vec<String>,
+    now: DateTime<Utc>,
+) -> Result<Result<(), GatewayError>, ApiError> {
+    let invoice_id = charge::invoice_id();
+    let reason = match purpose {
+        Purpose::Recovery => "subscription_recovery",
+        Purpose::Reactivation => "subscription_reactivation",
+        Purpose::Resume => "subscription_resume",
+        Purpose::Change => "subscription_update",
+    };
+    let mut invoice = InvoiceRecord::open(
+        invoice_id.clone(),
+        &account.id,
+        reason,
+        &bill.draft,
+        (bill.period.start, bill.period.end),
+        now,
+    );
+    let settlement = Settlement {
+        purpose,
+        expected_version: sub.version,
+        subscription: record,
+        actor: actor.map(str::to_string),
+        audit_action: action.into(),
+        audit_details: json!({
+            "charged": bill.draft.total, "price": bill.price, "discount": bill.discount_amount,
+            "credit_applied": bill.draft.credit_applied, "period_start": bill.period.start,
+            "period_end": bill.period.end, "invoice_id": invoice_id, "voided": void_invoices,
+        }),
+        declined_action: format!("{action}_declined"),
+        void_invoices,
+        result: None,
+    };
+    if bill.draft.total.is_zero() {
+        return match charge::settle_without_charge(state, account, invoice, &settlement, now).await
+        {
+            Ok(()) => Ok(Ok(())),
+            Err(StoreError::VersionConflict) => Err(ApiError::PreconditionFailed),
+            Err(e) => Err(e.into()),
+        };
+    }
+    if state
+        .store
+        .default_payment_method(&account.id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::invalid(
+            "payment_method",
+            "no_payment_method",
+            "Add a card first.",
+        ));
+    }
+    invoice.settlement = Some(serde_json::to_string(&settlement).map_err(anyhow::Error::from)?);
+    state
+        .store
+        .commit(vec![Write::InsertInvoice(invoice)])
+        .await?;
+    let verdict = charge::collect(state, account, &invoice_id, now, charge::Attempt::Retry)
+        .await
+        .map_err(ApiError::from_charge)?;
+    Ok(verdict.map(|_| ()))
 }
 
 /// Asks Customer Success for a meeting (contract plans, or the meeting offer).
@@ -743,22 +805,61 @@ async fn refund_quote_for(
     account: &AccountRecord,
     sub: &SubscriptionRecord,
     now: DateTime<Utc>,
-) -> Result<Option<(RefundQuote, Option<String>)>, ApiError> {
+) -> Result<Option<RefundQuote>, ApiError> {
     if sub.pause_billed {
         return Ok(None);
     }
-    // The invoice that bought the current period.
-    let page = state.store.invoices(&account.id, 50, None).await?;
-    let bought = page.into_iter().find(|i| {
-        i.status == InvoiceStatus::Paid
-            && i.period_start == Some(sub.current_period_start)
-            && matches!(
-                i.reason.as_str(),
-                "subscription_create" | "subscription_cycle"
-            )
-    });
-    let Some(bought) = bought else {
+    // Everything paid for the current period: its first invoice, mid-period
+    // changes, a resumption; by source, less credit already granted for it.
+    let ledger = state.store.ledger(&account.id).await?;
+    let refunded = |charge: &str| -> i64 {
+        ledger
+            .iter()
+            .filter(|e| e.kind == LedgerKind::CardRefund && e.refund_of.as_deref() == Some(charge))
+            .map(|e| e.amount.amount())
+            .sum()
+    };
+    let mut period_invoices: Vec<InvoiceRecord> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = state
+            .store
+            .invoices(&account.id, 100, after.as_deref())
+            .await?;
+        let more = page.len() == 100;
+        after = page.last().map(|i| i.id.clone());
+        period_invoices.extend(page.into_iter().filter(|i| {
+            i.status == InvoiceStatus::Paid
+                && i.period_end == Some(sub.current_period_end)
+                && i.period_start
+                    .is_some_and(|s| s >= sub.current_period_start)
+        }));
+        if !more {
+            break;
+        }
+    }
+    period_invoices.sort_by_key(|i| (i.created_at, i.seq));
+    let Some(first) = period_invoices.first() else {
         return Ok(None);
+    };
+    let purchased_at = first.paid_at.unwrap_or(first.created_at);
+    let basis = RefundBasis {
+        payments: period_invoices
+            .iter()
+            .map(|i| PeriodPayment {
+                card: i.charge_id.as_ref().filter(|_| i.total > 0).map(|c| {
+                    (
+                        c.clone(),
+                        Money::new((i.total - refunded(c)).max(0), i.currency),
+                    )
+                }),
+                credit: Money::new(i.credit_applied, i.currency),
+            })
+            .collect(),
+        credit_granted: Money::new(
+            period_invoices.iter().map(|i| i.credit_created).sum(),
+            sub.currency,
+        ),
     };
     let totals = state
         .store
@@ -786,15 +887,15 @@ async fn refund_quote_for(
             start: sub.current_period_start,
             end: sub.current_period_end,
         },
-        purchased_at: bought.paid_at.unwrap_or(bought.created_at),
-        paid: Money::new(bought.total + bought.credit_applied, sub.currency),
+        purchased_at,
+        basis,
         list_price: list_price(state, sub),
         add_ons: sub.add_ons.clone(),
         usage,
         full_refund_days: state.cancel_flow.file.full_refund_days,
     };
     let quote = quote_refund(&input).map_err(|e| anyhow!(e))?;
-    Ok(Some((quote, bought.charge_id)))
+    Ok(Some(quote))
 }
 
 /// The refund the owner would get by ending the subscription now.
@@ -803,7 +904,6 @@ pub async fn refund_quote(state: &AppState, user: &CurrentUser) -> Result<Refund
     let now = state.now_for(&user.account);
     refund_quote_for(state, &user.account, &sub, now)
         .await?
-        .map(|(q, _)| q)
         .ok_or_else(|| conflict("nothing_to_refund", "There is no paid period to refund."))
 }
 
@@ -811,43 +911,65 @@ async fn end_now(
     state: &AppState,
     user: &CurrentUser,
     sub: &SubscriptionRecord,
-    refund: Option<(RefundQuote, Option<String>)>,
+    refund: Option<RefundQuote>,
     now: DateTime<Utc>,
     session: Option<Write>,
 ) -> Result<Option<RefundQuote>, ApiError> {
     let account = &user.account;
     let to = transition(sub, Event::CancelNow, now)?;
-    let mut credit = sub.credit_balance;
-    let mut refund_id = None;
-    if let Some((quote, charge_id)) = &refund {
-        match quote.kind {
-            RefundKind::Full => {
-                let charge = charge_id.clone().unwrap_or_default();
-                let key = format!(
-                    "refund:{}:{}",
-                    account.id,
-                    sub.current_period_start.timestamp()
-                );
-                refund_id = Some(
-                    state
-                        .gateway
-                        .refund(&charge, quote.amount, &key, now)
-                        .await
-                        .map_err(gateway_error)?,
-                );
-            }
-            RefundKind::Partial => credit += quote.amount.amount(),
+    let mut writes = Vec::new();
+    let mut refund_ids = Vec::new();
+    if let Some(quote) = &refund {
+        // Card money back charge by charge, each under a key of its own, so
+        // a retry never refunds twice.
+        for part in &quote.card_refunds {
+            let key = format!(
+                "refund:{}:{}",
+                part.charge_id,
+                sub.current_period_start.timestamp()
+            );
+            let refund_id = state
+                .gateway
+                .refund(&part.charge_id, part.amount, &key, now)
+                .await
+                .map_err(gateway_error)?;
+            writes.push(ledger::entry(
+                &account.id,
+                LedgerKind::CardRefund,
+                part.amount,
+                None,
+                Some(&refund_id),
+                Some(&part.charge_id),
+                "Refunded to your card",
+                now,
+            ));
+            refund_ids.push(refund_id);
+        }
+        if !quote.to_balance.is_zero() {
+            writes.push(ledger::entry(
+                &account.id,
+                LedgerKind::CreditGranted,
+                quote.to_balance,
+                None,
+                None,
+                None,
+                match quote.kind {
+                    RefundKind::Full => "Refund of credit paid for the period",
+                    RefundKind::Partial => "Partial refund of the unused period",
+                },
+                now,
+            ));
         }
     }
     let contact = mail::billing_contact(state, &account.id).await?;
     let deleted = now + Duration::days(i64::from(state.cancel_flow.file.retention_days));
-    let mut writes = vec![
+    writes.extend([
         Write::Subscription {
             record: SubscriptionRecord {
                 status: to,
                 canceled_at: Some(now),
                 cancel_at: None,
-                credit_balance: credit,
+                paused: false,
                 ..sub.clone()
             },
             expected_version: sub.version,
@@ -856,19 +978,19 @@ async fn end_now(
             &account.id,
             Some(&user.user.id),
             "subscription.canceled",
-            json!({ "at": now, "refund": refund.as_ref().map(|r| &r.0), "refund_id": refund_id }),
+            json!({ "at": now, "refund": refund.as_ref(), "refund_ids": refund_ids }),
             now,
         ),
         mail::to_user(
             &account.id,
             &contact,
-            &cancellation_effective(account, now, deleted, refund.as_ref().map(|r| &r.0)),
+            &cancellation_effective(account, now, deleted, refund.as_ref()),
             now,
         ),
-    ];
+    ]);
     writes.extend(session);
     commit(state, writes).await?;
-    Ok(refund.map(|r| r.0))
+    Ok(refund)
 }
 
 fn cancellation_effective(
@@ -878,13 +1000,23 @@ fn cancellation_effective(
     refund: Option<&RefundQuote>,
 ) -> Draft {
     let refund_text = match refund {
-        Some(q) if q.kind == RefundKind::Full => {
-            format!("\n{} was refunded to your card.\n", q.amount.format())
+        Some(q) => {
+            let mut text = String::new();
+            if !q.to_card.is_zero() {
+                text.push_str(&format!(
+                    "\n{} was refunded to your card.\n",
+                    q.to_card.format()
+                ));
+            }
+            if !q.to_balance.is_zero() {
+                text.push_str(&format!(
+                    "\n{} was credited to your balance.\n",
+                    q.to_balance.format()
+                ));
+            }
+            text
         }
-        Some(q) if !q.amount.is_zero() => {
-            format!("\n{} was credited to your balance.\n", q.amount.format())
-        }
-        _ => String::new(),
+        None => String::new(),
     };
     simple_draft(
         "cancellation_effective",
@@ -938,8 +1070,9 @@ pub async fn withdraw_balance(
     state: &AppState,
     user: &CurrentUser,
     note: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<crate::store::WithdrawalRecord, ApiError> {
     let account = &user.account;
+    let _guard = state.account_lock(&account.id).await;
     let sub = subscription(state, &account.id).await?;
     if sub.credit_balance <= 0 {
         return Err(conflict(
@@ -957,9 +1090,36 @@ pub async fn withdraw_balance(
     }
     let now = state.now_for(account);
     let amount = Money::new(sub.credit_balance, sub.currency);
+    let withdrawal = crate::store::WithdrawalRecord {
+        id: new_id("wd"),
+        account_id: account.id.clone(),
+        amount,
+        status: "requested".into(),
+        note: note.to_string(),
+        requested_by: Some(user.user.id.clone()),
+        requested_at: now,
+        decided_at: None,
+        decided_by: None,
+    };
+    // The amount is held out of the balance until the billing team decides.
+    let mut hold = ledger::entry(
+        &account.id,
+        LedgerKind::WithdrawalRequested,
+        amount,
+        None,
+        None,
+        None,
+        "Withdrawal requested",
+        now,
+    );
+    if let Write::Ledger(entry) = &mut hold {
+        entry.withdrawal_id = Some(withdrawal.id.clone());
+    }
     commit(
         state,
         vec![
+            Write::InsertWithdrawal(withdrawal.clone()),
+            hold,
             to_team(
                 &account.id,
                 &state.cancel_flow.file.billing_team_email.clone(),
@@ -978,10 +1138,74 @@ pub async fn withdraw_balance(
                 ),
                 now,
             ),
-            audit(&account.id, Some(&user.user.id), "balance.withdrawal_requested", json!({ "amount": amount, "note": note }), now),
+            audit(&account.id, Some(&user.user.id), "balance.withdrawal_requested", json!({ "amount": amount, "note": note, "withdrawal_id": withdrawal.id }), now),
         ],
     )
-    .await
+    .await?;
+    Ok(withdrawal)
+}
+
+/// The billing team's decision on a withdrawal request: `paid` moves the held
+/// amount out, `declined` returns it to the balance. Deciding twice is refused.
+pub async fn decide_withdrawal(
+    state: &AppState,
+    id: &str,
+    paid: bool,
+    decided_by: &str,
+) -> anyhow::Result<crate::store::WithdrawalRecord> {
+    let w = state
+        .store
+        .withdrawal(id)
+        .await?
+        .ok_or_else(|| anyhow!("no withdrawal request {id}"))?;
+    if w.status != "requested" {
+        anyhow::bail!("withdrawal {id} was already {}", w.status);
+    }
+    let account = state
+        .store
+        .account(&w.account_id)
+        .await?
+        .ok_or_else(|| anyhow!("no account {}", w.account_id))?;
+    let _guard = state.account_lock(&account.id).await;
+    let now = state.now_for(&account);
+    let (status, kind, memo) = if paid {
+        ("paid", LedgerKind::WithdrawalPaid, "Withdrawal paid out")
+    } else {
+        (
+            "declined",
+            LedgerKind::WithdrawalDeclined,
+            "Withdrawal declined: returned to the balance",
+        )
+    };
+    let mut entry = ledger::entry(&account.id, kind, w.amount, None, None, None, memo, now);
+    if let Write::Ledger(e) = &mut entry {
+        e.withdrawal_id = Some(w.id.clone());
+    }
+    state
+        .store
+        .commit(vec![
+            Write::DecideWithdrawal {
+                id: w.id.clone(),
+                status: status.into(),
+                decided_at: now,
+                decided_by: decided_by.into(),
+            },
+            entry,
+            audit(
+                &account.id,
+                None,
+                &format!("balance.withdrawal_{status}"),
+                json!({ "withdrawal_id": w.id, "amount": w.amount, "decided_by": decided_by }),
+                now,
+            ),
+        ])
+        .await?;
+    Ok(crate::store::WithdrawalRecord {
+        status: status.into(),
+        decided_at: Some(now),
+        decided_by: Some(decided_by.into()),
+        ..w
+    })
 }
 
 /// Records product usage (it decides refund eligibility).
@@ -1098,101 +1322,92 @@ pub async fn delete_data(
 }
 
 /// Reactivates a canceled account within the retention window: a new
-/// period starts now, charged to the card just saved.
+/// period starts now ([`restart`]: pending changes applied, the credit
+/// balance used), charged to the card just saved.
 pub async fn reactivate(
     state: &AppState,
     account: &AccountRecord,
     at: DateTime<Utc>,
-) -> anyhow::Result<Result<(), GatewayError>> {
-    let sub = state
-        .store
-        .subscription(&account.id)
-        .await?
-        .ok_or_else(|| anyhow!("no subscription"))?;
+) -> Result<Result<(), GatewayError>, ApiError> {
+    let sub = subscription(state, &account.id).await?;
     if sub.status != SubscriptionStatus::Canceled {
         return Ok(Ok(()));
     }
-    let card = state
-        .store
-        .default_payment_method(&account.id)
-        .await?
-        .ok_or_else(|| anyhow!("no card"))?;
-    let period = Period::nth(at, sub.interval, 0);
-    let lines = period_lines(
-        &state.catalog,
-        sub.plan,
-        sub.interval,
-        sub.seats,
-        &sub.add_ons,
-        period,
-    )?;
-    let draft = build_invoice(
-        sub.currency,
-        lines,
-        Money::new(sub.credit_balance, sub.currency),
-    )?;
-    let invoice_id = new_id("in");
-    let mut charge_id = None;
-    if !draft.total.is_zero() {
-        match state
-            .gateway
-            .charge(
-                &card.gateway_token,
-                draft.total,
-                &format!("{invoice_id}:1"),
-                at,
-            )
-            .await
-        {
-            Ok(id) => charge_id = Some(id),
-            Err(GatewayError::Unavailable(e)) => return Err(e),
-            Err(decline) => return Ok(Err(decline)),
-        }
-    }
-    let to = apply(sub.status, Event::Reactivate, at)?.to;
-    let contact = mail::billing_contact(state, &account.id).await?;
-    let invoice = InvoiceRecord::paid(
-        invoice_id,
-        &account.id,
-        "subscription_cycle",
-        &draft,
-        (period.start, period.end),
+    let to = apply(sub.status, Event::Reactivate, at)
+        .map_err(|e| anyhow!(e))?
+        .to;
+    let mut standing = sub.standing();
+    standing.paused = false;
+    let bill =
+        restart(&state.catalog, &standing, at, Restart::Reactivate).map_err(|e| anyhow!(e))?;
+    let record = SubscriptionRecord {
+        status: to,
+        canceled_at: None,
+        cancel_at: None,
+        paused: false,
+        ..sub.after_bill(&bill)
+    };
+    pay_for_period_voiding(
+        state,
+        account,
+        &sub,
+        record,
+        &bill,
+        Purpose::Reactivation,
+        None,
+        "subscription.reactivated",
+        vec![],
         at,
-        charge_id,
-    );
-    state
-        .store
-        .commit(vec![
-            Write::Subscription {
-                record: SubscriptionRecord {
-                    status: to,
-                    canceled_at: None,
-                    cancel_at: None,
-                    billing_anchor: at,
-                    current_period_start: period.start,
-                    current_period_end: period.end,
-                    credit_balance: draft.credit_balance_after.amount(),
-                    pause_billed: false,
-                    ..sub.clone()
-                },
-                expected_version: sub.version,
-            },
-            mail::to_user(
-                &account.id,
-                &contact,
-                &templates::invoice_paid(account, &invoice, at),
-                at,
-            ),
-            Write::InsertInvoice(invoice),
-            audit(
-                &account.id,
-                None,
-                "subscription.reactivated",
-                json!({ "charged": draft.total }),
-                at,
-            ),
-            mail::to_user(&account.id, &contact, &templates::reactivated(account), at),
-        ])
-        .await?;
-    Ok(Ok(()))
+    )
+    .await
+}
+
+/// Recovers a deactivated or frozen account when a card is saved: the
+/// locked periods' open invoices are voided (never charged) and a new period
+/// starts now, billed in full (SPEC §11). A paused account returns to a
+/// pause month.
+pub async fn recover(
+    state: &AppState,
+    account: &AccountRecord,
+    at: DateTime<Utc>,
+) -> Result<Result<(), GatewayError>, ApiError> {
+    let sub = subscription(state, &account.id).await?;
+    if !matches!(
+        sub.status,
+        SubscriptionStatus::Deactivated | SubscriptionStatus::Frozen
+    ) {
+        return Ok(Ok(()));
+    }
+    let to = apply(
+        sub.status,
+        Event::PaymentRecovered { paused: sub.paused },
+        at,
+    )
+    .map_err(|e| anyhow!(e))?
+    .to;
+    let locked = state.store.open_invoices(&account.id).await?;
+    let mut standing = sub.standing();
+    // The locked invoices' credit comes back when they are voided.
+    let restored: i64 = locked.iter().map(|i| i.credit_applied).sum();
+    standing.credit = Money::new(standing.credit.amount() + restored, sub.currency);
+    let bill = restart(&state.catalog, &standing, at, Restart::Recover).map_err(|e| anyhow!(e))?;
+    let record = SubscriptionRecord {
+        status: to,
+        past_due_since: None,
+        grace_until: None,
+        ..sub.after_bill(&bill)
+    };
+    pay_for_period_voiding(
+        state,
+        account,
+        &sub,
+        record,
+        &bill,
+        Purpose::Recovery,
+        None,
+        "subscription.reactivated",
+        locked.into_iter().map(|i| i.id).collect(),
+        at,
+    )
+    .await
 }

@@ -5,15 +5,15 @@
 
 use crate::error::ApiError;
 use crate::extract::CurrentUser;
-use crate::mail::{self, templates};
 use crate::routes::payments::gateway_error;
 use crate::services::billing::audit;
+use crate::services::charge::{self, Purpose, Settlement};
 use crate::services::overview::billing_overview;
-use crate::services::seed::new_id;
 use crate::state::AppState;
 use crate::store::{InvoiceRecord, StoreError, SubscriptionRecord, Write};
 use anyhow::anyhow;
 use billing_domain::change::{quote, ChangeError, ChangeRequest, Current, Pending, Quote, Terms};
+use billing_domain::invoice::InvoiceStatus;
 use billing_domain::period::Period;
 use billing_domain::wire::{NextRenewal, SubscriptionChangeResult, SubscriptionPreview};
 use billing_domain::{Money, SubscriptionStatus};
@@ -66,12 +66,15 @@ async fn load(state: &AppState, current_user: &CurrentUser) -> Result<Loaded, Ap
             start: sub.current_period_start,
             end: sub.current_period_end,
         },
+        anchor: sub.billing_anchor,
         credit_balance: Money::new(sub.credit_balance, sub.currency),
         pending: Pending {
             seats: sub.pending_seats,
             interval: sub.pending_interval,
         },
         active_users: holders.len() as u32,
+        discount: sub.discount(),
+        period_discount: sub.period_discount,
     };
     Ok(Loaded {
         sub,
@@ -153,18 +156,32 @@ pub async fn preview(
     Ok(preview_of(&q, at))
 }
 
-/// Makes the change: charges the card first (a decline changes nothing),
-/// then commits the new terms, the invoice, the audit line and the receipt
-/// together. `if_match` is the version the user saw; a stale one is refused.
+/// Makes the change. A change that costs money writes its open invoice
+/// (with what paying it does) first, then charges the card under the
+/// invoice's attempt key; the new terms, ledger entries, audit line and
+/// receipt are applied with the payment. A decline changes nothing.
+/// `if_match` is the version the user saw; a stale one is refused.
+/// `request_key` ties the invoice to the request, so a retry of a request
+/// whose charge could not be recorded finishes it instead of charging again.
 pub async fn apply(
     state: &AppState,
     user: &CurrentUser,
     request: &ChangeRequest,
     if_match: Option<i64>,
+    request_key: Option<&str>,
 ) -> Result<SubscriptionChangeResult, ApiError> {
     let account = &user.account;
     // One change at a time per account (the scheduler takes the same lock).
     let _guard = state.account_lock(&account.id).await;
+    let now = state.now_for(account);
+    charge::reconcile(state, account, now)
+        .await
+        .map_err(ApiError::from_charge)?;
+    if let Some(key) = request_key {
+        if let Some(done) = state.store.invoice_by_request_key(key).await? {
+            return finished(state, account, &done).await;
+        }
+    }
     let loaded = load(state, user).await?;
     let sub = &loaded.sub;
     if let Some(expected) = if_match {
@@ -173,118 +190,84 @@ pub async fn apply(
         }
     }
     ensure_changeable(sub.status)?;
-    let at = proration_moment(request, state.now_for(account), loaded.current.period)?;
+    let at = proration_moment(request, now, loaded.current.period)?;
     let q = quote(&state.catalog, &loaded.current, request, at)
         .map_err(|e| change_error(e, &loaded.holders))?;
     let preview = preview_of(&q, at);
-    let invoice_id = new_id("in");
+    let invoice_id = charge::invoice_id();
     let amount = q.today.total;
-
-    let mut charge_id = None;
-    if !amount.is_zero() {
-        let card = state
-            .store
-            .default_payment_method(&account.id)
-            .await?
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "payment_method",
-                    "no_payment_method",
-                    "Add a payment method before making a change that costs money.",
-                )
-            })?;
-        let key = format!("{invoice_id}:1");
-        match state
-            .gateway
-            .charge(&card.gateway_token, amount, &key, at)
-            .await
-        {
-            Ok(id) => charge_id = Some(id),
-            Err(e) => {
-                let error = gateway_error(e);
-                if let ApiError::CardDeclined { message, .. } = &error {
-                    // Record the attempt; the subscription stays as it was.
-                    let _ = state
-                        .store
-                        .commit(vec![audit(
-                            &account.id,
-                            Some(&user.user.id),
-                            "subscription.change_declined",
-                            json!({ "amount": amount, "reason": message, "requested": request }),
-                            at,
-                        )])
-                        .await;
-                }
-                return Err(error);
-            }
-        }
-    }
-
     let new_sub = SubscriptionRecord {
         plan: q.terms_now.plan,
         interval: q.terms_now.interval,
         seats: q.terms_now.seats,
         add_ons: q.terms_now.add_ons.clone(),
-        billing_anchor: if q.restarts_period {
-            q.period.start
-        } else {
-            sub.billing_anchor
-        },
+        billing_anchor: q.anchor,
         current_period_start: q.period.start,
         current_period_end: q.period.end,
-        credit_balance: q.today.credit_balance_after.amount(),
         pending_seats: q.pending.seats,
         pending_interval: q.pending.interval,
+        discount_percent: q.discount_after.map(|d| d.percent),
+        discount_periods_left: q.discount_after.map(|d| d.months_left),
+        period_discount: q.period_discount,
         ..sub.clone()
     };
-    let mut writes = vec![Write::Subscription {
-        record: new_sub,
-        expected_version: sub.version,
-    }];
     let has_invoice = !q.today.lines.is_empty();
-    let invoice = InvoiceRecord::paid(
+    let details = json!({
+        "from": loaded.current.terms, "to": q.terms_now, "pending": q.pending,
+        "amount_charged": amount, "credit_applied": q.today.credit_applied,
+        "credit_created": q.today.credit_created, "invoice_id": has_invoice.then_some(&invoice_id),
+        "proration_date": at,
+    });
+    let mut invoice = InvoiceRecord::open(
         invoice_id.clone(),
         &account.id,
         "subscription_update",
         &q.today,
         (at.max(q.period.start), q.period.end),
         at,
-        charge_id.clone(),
     );
-    if has_invoice {
-        writes.push(Write::InsertInvoice(invoice.clone()));
-    }
-    writes.push(audit(
-        &account.id,
-        Some(&user.user.id),
-        "subscription.changed",
-        json!({
-            "from": loaded.current.terms, "to": q.terms_now, "pending": q.pending,
-            "amount_charged": amount, "credit_applied": q.today.credit_applied,
-            "credit_created": q.today.credit_created, "invoice_id": has_invoice.then_some(&invoice_id),
-            "proration_date": at,
-        }),
-        at,
-    ));
-    if !amount.is_zero() {
-        let contact = mail::billing_contact(state, &account.id).await?;
-        writes.push(mail::to_user(
-            &account.id,
-            &contact,
-            &templates::invoice_paid(account, &invoice, at),
-            at,
-        ));
-    }
-    match state.store.commit(writes).await {
-        Ok(()) => {}
-        Err(StoreError::VersionConflict) => {
-            // Under the account lock only a change from outside this process
-            // can get here; the charge is recorded by the gateway under its
-            // key, and is logged loudly for reconciliation.
-            tracing::error!(account = %account.id, invoice = %invoice_id, ?charge_id, "change charged but not recorded");
-            return Err(ApiError::PreconditionFailed);
+    invoice.request_key = request_key.map(str::to_string);
+    let settlement = Settlement {
+        purpose: Purpose::Change,
+        expected_version: sub.version,
+        subscription: new_sub,
+        actor: Some(user.user.id.clone()),
+        audit_action: "subscription.changed".into(),
+        audit_details: details,
+        declined_action: "subscription.change_declined".into(),
+        void_invoices: vec![],
+        result: Some(serde_json::to_value(&preview).map_err(anyhow::Error::from)?),
+    };
+    if amount.is_zero() {
+        match charge::settle_without_charge(state, account, invoice, &settlement, at).await {
+            Ok(()) => {}
+            Err(StoreError::VersionConflict) => return Err(ApiError::PreconditionFailed),
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
+    } else {
+        if state
+            .store
+            .default_payment_method(&account.id)
+            .await?
+            .is_none()
+        {
+            return Err(ApiError::invalid(
+                "payment_method",
+                "no_payment_method",
+                "Add a payment method before making a change that costs money.",
+            ));
+        }
+        invoice.settlement = Some(serde_json::to_string(&settlement).map_err(anyhow::Error::from)?);
+        state
+            .store
+            .commit(vec![Write::InsertInvoice(invoice)])
+            .await?;
+        let verdict = charge::collect(state, account, &invoice_id, at, charge::Attempt::Retry)
+            .await
+            .map_err(ApiError::from_charge)?;
+        if let Err(decline) = verdict {
+            return Err(gateway_error(decline));
+        }
     }
     let overview = billing_overview(state, account).await?;
     Ok(SubscriptionChangeResult {
@@ -292,6 +275,40 @@ pub async fn apply(
         invoice_id: has_invoice.then_some(invoice_id),
         overview,
     })
+}
+
+/// The answer to a retried change whose invoice already exists.
+async fn finished(
+    state: &AppState,
+    account: &crate::store::AccountRecord,
+    invoice: &InvoiceRecord,
+) -> Result<SubscriptionChangeResult, ApiError> {
+    match invoice.status {
+        InvoiceStatus::Paid => {
+            let settlement: Settlement = serde_json::from_str(
+                invoice
+                    .settlement
+                    .as_deref()
+                    .ok_or_else(|| anyhow!("change invoice without settlement"))?,
+            )
+            .map_err(anyhow::Error::from)?;
+            let change: SubscriptionPreview = serde_json::from_value(
+                settlement
+                    .result
+                    .ok_or_else(|| anyhow!("change invoice without its preview"))?,
+            )
+            .map_err(anyhow::Error::from)?;
+            Ok(SubscriptionChangeResult {
+                change,
+                invoice_id: Some(invoice.id.clone()),
+                overview: billing_overview(state, account).await?,
+            })
+        }
+        _ => Err(ApiError::CardDeclined {
+            code: "card_declined",
+            message: "Your card was declined.",
+        }),
+    }
 }
 
 /// Undoes a pending change (`seats` or `interval`); undoing nothing is fine.

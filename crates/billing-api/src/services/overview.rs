@@ -5,7 +5,8 @@ use crate::state::AppState;
 use crate::store::AccountRecord;
 use anyhow::anyhow;
 use billing_domain::change::Pending;
-use billing_domain::wire::{BillingOverview, CardBrand, PaymentMethodSummary, Seats};
+use billing_domain::renewal::{next_renewal, restart, Restart};
+use billing_domain::wire::{BillingOverview, CardBrand, NextBill, PaymentMethodSummary, Seats};
 use billing_domain::Money;
 
 /// Builds the overview of `account`'s billing.
@@ -23,16 +24,8 @@ pub async fn billing_overview(
     let used = users.iter().filter(|u| u.active).count() as u32;
     let card = state.store.default_payment_method(&account.id).await?;
     let plan = state.catalog.plan(sub.plan);
-    let next_charge = if sub.status == billing_domain::SubscriptionStatus::Paused {
-        state.catalog.pause_monthly_price()
-    } else {
-        let seats = sub.pending_seats.unwrap_or(sub.seats);
-        let interval = sub.pending_interval.unwrap_or(sub.interval);
-        state
-            .catalog
-            .period_price(sub.plan, interval, seats, &sub.add_ons)
-            .ok_or_else(|| anyhow!("{} is not sold {:?}", sub.plan, interval))?
-    };
+    let amount_due = crate::services::billing::amount_due(state, &account.id, sub.currency).await?;
+    let (next_charge, next_bill) = next_charge(state, &account.id, &sub, now, amount_due).await?;
     let payment_method = card
         .map(|pm| -> Result<PaymentMethodSummary, ApiError> {
             Ok(PaymentMethodSummary {
@@ -61,7 +54,9 @@ pub async fn billing_overview(
         next_charge_date: sub.status.renews().then_some(sub.current_period_end),
         payment_method,
         credit_balance: Money::new(sub.credit_balance, sub.currency),
-        amount_due: crate::services::billing::amount_due(state, &account.id, sub.currency).await?,
+        credit_held: Money::new(sub.credit_held, sub.currency),
+        next_bill,
+        amount_due,
         grace_until: sub.grace_until,
         // A day that has begun counts: 2 days and 23 hours left is "3 days".
         grace_days_left: sub
@@ -84,10 +79,66 @@ pub async fn billing_overview(
         data_deleted_at: sub.canceled_at.map(|at| {
             at + chrono::Duration::days(i64::from(state.cancel_flow.file.retention_days))
         }),
-        discount_percent: sub
-            .discount_percent
-            .filter(|_| sub.discount_periods_left.unwrap_or(0) > 0),
-        discount_periods_left: sub.discount_periods_left.filter(|n| *n > 0),
+        discount: sub.discount(),
+        current_period_discounted: sub.period_discount > 0,
         version: sub.version,
     })
+}
+
+/// What the card will be charged next, computed by the same domain function
+/// that will bill it: the renewal for an active or paused subscription, the
+/// new period a card starts for a locked or canceled one, what is owed while
+/// past due, nothing once a cancellation is scheduled.
+async fn next_charge(
+    state: &AppState,
+    account_id: &str,
+    sub: &crate::store::SubscriptionRecord,
+    now: chrono::DateTime<chrono::Utc>,
+    amount_due: Money,
+) -> Result<(Money, Option<NextBill>), ApiError> {
+    use billing_domain::SubscriptionStatus::*;
+    let mut standing = sub.standing();
+    let mut voids = Vec::new();
+    let bill = match sub.status {
+        Active | Paused => next_renewal(&state.catalog, &standing),
+        Deactivated | Frozen => {
+            let locked = state.store.open_invoices(account_id).await?;
+            let restored: i64 = locked.iter().map(|i| i.credit_applied).sum();
+            standing.credit = Money::new(standing.credit.amount() + restored, sub.currency);
+            voids = locked
+                .iter()
+                .map(crate::mail::templates::invoice_number)
+                .collect();
+            restart(&state.catalog, &standing, now, Restart::Recover)
+        }
+        Canceled => {
+            standing.paused = false;
+            restart(&state.catalog, &standing, now, Restart::Reactivate)
+        }
+        PastDue => return Ok((amount_due, None)),
+        CancelScheduled | Deleted => return Ok((Money::zero(sub.currency), None)),
+    }
+    .map_err(|e| anyhow!(e))?;
+    let unused: i64 = bill
+        .draft
+        .lines
+        .iter()
+        .filter(|l| l.kind == billing_domain::invoice::LineKind::Proration)
+        .map(|l| -l.amount.amount())
+        .sum();
+    Ok((
+        bill.draft.total,
+        Some(NextBill {
+            period_start: bill.period.start,
+            period_end: bill.period.end,
+            price: bill.price,
+            discount: bill.discount_amount,
+            credit_applied: bill.draft.credit_applied,
+            unused_credit: Money::new(unused, sub.currency),
+            amount: bill.draft.total,
+            starts_now: !matches!(sub.status, Active | Paused),
+            voids,
+            pause: bill.pause,
+        }),
+    ))
 }

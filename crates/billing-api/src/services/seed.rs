@@ -5,7 +5,7 @@ use crate::state::AppState;
 use crate::store::{
     AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SubscriptionRecord, UserRecord,
 };
-use crate::store::{GatewayTokenRecord, InvoiceRecord};
+use crate::store::{GatewayChargeRecord, GatewayTokenRecord, InvoiceRecord};
 use billing_domain::catalog::Interval;
 use billing_domain::invoice::{build_invoice, period_lines, InvoiceStatus};
 use billing_domain::period::Period;
@@ -122,6 +122,10 @@ async fn build(
             last_error: None,
             charge_id: Some(new_id("ch")),
             lines: draft.lines,
+            pending_key: None,
+            pending_token: None,
+            settlement: None,
+            request_key: None,
         });
     }
     let first_charge = Money::new(invoices.first().map(|i| i.total).unwrap_or(0), currency);
@@ -140,6 +144,24 @@ async fn build(
             created_at: now,
         })
         .await?;
+    // The history's charges are the gateway's too, so its records and the
+    // ledger agree one to one.
+    for inv in &invoices {
+        if let Some(charge_id) = &inv.charge_id {
+            state
+                .store
+                .record_gateway_charge(&GatewayChargeRecord {
+                    id: charge_id.clone(),
+                    token: gateway_token.clone(),
+                    amount: inv.total,
+                    currency: currency.code().into(),
+                    idempotency_key: format!("{}:1", inv.id),
+                    outcome: "succeeded".into(),
+                    created_at: inv.paid_at.unwrap_or(inv.created_at),
+                })
+                .await?;
+        }
+    }
     Ok(NewAccount {
         account: AccountRecord {
             id: account_id.clone(),
@@ -164,6 +186,7 @@ async fn build(
             current_period_end: period.end,
             currency,
             credit_balance: 0,
+            credit_held: 0,
             version: 1,
             past_due_since: None,
             grace_until: None,
@@ -174,6 +197,9 @@ async fn build(
             discount_percent: None,
             discount_periods_left: None,
             pause_billed: false,
+            paused: false,
+            period_discount: 0,
+            discount_accepted_at: None,
         },
         payment_method: Some(PaymentMethodRecord {
             id: new_id("pm"),

@@ -7,7 +7,9 @@ pub use sqlite::SqliteStore;
 
 use async_trait::async_trait;
 use billing_domain::invoice::{InvoiceDraft, InvoiceLine, InvoiceStatus};
+use billing_domain::ledger::LedgerKind;
 use billing_domain::permissions::AccountPolicy;
+use billing_domain::Money;
 use billing_domain::{
     AddOnId, BillingAccess, Currency, Interval, PlanId, Role, SubscriptionStatus,
 };
@@ -30,6 +32,12 @@ pub enum StoreError {
     /// A once-only marker already exists: the work was done before.
     #[error("already done: {0}")]
     AlreadyDone(String),
+    /// The batch would break the ledger (a negative balance).
+    #[error("ledger: {0}")]
+    Ledger(String),
+    /// A fault injected by a test (test mode only).
+    #[error("injected fault: {0}")]
+    Injected(&'static str),
 }
 
 /// An account (a customer company).
@@ -70,7 +78,7 @@ pub struct SessionRecord {
 }
 
 /// An account's subscription.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SubscriptionRecord {
     pub account_id: String,
     pub plan: PlanId,
@@ -82,8 +90,11 @@ pub struct SubscriptionRecord {
     pub current_period_start: DateTime<Utc>,
     pub current_period_end: DateTime<Utc>,
     pub currency: Currency,
-    /// Minor units, never negative.
+    /// The available credit balance in minor units: read from the ledger,
+    /// never written (a change of balance is a ledger entry).
     pub credit_balance: i64,
+    /// Credit held for withdrawals not yet decided (from the ledger).
+    pub credit_held: i64,
     pub version: i64,
     /// When the account became past due (a renewal was declined).
     pub past_due_since: Option<DateTime<Utc>>,
@@ -97,12 +108,118 @@ pub struct SubscriptionRecord {
     pub cancel_at: Option<DateTime<Utc>>,
     /// When cancellation took effect.
     pub canceled_at: Option<DateTime<Utc>>,
-    /// A retention offer's discount on each renewal, in percent.
+    /// A retention offer's discount, in percent.
     pub discount_percent: Option<u32>,
-    /// How many more renewals get the discount.
+    /// How many more months of service the discount covers.
     pub discount_periods_left: Option<u32>,
     /// Whether the current period was billed at the pause price.
     pub pause_billed: bool,
+    /// Whether the customer has paused (renewals bill the pause price).
+    pub paused: bool,
+    /// The discount the current period was billed with, in percent-months.
+    pub period_discount: u32,
+    /// When a retention discount was last accepted.
+    pub discount_accepted_at: Option<DateTime<Utc>>,
+}
+
+impl SubscriptionRecord {
+    /// The discount still to come, if any.
+    pub fn discount(&self) -> Option<billing_domain::renewal::Discount> {
+        match (self.discount_percent, self.discount_periods_left) {
+            (Some(percent), Some(months_left)) if months_left > 0 => {
+                Some(billing_domain::renewal::Discount {
+                    percent,
+                    months_left,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The money-relevant state the domain prices.
+    pub fn standing(&self) -> billing_domain::renewal::Standing {
+        billing_domain::renewal::Standing {
+            terms: billing_domain::change::Terms::new(
+                self.plan,
+                self.interval,
+                self.seats,
+                self.add_ons.clone(),
+            ),
+            pending: billing_domain::change::Pending {
+                seats: self.pending_seats,
+                interval: self.pending_interval,
+            },
+            period: billing_domain::period::Period {
+                start: self.current_period_start,
+                end: self.current_period_end,
+            },
+            anchor: self.billing_anchor,
+            paused: self.paused,
+            pause_billed: self.pause_billed,
+            discount: self.discount(),
+            period_discount: self.period_discount,
+            credit: Money::new(self.credit_balance, self.currency),
+        }
+    }
+
+    /// This record after a period billed in full: its terms, period and
+    /// discount, pending changes applied (kept when a pause month is billed).
+    pub fn after_bill(&self, bill: &billing_domain::renewal::PeriodBill) -> SubscriptionRecord {
+        let discount = bill.discount_after;
+        SubscriptionRecord {
+            plan: bill.terms.plan,
+            interval: bill.terms.interval,
+            seats: bill.terms.seats,
+            add_ons: bill.terms.add_ons.clone(),
+            billing_anchor: bill.anchor,
+            current_period_start: bill.period.start,
+            current_period_end: bill.period.end,
+            pending_seats: if bill.pause { self.pending_seats } else { None },
+            pending_interval: if bill.pause {
+                self.pending_interval
+            } else {
+                None
+            },
+            pause_billed: bill.pause,
+            period_discount: bill.period_discount,
+            discount_percent: discount.map(|d| d.percent),
+            discount_periods_left: discount.map(|d| d.months_left),
+            ..self.clone()
+        }
+    }
+}
+
+/// One movement of money (SPEC §11).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerRecord {
+    pub id: String,
+    pub account_id: String,
+    pub kind: LedgerKind,
+    /// Positive; the kind says which way it went.
+    pub amount: Money,
+    pub invoice_id: Option<String>,
+    /// The gateway's charge or refund id.
+    pub charge_id: Option<String>,
+    /// For a card refund: the charge refunded.
+    pub refund_of: Option<String>,
+    pub withdrawal_id: Option<String>,
+    pub memo: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A request to pay out the credit balance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithdrawalRecord {
+    pub id: String,
+    pub account_id: String,
+    pub amount: Money,
+    /// `requested`, `paid` or `declined`.
+    pub status: String,
+    pub note: String,
+    pub requested_by: Option<String>,
+    pub requested_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
 }
 
 /// One run of the cancel wizard, for save-rate reporting.
@@ -216,6 +333,14 @@ pub struct InvoiceRecord {
     pub last_error: Option<String>,
     pub charge_id: Option<String>,
     pub lines: Vec<InvoiceLine>,
+    /// The gateway key of a charge in flight (set before the call).
+    pub pending_key: Option<String>,
+    /// The card token of that charge.
+    pub pending_token: Option<String>,
+    /// What paying this invoice does (JSON of a `Settlement`).
+    pub settlement: Option<String>,
+    /// The idempotency key (scope and key) of the request that created it.
+    pub request_key: Option<String>,
 }
 
 impl InvoiceRecord {
@@ -248,6 +373,27 @@ impl InvoiceRecord {
             last_error: None,
             charge_id,
             lines: draft.lines.clone(),
+            pending_key: None,
+            pending_token: None,
+            settlement: None,
+            request_key: None,
+        }
+    }
+
+    /// An open invoice for `period`, to be charged.
+    pub fn open(
+        id: String,
+        account_id: &str,
+        reason: &str,
+        draft: &InvoiceDraft,
+        period: (DateTime<Utc>, DateTime<Utc>),
+        at: DateTime<Utc>,
+    ) -> InvoiceRecord {
+        InvoiceRecord {
+            status: InvoiceStatus::Open,
+            paid_at: None,
+            attempt_count: 0,
+            ..InvoiceRecord::paid(id, account_id, reason, draft, period, at, None)
         }
     }
 }
@@ -304,7 +450,8 @@ pub enum Write {
     },
     /// Inserts an invoice and its lines (assigning the next `seq`).
     InsertInvoice(InvoiceRecord),
-    /// Updates an invoice's payment state.
+    /// Updates an open invoice's payment state and clears any charge in
+    /// flight; fails with `AlreadyDone` if the invoice is no longer open.
     UpdateInvoice {
         id: String,
         status: InvoiceStatus,
@@ -312,6 +459,24 @@ pub enum Write {
         attempt_count: i64,
         last_error: Option<String>,
         charge_id: Option<String>,
+    },
+    /// Records that a charge of invoice `id` is about to be made under `key`.
+    BeginAttempt {
+        id: String,
+        key: String,
+        token: String,
+        attempt_count: i64,
+    },
+    /// Appends to the ledger (the batch fails if a balance would go negative).
+    Ledger(LedgerRecord),
+    /// Files a withdrawal request.
+    InsertWithdrawal(WithdrawalRecord),
+    /// Decides a requested withdrawal (fails with `AlreadyDone` if decided).
+    DecideWithdrawal {
+        id: String,
+        status: String,
+        decided_at: DateTime<Utc>,
+        decided_by: String,
     },
     /// Makes a card the account's only default.
     SetDefaultPaymentMethod(PaymentMethodRecord),
@@ -470,6 +635,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// Releases a claimed key whose request failed on our side, so a retry runs.
     async fn idempotency_abandon(&self, scope: &str, key: &str) -> Result<(), StoreError>;
+    /// Parks a key whose request charged a card but failed to finish: it is
+    /// never released, but the same request may run again to finish it.
+    async fn idempotency_park(&self, scope: &str, key: &str) -> Result<(), StoreError>;
+    /// The account's ledger, oldest first.
+    async fn ledger(&self, account_id: &str) -> Result<Vec<LedgerRecord>, StoreError>;
+    /// The account's withdrawal requests, newest first.
+    async fn withdrawals(&self, account_id: &str) -> Result<Vec<WithdrawalRecord>, StoreError>;
+    /// One withdrawal request.
+    async fn withdrawal(&self, id: &str) -> Result<Option<WithdrawalRecord>, StoreError>;
+    /// The invoice a request (by its idempotency scope and key) created.
+    async fn invoice_by_request_key(
+        &self,
+        request_key: &str,
+    ) -> Result<Option<InvoiceRecord>, StoreError>;
+    /// The simulated gateway's charges and refunds on the account's cards.
+    async fn gateway_charges_of_account(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<GatewayChargeRecord>, StoreError>;
     /// A page of the audit log, newest first, after the entry `starting_after`.
     async fn audit_page(
         &self,

@@ -95,7 +95,8 @@ fn subscription_from(row: &SqliteRow) -> Result<SubscriptionRecord, StoreError> 
         current_period_start: from_unix(row.try_get("current_period_start")?),
         current_period_end: from_unix(row.try_get("current_period_end")?),
         currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
-        credit_balance: row.try_get("credit_balance")?,
+        credit_balance: row.try_get("ledger_available")?,
+        credit_held: row.try_get("ledger_held")?,
         version: row.try_get("version")?,
         past_due_since: row
             .try_get::<Option<i64>, _>("past_due_since")?
@@ -110,6 +111,11 @@ fn subscription_from(row: &SqliteRow) -> Result<SubscriptionRecord, StoreError> 
             .try_get::<Option<i64>, _>("discount_periods_left")?
             .map(|n| n as u32),
         pause_billed: row.try_get::<i64, _>("pause_billed")? != 0,
+        paused: row.try_get::<i64, _>("paused")? != 0,
+        period_discount: row.try_get::<i64, _>("period_discount")? as u32,
+        discount_accepted_at: row
+            .try_get::<Option<i64>, _>("discount_accepted_at")?
+            .map(from_unix),
         pending_seats: row
             .try_get::<Option<i64>, _>("pending_seats")?
             .map(|n| n as u32),
@@ -159,6 +165,10 @@ fn invoice_from(row: &SqliteRow, lines: Vec<InvoiceLine>) -> Result<InvoiceRecor
         last_error: row.try_get("last_error")?,
         charge_id: row.try_get("charge_id")?,
         lines,
+        pending_key: row.try_get("pending_key")?,
+        pending_token: row.try_get("pending_token")?,
+        settlement: row.try_get("settlement")?,
+        request_key: row.try_get("request_key")?,
     })
 }
 
@@ -213,8 +223,8 @@ fn access_request_from(row: &SqliteRow) -> Result<AccessRequestRecord, StoreErro
 
 async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id) \
-         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoices WHERE account_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
+         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoices WHERE account_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&inv.id)
     .bind(&inv.account_id)
@@ -232,8 +242,13 @@ async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), Stor
     .bind(inv.attempt_count)
     .bind(&inv.last_error)
     .bind(&inv.charge_id)
+    .bind(&inv.pending_key)
+    .bind(&inv.pending_token)
+    .bind(&inv.settlement)
+    .bind(&inv.request_key)
     .execute(&mut **tx)
-    .await?;
+    .await
+    .map_err(map_unique)?;
     for (position, line) in inv.lines.iter().enumerate() {
         sqlx::query(
             "INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_amount, amount, period_start, period_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -261,9 +276,9 @@ async fn write_subscription(
     let add_ons: Vec<&str> = s.add_ons.iter().map(|a| a.as_str()).collect();
     let done = sqlx::query(
         "UPDATE subscriptions SET plan = ?, billing_interval = ?, seats = ?, add_ons = ?, status = ?, billing_anchor = ?, \
-         current_period_start = ?, current_period_end = ?, currency = ?, credit_balance = ?, past_due_since = ?, grace_until = ?, \
+         current_period_start = ?, current_period_end = ?, currency = ?, past_due_since = ?, grace_until = ?, \
          pending_seats = ?, pending_interval = ?, cancel_at = ?, canceled_at = ?, discount_percent = ?, discount_periods_left = ?, pause_billed = ?, \
-         version = version + 1 WHERE account_id = ? AND version = ?",
+         paused = ?, period_discount = ?, discount_accepted_at = ?, version = version + 1 WHERE account_id = ? AND version = ?",
     )
     .bind(s.plan.as_str())
     .bind(s.interval.as_str())
@@ -274,7 +289,6 @@ async fn write_subscription(
     .bind(s.current_period_start.timestamp())
     .bind(s.current_period_end.timestamp())
     .bind(s.currency.code())
-    .bind(s.credit_balance)
     .bind(opt_time(s.past_due_since))
     .bind(opt_time(s.grace_until))
     .bind(s.pending_seats.map(i64::from))
@@ -284,6 +298,9 @@ async fn write_subscription(
     .bind(s.discount_percent.map(i64::from))
         .bind(s.discount_periods_left.map(i64::from))
     .bind(i64::from(s.pause_billed))
+    .bind(i64::from(s.paused))
+    .bind(i64::from(s.period_discount))
+    .bind(opt_time(s.discount_accepted_at))
     .bind(&s.account_id)
     .bind(expected_version)
     .execute(&mut **tx)
@@ -381,6 +398,75 @@ async fn insert_audit(
     Ok(())
 }
 
+async fn insert_ledger(tx: &mut Tx<'_>, e: &LedgerRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO ledger_entries (id, account_id, seq, kind, amount, currency, invoice_id, charge_id, refund_of, withdrawal_id, memo, at) \
+         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger_entries WHERE account_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&e.id)
+    .bind(&e.account_id)
+    .bind(&e.account_id)
+    .bind(e.kind.as_str())
+    .bind(e.amount.amount())
+    .bind(e.amount.currency().code())
+    .bind(&e.invoice_id)
+    .bind(&e.charge_id)
+    .bind(&e.refund_of)
+    .bind(&e.withdrawal_id)
+    .bind(&e.memo)
+    .bind(e.at.timestamp())
+    .execute(&mut **tx)
+    .await
+    .map_err(map_unique)?;
+    Ok(())
+}
+
+fn ledger_from(row: &SqliteRow) -> Result<LedgerRecord, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let code: String = row.try_get("currency")?;
+    let currency = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
+    Ok(LedgerRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        kind: LedgerKind::parse(&kind).ok_or_else(|| corrupt("ledger kind", &kind))?,
+        amount: Money::new(row.try_get("amount")?, currency),
+        invoice_id: row.try_get("invoice_id")?,
+        charge_id: row.try_get("charge_id")?,
+        refund_of: row.try_get("refund_of")?,
+        withdrawal_id: row.try_get("withdrawal_id")?,
+        memo: row.try_get("memo")?,
+        at: from_unix(row.try_get("at")?),
+    })
+}
+
+fn withdrawal_from(row: &SqliteRow) -> Result<WithdrawalRecord, StoreError> {
+    let code: String = row.try_get("currency")?;
+    let currency = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
+    Ok(WithdrawalRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        amount: Money::new(row.try_get("amount")?, currency),
+        status: row.try_get("status")?,
+        note: row.try_get("note")?,
+        requested_by: row.try_get("requested_by")?,
+        requested_at: from_unix(row.try_get("requested_at")?),
+        decided_at: row.try_get::<Option<i64>, _>("decided_at")?.map(from_unix),
+        decided_by: row.try_get("decided_by")?,
+    })
+}
+
+fn gateway_charge_from(r: &SqliteRow) -> Result<GatewayChargeRecord, StoreError> {
+    Ok(GatewayChargeRecord {
+        id: r.try_get("id")?,
+        token: r.try_get("token")?,
+        amount: r.try_get("amount")?,
+        currency: r.try_get("currency")?,
+        idempotency_key: r.try_get("idempotency_key")?,
+        outcome: r.try_get("outcome")?,
+        created_at: from_unix(r.try_get("created_at")?),
+    })
+}
+
 fn map_unique(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
@@ -446,7 +532,7 @@ impl Store for SqliteStore {
         let s = &new.subscription;
         let add_ons: Vec<&str> = s.add_ons.iter().map(|a| a.as_str()).collect();
         sqlx::query(
-            "INSERT INTO subscriptions (account_id, plan, billing_interval, seats, add_ons, status, billing_anchor, current_period_start, current_period_end, currency, credit_balance, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO subscriptions (account_id, plan, billing_interval, seats, add_ons, status, billing_anchor, current_period_start, current_period_end, currency, credit_balance, version, paused) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
         )
         .bind(&s.account_id)
         .bind(s.plan.as_str())
@@ -458,8 +544,8 @@ impl Store for SqliteStore {
         .bind(s.current_period_start.timestamp())
         .bind(s.current_period_end.timestamp())
         .bind(s.currency.code())
-        .bind(s.credit_balance)
         .bind(s.version)
+        .bind(i64::from(s.paused))
         .execute(&mut *tx)
         .await?;
         if let Some(pm) = &new.payment_method {
@@ -467,6 +553,42 @@ impl Store for SqliteStore {
         }
         for inv in &new.invoices {
             insert_invoice(&mut tx, inv).await?;
+            if let (Some(charge), true) = (&inv.charge_id, inv.total > 0) {
+                insert_ledger(
+                    &mut tx,
+                    &LedgerRecord {
+                        id: format!("led_{}", inv.id),
+                        account_id: inv.account_id.clone(),
+                        kind: LedgerKind::CardCharge,
+                        amount: Money::new(inv.total, inv.currency),
+                        invoice_id: Some(inv.id.clone()),
+                        charge_id: Some(charge.clone()),
+                        refund_of: None,
+                        withdrawal_id: None,
+                        memo: "Card charged".into(),
+                        at: inv.paid_at.unwrap_or(inv.created_at),
+                    },
+                )
+                .await?;
+            }
+        }
+        if s.credit_balance > 0 {
+            insert_ledger(
+                &mut tx,
+                &LedgerRecord {
+                    id: format!("led_open_{}", s.account_id),
+                    account_id: s.account_id.clone(),
+                    kind: LedgerKind::CreditGranted,
+                    amount: Money::new(s.credit_balance, s.currency),
+                    invoice_id: None,
+                    charge_id: None,
+                    refund_of: None,
+                    withdrawal_id: None,
+                    memo: "Opening balance".into(),
+                    at: s.current_period_start,
+                },
+            )
+            .await?;
         }
         for entry in &new.audit {
             insert_audit(&mut tx, entry).await?;
@@ -543,7 +665,14 @@ impl Store for SqliteStore {
         account_id: &str,
     ) -> Result<Option<SubscriptionRecord>, StoreError> {
         self.optional(
-            "SELECT * FROM subscriptions WHERE account_id = ?",
+            "SELECT s.*, \
+               COALESCE((SELECT SUM(CASE l.kind WHEN 'credit_granted' THEN l.amount WHEN 'credit_applied' THEN -l.amount \
+                 WHEN 'withdrawal_requested' THEN -l.amount WHEN 'withdrawal_declined' THEN l.amount ELSE 0 END) \
+                 FROM ledger_entries l WHERE l.account_id = s.account_id), 0) AS ledger_available, \
+               COALESCE((SELECT SUM(CASE l.kind WHEN 'withdrawal_requested' THEN l.amount WHEN 'withdrawal_paid' THEN -l.amount \
+                 WHEN 'withdrawal_declined' THEN -l.amount ELSE 0 END) \
+                 FROM ledger_entries l WHERE l.account_id = s.account_id), 0) AS ledger_held \
+             FROM subscriptions s WHERE s.account_id = ?",
             account_id,
             subscription_from,
         )
@@ -592,6 +721,7 @@ impl Store for SqliteStore {
 
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        let mut ledger_accounts: Vec<String> = Vec::new();
         for write in &writes {
             match write {
                 Write::Subscription {
@@ -607,8 +737,9 @@ impl Store for SqliteStore {
                     last_error,
                     charge_id,
                 } => {
-                    sqlx::query(
-                        "UPDATE invoices SET status = ?, paid_at = ?, attempt_count = ?, last_error = ?, charge_id = ? WHERE id = ?",
+                    let done = sqlx::query(
+                        "UPDATE invoices SET status = ?, paid_at = ?, attempt_count = ?, last_error = ?, charge_id = ?, \
+                         pending_key = NULL, pending_token = NULL WHERE id = ? AND status = 'open'",
                     )
                     .bind(status.as_str())
                     .bind(opt_time(*paid_at))
@@ -618,6 +749,68 @@ impl Store for SqliteStore {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::AlreadyDone(format!("invoice {id} settled")));
+                    }
+                }
+                Write::BeginAttempt {
+                    id,
+                    key,
+                    token,
+                    attempt_count,
+                } => {
+                    let done = sqlx::query(
+                        "UPDATE invoices SET attempt_count = ?, pending_key = ?, pending_token = ? WHERE id = ? AND status = 'open' AND pending_key IS NULL",
+                    )
+                    .bind(attempt_count)
+                    .bind(key)
+                    .bind(token)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::AlreadyDone(format!("charge of {id} begun")));
+                    }
+                }
+                Write::Ledger(entry) => {
+                    insert_ledger(&mut tx, entry).await?;
+                    if !ledger_accounts.contains(&entry.account_id) {
+                        ledger_accounts.push(entry.account_id.clone());
+                    }
+                }
+                Write::InsertWithdrawal(w) => {
+                    sqlx::query(
+                        "INSERT INTO withdrawals (id, account_id, amount, currency, status, note, requested_by, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    )
+                    .bind(&w.id)
+                    .bind(&w.account_id)
+                    .bind(w.amount.amount())
+                    .bind(w.amount.currency().code())
+                    .bind(&w.status)
+                    .bind(&w.note)
+                    .bind(&w.requested_by)
+                    .bind(w.requested_at.timestamp())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                Write::DecideWithdrawal {
+                    id,
+                    status,
+                    decided_at,
+                    decided_by,
+                } => {
+                    let done = sqlx::query(
+                        "UPDATE withdrawals SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'requested'",
+                    )
+                    .bind(status)
+                    .bind(decided_at.timestamp())
+                    .bind(decided_by)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                    if done.rows_affected() != 1 {
+                        return Err(StoreError::AlreadyDone(format!("withdrawal {id} decided")));
+                    }
                 }
                 Write::SetDefaultPaymentMethod(pm) => set_default_card(&mut tx, pm).await?,
                 Write::Audit(entry) => insert_audit(&mut tx, entry).await?,
@@ -762,6 +955,30 @@ impl Store for SqliteStore {
                 }
             }
         }
+        // The ledger's invariant, checked where the money moves: no balance
+        // is ever negative, or the whole batch is refused.
+        for account_id in &ledger_accounts {
+            let rows = sqlx::query("SELECT kind, amount, currency FROM ledger_entries WHERE account_id = ? ORDER BY seq")
+                .bind(account_id)
+                .fetch_all(&mut *tx)
+                .await?;
+            let mut entries = Vec::with_capacity(rows.len());
+            let mut currency = None;
+            for r in &rows {
+                let kind: String = r.try_get("kind")?;
+                let code: String = r.try_get("currency")?;
+                let cur = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
+                currency.get_or_insert(cur);
+                entries.push((
+                    LedgerKind::parse(&kind).ok_or_else(|| corrupt("ledger kind", &kind))?,
+                    Money::new(r.try_get("amount")?, cur),
+                ));
+            }
+            if let Some(currency) = currency {
+                billing_domain::ledger::balances(currency, entries.iter().map(|(k, m)| (*k, m)))
+                    .map_err(|e| StoreError::Ledger(format!("{account_id}: {e}")))?;
+            }
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -784,7 +1001,9 @@ impl Store for SqliteStore {
             None => i64::MAX,
         };
         let rows = sqlx::query(
-            "SELECT * FROM invoices WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            // A purchase whose card was declined was never a bill: not listed.
+            "SELECT * FROM invoices WHERE account_id = ? AND seq < ? \
+             AND NOT (status = 'void' AND settlement IS NOT NULL AND charge_id IS NULL) ORDER BY seq DESC LIMIT ?",
         )
         .bind(account_id)
         .bind(before)
@@ -900,6 +1119,21 @@ impl Store for SqliteStore {
         }
         match row.try_get::<Option<i64>, _>("status")? {
             None => Ok(IdempotencyBegin::InProgress),
+            Some(0) => {
+                // Parked after a charge: the same request may run again (once at a time).
+                let claimed = sqlx::query(
+                    "UPDATE idempotency_keys SET status = NULL WHERE scope = ? AND idem_key = ? AND status = 0",
+                )
+                .bind(scope)
+                .bind(key)
+                .execute(&self.pool)
+                .await?;
+                Ok(if claimed.rows_affected() == 1 {
+                    IdempotencyBegin::New
+                } else {
+                    IdempotencyBegin::InProgress
+                })
+            }
             Some(status) => Ok(IdempotencyBegin::Replay(StoredResponse {
                 status: status as u16,
                 content_type: row.try_get("content_type")?,
@@ -1165,15 +1399,83 @@ impl Store for SqliteStore {
             .bind(&c.idempotency_key)
             .fetch_one(&self.pool)
             .await?;
-        Ok(GatewayChargeRecord {
-            id: r.try_get("id")?,
-            token: r.try_get("token")?,
-            amount: r.try_get("amount")?,
-            currency: r.try_get("currency")?,
-            idempotency_key: r.try_get("idempotency_key")?,
-            outcome: r.try_get("outcome")?,
-            created_at: from_unix(r.try_get("created_at")?),
-        })
+        gateway_charge_from(&r)
+    }
+
+    async fn idempotency_park(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET status = 0 WHERE scope = ? AND idem_key = ? AND status IS NULL",
+        )
+        .bind(scope)
+        .bind(key)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn ledger(&self, account_id: &str) -> Result<Vec<LedgerRecord>, StoreError> {
+        sqlx::query("SELECT * FROM ledger_entries WHERE account_id = ? ORDER BY seq")
+            .bind(account_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(ledger_from)
+            .collect()
+    }
+
+    async fn withdrawals(&self, account_id: &str) -> Result<Vec<WithdrawalRecord>, StoreError> {
+        sqlx::query(
+            "SELECT * FROM withdrawals WHERE account_id = ? ORDER BY requested_at DESC, id DESC",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(withdrawal_from)
+        .collect()
+    }
+
+    async fn withdrawal(&self, id: &str) -> Result<Option<WithdrawalRecord>, StoreError> {
+        self.optional(
+            "SELECT * FROM withdrawals WHERE id = ?",
+            id,
+            withdrawal_from,
+        )
+        .await
+    }
+
+    async fn invoice_by_request_key(
+        &self,
+        request_key: &str,
+    ) -> Result<Option<InvoiceRecord>, StoreError> {
+        let row = sqlx::query("SELECT * FROM invoices WHERE request_key = ?")
+            .bind(request_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => {
+                let id: String = row.try_get("id")?;
+                Ok(Some(self.with_lines(&row, &id).await?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn gateway_charges_of_account(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<GatewayChargeRecord>, StoreError> {
+        sqlx::query(
+            "SELECT * FROM gateway_charges WHERE token IN (SELECT gateway_token FROM payment_methods WHERE account_id = ?1) \
+             OR token IN (SELECT id FROM gateway_charges WHERE token IN (SELECT gateway_token FROM payment_methods WHERE account_id = ?1)) \
+             ORDER BY created_at, id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(gateway_charge_from)
+        .collect()
     }
 }
 
