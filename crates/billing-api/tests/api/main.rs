@@ -8,6 +8,7 @@ mod helpers;
 mod invoices;
 mod mail;
 mod members;
+mod money;
 mod overview;
 mod payments;
 mod permission_matrix;

@@ -1,0 +1,324 @@
+//! Money truth (SPEC §11): the five cases where features met and the money
+//! went wrong, each as it was found, and a store failure after a charge.
+
+use crate::helpers::{spawn_app, Client, TestApp, DAY};
+use billing_domain::invoice::InvoiceStatus;
+use billing_domain::wire::{BillingOverview, CancelSession, TestAccount};
+use billing_domain::SubscriptionStatus;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Advances to the end of the current period.
+async fn to_period_end(app: &TestApp, account: &TestAccount, client: &Client) -> BillingOverview {
+    let o = client.overview().await;
+    app.advance(account, (o.current_period_end - o.as_of).num_seconds())
+        .await;
+    client.overview().await
+}
+
+async fn accept_discount(client: &Client) -> reqwest::Response {
+    let res = client
+        .post("/api/cancel-flow/sessions")
+        .send()
+        .await
+        .unwrap();
+    let s: CancelSession = res.json().await.unwrap();
+    let res = client
+        .patch(&format!("/api/cancel-flow/sessions/{}", s.id))
+        .json(&json!({ "reason": "too_expensive" }))
+        .send()
+        .await
+        .unwrap();
+    let s: CancelSession = res.json().await.unwrap();
+    let offered = s.offers.iter().any(|o| o.id == "discount_25_3");
+    let res = client
+        .post(&format!("/api/cancel-flow/sessions/{}/accept", s.id))
+        .json(&json!({ "offer_id": "discount_25_3" }))
+        .send()
+        .await
+        .unwrap();
+    if !offered {
+        assert_ne!(
+            res.status(),
+            StatusCode::OK,
+            "an offer not shown was accepted"
+        );
+    }
+    res
+}
+
+async fn gateway_charges(app: &TestApp, account: &TestAccount) -> Vec<Value> {
+    let (status, body) = app
+        .client()
+        .get_json(&format!(
+            "/api/test/accounts/{}/gateway-charges",
+            account.account_id
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    body["data"].as_array().unwrap().clone()
+}
+
+async fn ledger(client: &Client) -> Value {
+    let (status, body) = client.get_json("/api/ledger").await;
+    assert_eq!(status, StatusCode::OK);
+    body
+}
+
+#[tokio::test]
+async fn the_discount_shown_as_the_next_charge_is_what_the_renewal_bills_and_cannot_be_taken_twice()
+{
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    assert_eq!(accept_discount(&owner).await.status(), StatusCode::OK);
+    let shown = owner.overview().await;
+    // 12 × $139 = $1,668 less 25%.
+    assert_eq!(shown.next_charge.amount(), 125_100);
+    let after = to_period_end(&app, &account, &owner).await;
+    let renewal = &owner.invoices().await[0];
+    assert_eq!(renewal.total, shown.next_charge);
+    assert_eq!(after.discount.map(|d| d.months_left), Some(2));
+    // A second run of the wizard neither shows nor grants the discount again.
+    let res = accept_discount(&owner).await;
+    assert_ne!(res.status(), StatusCode::OK);
+    assert_eq!(
+        owner.overview().await.discount.map(|d| d.months_left),
+        Some(2)
+    );
+}
+
+#[tokio::test]
+async fn credit_from_a_downgrade_shows_in_the_next_charge() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    app.advance(&account, 10 * DAY).await;
+    let o = owner.overview().await;
+    let res = owner
+        .post("/api/subscription/changes")
+        .header("if-match", format!("\"{}\"", o.version))
+        .json(&json!({ "plan": "essentials" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let o = owner.overview().await;
+    assert!(o.credit_balance.amount() > 0);
+    // Essentials: 12 × $89 = $1,068, less the credit.
+    assert_eq!(o.next_charge.amount(), 106_800 - o.credit_balance.amount());
+    let l = ledger(&owner).await;
+    assert_eq!(l["credit_balance"], json!(o.credit_balance));
+    to_period_end(&app, &account, &owner).await;
+    assert_eq!(owner.invoices().await[0].total, o.next_charge);
+    assert_eq!(owner.overview().await.credit_balance.amount(), 0);
+}
+
+#[tokio::test]
+async fn a_long_deactivation_is_not_billed_when_a_card_arrives() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    assert_eq!(
+        owner.add_card("4000000000000341").await.status(),
+        StatusCode::OK
+    );
+    to_period_end(&app, &account, &owner).await;
+    app.advance(&account, 100 * DAY).await;
+    assert_eq!(
+        owner.overview().await.status,
+        SubscriptionStatus::Deactivated
+    );
+    let shown = owner.overview().await;
+    assert_eq!(shown.next_charge.amount(), 166_800);
+    assert!(shown.next_bill.as_ref().is_some_and(|b| b.starts_now));
+    let before = gateway_charges(&app, &account).await.len();
+    assert_eq!(
+        owner.add_card("4242424242424242").await.status(),
+        StatusCode::OK
+    );
+    let o = owner.overview().await;
+    assert_eq!(o.status, SubscriptionStatus::Active);
+    // One charge for one new period starting now; the locked period is void.
+    let charges = gateway_charges(&app, &account).await;
+    let new: Vec<_> = charges[before..]
+        .iter()
+        .filter(|c| c["outcome"] == "succeeded")
+        .collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0]["amount"], 166_800);
+    assert_eq!(o.current_period_start, o.as_of);
+    let invoices = owner.invoices().await;
+    assert_eq!(invoices[0].status, InvoiceStatus::Paid);
+    assert!(invoices.iter().any(|i| i.status == InvoiceStatus::Void));
+    // And nothing more is billed for the missed months.
+    app.advance(&account, DAY).await;
+    assert_eq!(gateway_charges(&app, &account).await.len(), charges.len());
+}
+
+#[tokio::test]
+async fn a_full_refund_of_a_renewal_paid_partly_by_credit_returns_no_more_than_the_card_paid() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    app.advance(&account, 10 * DAY).await;
+    let o = owner.overview().await;
+    let res = owner
+        .post("/api/subscription/changes")
+        .header("if-match", format!("\"{}\"", o.version))
+        .json(&json!({ "plan": "essentials" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let credit = owner.overview().await.credit_balance.amount();
+    to_period_end(&app, &account, &owner).await;
+    app.advance(&account, DAY).await;
+    let renewal = owner.invoices().await[0].clone();
+    assert_eq!(renewal.credit_applied.amount(), credit);
+    let (_, quote) = owner.get_json("/api/refunds").await;
+    assert_eq!(quote["kind"], "full");
+    assert_eq!(quote["to_card"]["amount"], renewal.total.amount());
+    assert_eq!(quote["to_balance"]["amount"], credit);
+    let res = owner
+        .post("/api/refunds")
+        .json(&json!({ "confirmation": "CONFIRM" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let charges = gateway_charges(&app, &account).await;
+    let refunded: i64 = charges
+        .iter()
+        .filter(|c| c["refund_of"].is_string())
+        .map(|c| -c["amount"].as_i64().unwrap())
+        .sum();
+    assert_eq!(refunded, renewal.total.amount());
+    assert_eq!(owner.overview().await.credit_balance.amount(), credit);
+}
+
+#[tokio::test]
+async fn a_paid_pause_charge_returns_the_account_to_paused() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    let res = owner
+        .post("/api/subscription/pause")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        owner.add_card("4000000000000341").await.status(),
+        StatusCode::OK
+    );
+    to_period_end(&app, &account, &owner).await;
+    assert_eq!(owner.overview().await.status, SubscriptionStatus::PastDue);
+    assert_eq!(
+        owner.add_card("4242424242424242").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(owner.overview().await.status, SubscriptionStatus::Paused);
+    // Withdrawing a cancellation scheduled while paused keeps the pause too.
+    let (_, flow) = owner.get_json("/api/cancel-flow").await;
+    let ids: Vec<Value> = flow["consequences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    let res = owner
+        .post("/api/subscription/cancel")
+        .json(&json!({ "confirmation": "CONFIRM", "acknowledged": ids }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = owner
+        .delete("/api/subscription/cancel")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(owner.overview().await.status, SubscriptionStatus::Paused);
+}
+
+#[tokio::test]
+async fn a_store_failure_after_a_charge_is_finished_by_the_retry_without_a_second_charge() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    app.advance(&account, 10 * DAY).await;
+    let o = owner.overview().await;
+    let before = gateway_charges(&app, &account).await.len();
+    app.state.faults.arm("after_charge");
+    let key = crate::helpers::fresh_key();
+    let send = || {
+        owner
+            .post_raw("/api/subscription/changes")
+            .header("idempotency-key", &key)
+            .header("if-match", format!("\"{}\"", o.version))
+            .json(&json!({ "seats": 15 }))
+            .send()
+    };
+    let first = send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert_eq!(owner.overview().await.seats.purchased, 12);
+    // The same request again finishes the change; the card is charged once.
+    let retry = send().await.unwrap();
+    assert_eq!(retry.status(), StatusCode::OK);
+    let body: Value = retry.json().await.unwrap();
+    assert_eq!(body["overview"]["seats"]["purchased"], 15);
+    let charges = gateway_charges(&app, &account).await;
+    assert_eq!(charges.len(), before + 1);
+    assert_eq!(
+        charges.last().unwrap()["amount"],
+        body["change"]["amount_due_today"]["amount"]
+    );
+    // Another request under that key is refused, never run.
+    let other = owner
+        .post_raw("/api/subscription/changes")
+        .header("idempotency-key", &key)
+        .json(&json!({ "seats": 20 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let l = ledger(&owner).await;
+    let card: Vec<_> = l["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "card_charge")
+        .collect();
+    assert_eq!(card.len(), charges.len());
+}
+
+#[tokio::test]
+async fn a_crash_between_charge_and_record_is_reconciled_by_the_scheduler() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    app.advance(&account, 10 * DAY).await;
+    let o = owner.overview().await;
+    app.state.faults.arm("after_charge");
+    let res = owner
+        .post("/api/subscription/changes")
+        .header("if-match", format!("\"{}\"", o.version))
+        .json(&json!({ "seats": 14 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    // The client never retries; the next scheduler run settles it.
+    app.advance(&account, 60).await;
+    let o = owner.overview().await;
+    assert_eq!(o.seats.purchased, 14);
+    let charges = gateway_charges(&app, &account).await;
+    let succeeded = charges
+        .iter()
+        .filter(|c| c["outcome"] == "succeeded")
+        .count();
+    assert_eq!(succeeded, 2, "the first period and the change, once each");
+}
