@@ -29,7 +29,8 @@ test('a declined renewal shows the past-due banner until a working card pays', a
   await expect(page).toHaveURL(/\/billing\/payment$/);
   await payment.saveCard('4242 4242 4242 4242');
   await expect(payment.savedMessage()).toContainText('Your Visa ending in 4242 is now your default payment method.');
-  await expect(payment.savedMessage()).toContainText('Invoice INV-00002 for $1,668.00 was paid.');
+  // The frozen period's invoice is voided; a new period starting now is billed.
+  await expect(payment.savedMessage()).toContainText('Invoice INV-00003 for $1,668.00 was paid.');
   // The payment page's own banner goes once the overview is read again.
   await expect(billing.stateBanner()).toHaveCount(0);
 
@@ -91,7 +92,8 @@ test('a period ending with no card freezes the account until one is added', asyn
   const payment = new PaymentPage(page);
   await expect(payment.currentCard().getByText('No payment method on file')).toBeVisible();
   await payment.saveCard('4242 4242 4242 4242');
-  await expect(payment.savedMessage()).toContainText('Invoice INV-00002 for $1,668.00 was paid.');
+  // The frozen period's invoice is voided; a new period starting now is billed.
+  await expect(payment.savedMessage()).toContainText('Invoice INV-00003 for $1,668.00 was paid.');
   await expect(payment.currentCard().getByText('Visa ending in 4242')).toBeVisible();
   await expect(billing.stateBanner()).toHaveCount(0);
 });
