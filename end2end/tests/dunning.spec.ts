@@ -29,8 +29,8 @@ test('a declined renewal shows the past-due banner until a working card pays', a
   await expect(page).toHaveURL(/\/billing\/payment$/);
   await payment.saveCard('4242 4242 4242 4242');
   await expect(payment.savedMessage()).toContainText('Your Visa ending in 4242 is now your default payment method.');
-  // The frozen period's invoice is voided; a new period starting now is billed.
-  await expect(payment.savedMessage()).toContainText('Invoice INV-00003 for $1,668.00 was paid.');
+  // Paid within the grace period: the period is kept.
+  await expect(payment.savedMessage()).toContainText('Invoice INV-00002 for $1,668.00 was paid.');
   // The payment page's own banner goes once the overview is read again.
   await expect(billing.stateBanner()).toHaveCount(0);
 
