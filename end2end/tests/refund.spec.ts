@@ -15,7 +15,7 @@ test('an unused purchase is refunded in full and the subscription ends', async (
   await expect(refund.heading()).toBeVisible();
   await expect(refund.quote()).toContainText('Full refund to your card');
   await expect(refund.quote()).toContainText('$1,668.00');
-  await expect(refund.steps().getByRole('row', { name: /Paid for this period/ })).toContainText('$1,668.00');
+  await expect(refund.steps().getByRole('row', { name: /Paid by card for this period/ })).toContainText('$1,668.00');
 
   await refund.confirmationField().fill('confirm');
   await refund.submit().click();
@@ -43,7 +43,7 @@ test('a used subscription refunds the unused rest as credit, which can be withdr
 
   await page.goto('/billing/refund');
   await expect(refund.quote()).toContainText('Partial refund to your credit balance');
-  await expect(refund.steps().getByRole('row', { name: /Unused rest of the period/ })).toBeVisible();
+  await expect(refund.steps().getByRole('row', { name: /Time used, at the list price/ })).toBeVisible();
   await expect(refund.steps().getByRole('row', { name: /clawed back/ })).toBeVisible();
   await refund.confirmationField().fill('CONFIRM');
   await refund.submit().click();

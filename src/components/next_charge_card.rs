@@ -12,7 +12,14 @@ pub fn NextChargeCard(
     /// The billing overview.
     overview: BillingOverview,
 ) -> impl IntoView {
-    let breakdown = overview.next_bill.clone().map(|bill| {
+    // Only a charge that differs from the list price needs explaining.
+    let explained = overview.next_bill.clone().filter(|bill| {
+        bill.starts_now
+            || !bill.discount.is_zero()
+            || !bill.unused_credit.is_zero()
+            || !bill.credit_applied.is_zero()
+    });
+    let breakdown = explained.map(|bill| {
         let mut parts = vec![format!("List price {}", bill.price.format())];
         if !bill.discount.is_zero() {
             parts.push(format!("retention discount −{}", bill.discount.format()));

@@ -252,9 +252,11 @@ pub fn quote(
     now: DateTime<Utc>,
 ) -> Result<Quote, ChangeError> {
     let cur = &current.terms;
+    // The interval asked for, counting a pending switch as already asked.
+    let effective_cur_interval = current.pending.interval.unwrap_or(cur.interval);
     let wanted = Terms::new(
         request.plan.unwrap_or(cur.plan),
-        request.interval.unwrap_or(cur.interval),
+        request.interval.unwrap_or(effective_cur_interval),
         request
             .seats
             .unwrap_or(current.pending.seats.unwrap_or(cur.seats)),
@@ -263,8 +265,6 @@ pub fn quote(
             .clone()
             .unwrap_or_else(|| cur.add_ons.clone()),
     );
-    // The interval asked for, counting a pending switch as already asked.
-    let effective_cur_interval = current.pending.interval.unwrap_or(cur.interval);
     if !(1..=MAX_SEATS).contains(&wanted.seats) {
         return Err(ChangeError::SeatsOutOfRange);
     }
@@ -741,6 +741,46 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err, ChangeError::ContractPlan);
+    }
+
+    #[test]
+    fn another_change_keeps_a_pending_switch_to_monthly() {
+        let mut cur = business(12);
+        cur.terms.interval = Interval::Year;
+        cur.period = Period::nth(day(1), Interval::Year, 0);
+        cur.pending.interval = Some(Interval::Month);
+        let q = quote(&catalog(), &cur, &ask(None, None, Some(13)), day(16)).unwrap();
+        assert_eq!(q.pending.interval, Some(Interval::Month));
+        assert_eq!(q.renewal_terms.interval, Interval::Month);
+        // Sending what is already so changes nothing, and keeps the switch.
+        let same = ChangeRequest {
+            add_ons: Some(vec![]),
+            ..ChangeRequest::default()
+        };
+        assert_eq!(
+            quote(&catalog(), &cur, &same, day(16)).unwrap_err(),
+            ChangeError::NothingToChange
+        );
+    }
+
+    #[test]
+    fn a_discounted_period_prorates_changes_at_the_rate_paid() {
+        // 25% off this month: 3 seats × $139 × 15/30 = $208.50, less 25% = $156.38.
+        let mut cur = business(12);
+        cur.period_discount = 25;
+        let q = quote(&catalog(), &cur, &ask(None, None, Some(15)), day(16)).unwrap();
+        let amounts: Vec<i64> = q.today.lines.iter().map(|l| l.amount.amount()).collect();
+        assert_eq!(amounts, [20_850, -5_213]);
+        assert_eq!(q.today.total, usd(15_637));
+        // A downgrade credits only what was paid for the unused time.
+        let q = quote(
+            &catalog(),
+            &cur,
+            &ask(Some(PlanId::Essentials), None, None),
+            day(21),
+        )
+        .unwrap();
+        assert_eq!(q.today.credit_created, usd(15_000));
     }
 
     #[test]

@@ -138,18 +138,44 @@ pub struct RefundInput {
     pub purchased_at: DateTime<Utc>,
     /// What was paid for the period, by source.
     pub basis: RefundBasis,
-    /// The period at list price: monthly rates, no coupon.
-    pub list_price: Money,
+    /// The period at list price (monthly rates, no coupon) of the terms in
+    /// force from each moment: the first from the period start, then one per
+    /// mid-period change.
+    pub list_prices: Vec<(DateTime<Utc>, Money)>,
     pub add_ons: Vec<AddOnId>,
     pub usage: Usage,
     pub full_refund_days: u32,
+}
+
+/// The time used so far, at the list price of the terms in force at each
+/// moment: Σ price × seconds / period seconds, rounded once.
+fn used_at_list_price(input: &RefundInput) -> Result<Money, MoneyError> {
+    let currency = input.basis.credit_granted.currency();
+    let total = i128::from(input.period.seconds().max(1));
+    let until = input.now.clamp(input.period.start, input.period.end);
+    let mut numerator: i128 = 0;
+    for (i, (from, price)) in input.list_prices.iter().enumerate() {
+        let start = (*from).clamp(input.period.start, until);
+        let end = input
+            .list_prices
+            .get(i + 1)
+            .map_or(until, |(next, _)| (*next).clamp(input.period.start, until));
+        let secs = i128::from((end - start).num_seconds().max(0));
+        numerator += i128::from(price.amount()) * secs;
+    }
+    // Half away from zero, as every amount (numerator is never negative).
+    let rounded = (2 * numerator + total) / (2 * total);
+    Ok(Money::new(
+        i64::try_from(rounded).map_err(|_| MoneyError::Overflow)?,
+        currency,
+    ))
 }
 
 /// Computes the refund at `now`: full (card money to its charges, credit
 /// money to the balance) or partial (to the balance: what was paid less the
 /// used share at list price, never below zero).
 pub fn quote_refund(input: &RefundInput) -> Result<RefundQuote, MoneyError> {
-    let currency = input.list_price.currency();
+    let currency = input.basis.credit_granted.currency();
     let zero = Money::zero(currency);
     let card_paid = input.basis.card_total(currency)?;
     let credit_paid = input.basis.credit_total(currency)?;
@@ -217,11 +243,7 @@ pub fn quote_refund(input: &RefundInput) -> Result<RefundQuote, MoneyError> {
             steps,
         });
     }
-    let total = input.period.seconds().max(1);
-    let elapsed = (input.now - input.period.start)
-        .num_seconds()
-        .clamp(0, total);
-    let used_at_list = input.list_price.mul_ratio(elapsed, total)?;
+    let used_at_list = used_at_list_price(input)?;
     let amount = Money::new((paid.amount() - used_at_list.amount()).max(0), currency);
     let why = match (within, unused) {
         (false, _) => format!(
@@ -281,7 +303,7 @@ mod tests {
             period: Period::nth(start, Interval::Month, 0),
             purchased_at: start,
             basis: card_paid(166_800),
-            list_price: usd(166_800),
+            list_prices: vec![(start, usd(166_800))],
             add_ons: vec![AddOnId::SupportBot],
             usage,
             full_refund_days: 7,
@@ -343,7 +365,7 @@ mod tests {
             period,
             purchased_at: start,
             basis: card_paid(1_713_600),
-            list_price: usd(2_001_600),
+            list_prices: vec![(start, usd(2_001_600))],
             add_ons: vec![],
             usage: Usage {
                 chats: 10,
@@ -382,6 +404,31 @@ mod tests {
                 amount: usd(66_154)
             }]
         );
+    }
+
+    #[test]
+    fn the_time_used_is_priced_at_the_terms_in_force_then() {
+        // 12 seats for the first half of a 30-day month, 13 for the second,
+        // refunded at the end of day 20: 12 × $139 × 15/30 + 13 × $139 × 5/30.
+        let mut i = input(
+            20,
+            Usage {
+                chats: 1,
+                ..Usage::default()
+            },
+        );
+        let start = i.period.start;
+        i.list_prices = vec![
+            (start, usd(166_800)),
+            (start + Duration::days(15), usd(180_700)),
+        ];
+        i.basis.payments.push(PeriodPayment {
+            card: Some(("ch_seat".into(), usd(6_950))),
+            credit: usd(0),
+        });
+        let q = quote_refund(&i).unwrap();
+        let used = 83_400 + 30_117; // 180,700 × 5/30 = 30,116.67
+        assert_eq!(q.amount, usd(166_800 + 6_950 - used));
     }
 
     #[test]

@@ -233,15 +233,17 @@ pub fn bill_period(
     })
 }
 
-/// Bills a month at the pause price from `start`; no discount is used.
+/// Bills a month at the pause price: the calendar month of `anchor` that
+/// begins at `start`; no discount is used.
 pub fn bill_pause(
     catalog: &Catalog,
     standing: &Standing,
     start: DateTime<Utc>,
+    anchor: DateTime<Utc>,
     extra: Vec<InvoiceLine>,
 ) -> Result<PeriodBill, BillError> {
     let currency = catalog.currency();
-    let period = Period::nth(start, Interval::Month, 0);
+    let period = Period::containing(anchor, Interval::Month, start);
     let line = InvoiceLine::charge(
         LineKind::Plan,
         format!(
@@ -259,7 +261,7 @@ pub fn bill_pause(
     Ok(PeriodBill {
         terms: standing.terms.clone(),
         period,
-        anchor: start,
+        anchor,
         pause: true,
         draft,
         price,
@@ -275,7 +277,8 @@ pub fn bill_pause(
 pub fn next_renewal(catalog: &Catalog, standing: &Standing) -> Result<PeriodBill, BillError> {
     let at = standing.period.end;
     if standing.paused {
-        return bill_pause(catalog, standing, at, vec![]);
+        // Pause months keep the subscription's calendar.
+        return bill_pause(catalog, standing, at, standing.anchor, vec![]);
     }
     let terms = standing.next_terms();
     // The calendar continues unless the interval changes or a pause broke it.
@@ -349,7 +352,7 @@ pub fn restart(
     why: Restart,
 ) -> Result<PeriodBill, BillError> {
     if why == Restart::Recover && standing.paused {
-        return bill_pause(catalog, standing, now, vec![]);
+        return bill_pause(catalog, standing, now, now, vec![]);
     }
     let terms = standing.next_terms();
     let mut extra = Vec::new();
@@ -469,6 +472,25 @@ mod tests {
         assert_eq!(bill.draft.total, usd(100));
         assert!(bill.pause);
         assert_eq!(bill.discount_after, s.discount);
+    }
+
+    #[test]
+    fn pause_months_keep_the_anchor_calendar() {
+        // Anchored on Dec 29: the pause month after Feb 28 runs to Mar 29.
+        let mut s = business();
+        let anchor = Utc.with_ymd_and_hms(2026, 12, 29, 0, 0, 0).unwrap();
+        s.anchor = anchor;
+        s.period = Period::nth(anchor, Interval::Month, 1);
+        s.paused = true;
+        let bill = next_renewal(&catalog(), &s).unwrap();
+        assert_eq!(
+            (bill.period.start, bill.period.end),
+            (
+                Utc.with_ymd_and_hms(2027, 2, 28, 0, 0, 0).unwrap(),
+                Utc.with_ymd_and_hms(2027, 3, 29, 0, 0, 0).unwrap()
+            )
+        );
+        assert_eq!(bill.anchor, anchor);
     }
 
     #[test]

@@ -142,47 +142,51 @@ pub async fn create_payment_method(
         crate::services::charge::reconcile(&state, account, now)
             .await
             .map_err(ApiError::from_charge)?;
-        // Within the retention window, a card reactivates a canceled account.
-        if let Err(decline) = crate::services::cancel::reactivate(&state, account, now).await? {
-            return Err(gateway_error(decline));
-        }
-        // A deactivated or frozen account starts a new period now; the locked
-        // periods' invoices are voided, never charged.
-        let locked_before = state.store.open_invoices(&account.id).await?;
-        let recovery = crate::services::cancel::recover(&state, account, now).await?;
-        let declined_recovery = recovery.is_err();
-        let recovered = state
-            .store
-            .invoices(&account.id, 1, None)
-            .await?
-            .into_iter()
-            .find(|i| {
-                i.reason == "subscription_recovery"
-                    && i.created_at == now
-                    && i.status == billing_domain::invoice::InvoiceStatus::Paid
-                    && !locked_before.iter().any(|l| l.id == i.id)
-            });
-        if let Some(inv) = recovered {
-            // The new period was paid; the locked periods' invoices were voided.
-            retried.push(RetriedInvoice {
-                number: crate::mail::templates::invoice_number(&inv),
-                invoice_id: inv.id,
-                amount: Money::new(inv.total, inv.currency),
-                status: billing_domain::invoice::InvoiceStatus::Paid,
-                error: None,
-            });
-        }
-        if let Err(decline) = recovery {
-            // The card is saved; what it was to pay stays owed, nothing was charged.
-            let message = decline.to_string();
-            for inv in state.store.open_invoices(&account.id).await? {
-                retried.push(RetriedInvoice {
-                    number: crate::mail::templates::invoice_number(&inv),
-                    invoice_id: inv.id,
-                    amount: Money::new(inv.total, inv.currency),
-                    status: billing_domain::invoice::InvoiceStatus::Open,
-                    error: Some(message.clone()),
-                });
+        // Within the retention window, a card reactivates a canceled account;
+        // a deactivated or frozen account starts a new period now, its locked
+        // periods' invoices voided, never charged. Either way the card stays
+        // saved, and the answer says what was charged or why not.
+        let locked = state.store.open_invoices(&account.id).await?;
+        let restart = match crate::services::cancel::reactivate(&state, account, now).await? {
+            Some(attempt) => Some(attempt),
+            None => crate::services::cancel::recover(&state, account, now).await?,
+        };
+        let restarted = restart.is_some();
+        if let Some(attempt) = restart {
+            match &attempt.verdict {
+                Ok(()) => {
+                    if let Some(inv) = state.store.invoice(&attempt.invoice_id).await? {
+                        retried.push(RetriedInvoice {
+                            number: crate::mail::templates::invoice_number(&inv),
+                            invoice_id: inv.id,
+                            amount: attempt.amount,
+                            status: billing_domain::invoice::InvoiceStatus::Paid,
+                            error: None,
+                        });
+                    }
+                }
+                Err(decline) => {
+                    // What it was to pay stays owed; nothing was charged.
+                    let message = decline.to_string();
+                    for inv in &locked {
+                        retried.push(RetriedInvoice {
+                            number: crate::mail::templates::invoice_number(inv),
+                            invoice_id: inv.id.clone(),
+                            amount: Money::new(inv.total, inv.currency),
+                            status: billing_domain::invoice::InvoiceStatus::Open,
+                            error: Some(message.clone()),
+                        });
+                    }
+                    if locked.is_empty() {
+                        retried.push(RetriedInvoice {
+                            number: "reactivation".into(),
+                            invoice_id: attempt.invoice_id.clone(),
+                            amount: attempt.amount,
+                            status: billing_domain::invoice::InvoiceStatus::Void,
+                            error: Some(message),
+                        });
+                    }
+                }
             }
         }
         for inv in state
@@ -190,7 +194,7 @@ pub async fn create_payment_method(
             .open_invoices(&account.id)
             .await?
             .into_iter()
-            .filter(|_| !declined_recovery)
+            .filter(|_| !restarted)
         {
             let verdict = billing::collect(&state, account, &inv.id, now, Attempt::Retry)
                 .await

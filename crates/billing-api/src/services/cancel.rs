@@ -24,8 +24,9 @@ use crate::store::{
 };
 use anyhow::anyhow;
 use billing_domain::cancel_flow::{confirms, consequences, AccessEnds, OfferKind};
-use billing_domain::change::ChangeRequest;
+use billing_domain::change::{ChangeRequest, Terms};
 use billing_domain::invoice::InvoiceStatus;
+use billing_domain::invoice::LineKind;
 use billing_domain::ledger::LedgerKind;
 use billing_domain::period::Period;
 use billing_domain::refund::{
@@ -623,6 +624,15 @@ pub async fn resume(state: &AppState, user: &CurrentUser) -> Result<BillingOverv
     billing_overview(state, account).await
 }
 
+/// A period paid for (or declined) when a card was saved.
+#[derive(Debug)]
+pub struct Attempted {
+    pub invoice_id: String,
+    /// What the card was asked for.
+    pub amount: Money,
+    pub verdict: Result<(), GatewayError>,
+}
+
 /// Invoices a period that starts now and applies `record` once it is paid:
 /// at once when credit covers it, else by charging the card under the
 /// invoice's attempt key. A decline changes nothing and is answered as one.
@@ -651,7 +661,7 @@ pub async fn pay_for_period(
         now,
     )
     .await
-    .and_then(|verdict| verdict.map_err(gateway_error))
+    .and_then(|attempt| attempt.verdict.map_err(gateway_error))
 }
 
 /// [`pay_for_period`], voiding `void_invoices` when paid; the gateway's
@@ -668,7 +678,7 @@ pub async fn pay_for_period_voiding(
     action: &str,
     void_invoices: Vec<String>,
     now: DateTime<Utc>,
-) -> Result<Result<(), GatewayError>, ApiError> {
+) -> Result<Attempted, ApiError> {
     let invoice_id = charge::invoice_id();
     let reason = match purpose {
         Purpose::Recovery => "subscription_recovery",
@@ -699,10 +709,15 @@ pub async fn pay_for_period_voiding(
         void_invoices,
         result: None,
     };
+    let attempted = |verdict| Attempted {
+        invoice_id: invoice_id.clone(),
+        amount: bill.draft.total,
+        verdict,
+    };
     if bill.draft.total.is_zero() {
         return match charge::settle_without_charge(state, account, invoice, &settlement, now).await
         {
-            Ok(()) => Ok(Ok(())),
+            Ok(()) => Ok(attempted(Ok(()))),
             Err(StoreError::VersionConflict) => Err(ApiError::PreconditionFailed),
             Err(e) => Err(e.into()),
         };
@@ -727,7 +742,7 @@ pub async fn pay_for_period_voiding(
     let verdict = charge::collect(state, account, &invoice_id, now, charge::Attempt::Retry)
         .await
         .map_err(ApiError::from_charge)?;
-    Ok(verdict.map(|_| ()))
+    Ok(attempted(verdict.map(|_| ())))
 }
 
 /// Asks Customer Success for a meeting (contract plans, or the meeting offer).
@@ -779,23 +794,24 @@ pub async fn request_meeting(
     commit(state, writes).await
 }
 
-fn list_price(state: &AppState, sub: &SubscriptionRecord) -> Money {
-    // The period at monthly rates (or the plan's only rate), no discount.
-    let plan = state.catalog.plan(sub.plan);
+/// The current period at list price for `terms`: monthly rates (or the
+/// plan's only rate), no discount, for as many months as the period has.
+fn list_price(state: &AppState, sub: &SubscriptionRecord, terms: &Terms) -> Money {
+    let plan = state.catalog.plan(terms.plan);
     let per_month = plan
         .seat_price_per_month(Interval::Month)
         .or(plan.seat_price_per_month(sub.interval))
         .map(|m| m.amount())
         .unwrap_or(0);
     let months = i64::from(sub.interval.months());
-    let add_ons: i64 = sub
+    let add_ons: i64 = terms
         .add_ons
         .iter()
         .filter_map(|a| state.catalog.add_on(*a))
         .map(|a| a.monthly_price.amount())
         .sum();
     Money::new(
-        (per_month * i64::from(sub.seats) + add_ons) * months,
+        (per_month * i64::from(terms.seats) + add_ons) * months,
         sub.currency,
     )
 }
@@ -819,7 +835,7 @@ async fn refund_quote_for(
             .map(|e| e.amount.amount())
             .sum()
     };
-    let mut period_invoices: Vec<InvoiceRecord> = Vec::new();
+    let mut all: Vec<InvoiceRecord> = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let page = state
@@ -828,21 +844,51 @@ async fn refund_quote_for(
             .await?;
         let more = page.len() == 100;
         after = page.last().map(|i| i.id.clone());
-        period_invoices.extend(page.into_iter().filter(|i| {
-            i.status == InvoiceStatus::Paid
-                && i.period_end == Some(sub.current_period_end)
-                && i.period_start
-                    .is_some_and(|s| s >= sub.current_period_start)
-        }));
+        all.extend(page);
         if !more {
             break;
         }
     }
-    period_invoices.sort_by_key(|i| (i.created_at, i.seq));
-    let Some(first) = period_invoices.first() else {
+    // The period is the one its newest opening invoice began: an older period
+    // starting in the same second is not this one.
+    let Some(opening_seq) = all
+        .iter()
+        .filter(|i| {
+            // An opening invoice bills the whole period (a plan line); a
+            // change made in the period's first second only prorates.
+            i.status == InvoiceStatus::Paid
+                && i.period_start == Some(sub.current_period_start)
+                && i.period_end == Some(sub.current_period_end)
+                && i.lines.iter().any(|l| l.kind == LineKind::Plan)
+        })
+        .map(|i| i.seq)
+        .max()
+    else {
         return Ok(None);
     };
+    let mut period_invoices: Vec<InvoiceRecord> = all
+        .into_iter()
+        .filter(|i| {
+            i.status == InvoiceStatus::Paid
+                && i.seq >= opening_seq
+                && i.period_end == Some(sub.current_period_end)
+        })
+        .collect();
+    period_invoices.sort_by_key(|i| i.seq);
+    let first = &period_invoices[0];
     let purchased_at = first.paid_at.unwrap_or(first.created_at);
+    // Credit for an earlier period's unused time netted into the opening
+    // invoice paid for this period like credit balance did.
+    let netted = |i: &InvoiceRecord| -> i64 {
+        if i.seq != opening_seq {
+            return 0;
+        }
+        i.lines
+            .iter()
+            .filter(|l| l.kind == LineKind::Proration && l.amount.amount() < 0)
+            .map(|l| -l.amount.amount())
+            .sum()
+    };
     let basis = RefundBasis {
         payments: period_invoices
             .iter()
@@ -853,7 +899,7 @@ async fn refund_quote_for(
                         Money::new((i.total - refunded(c)).max(0), i.currency),
                     )
                 }),
-                credit: Money::new(i.credit_applied, i.currency),
+                credit: Money::new(i.credit_applied + netted(i), i.currency),
             })
             .collect(),
         credit_granted: Money::new(
@@ -861,6 +907,27 @@ async fn refund_quote_for(
             sub.currency,
         ),
     };
+    // The terms in force over the period: those of each mid-period change.
+    let mut changes: Vec<(DateTime<Utc>, Terms, Terms)> = period_invoices
+        .iter()
+        .filter(|i| i.seq != opening_seq)
+        .filter_map(|i| {
+            let s: Settlement = serde_json::from_str(i.settlement.as_deref()?).ok()?;
+            (s.purpose == Purpose::Change).then_some(())?;
+            let from: Terms = serde_json::from_value(s.audit_details.get("from")?.clone()).ok()?;
+            let to: Terms = serde_json::from_value(s.audit_details.get("to")?.clone()).ok()?;
+            Some((i.created_at, from, to))
+        })
+        .collect();
+    changes.sort_by_key(|c| c.0);
+    let current_terms = Terms::new(sub.plan, sub.interval, sub.seats, sub.add_ons.clone());
+    let mut list_prices = vec![(
+        sub.current_period_start,
+        list_price(state, sub, changes.first().map_or(&current_terms, |c| &c.1)),
+    )];
+    for (at, _, to) in &changes {
+        list_prices.push((*at, list_price(state, sub, to)));
+    }
     let totals = state
         .store
         .usage_since(&account.id, sub.current_period_start)
@@ -889,7 +956,7 @@ async fn refund_quote_for(
         },
         purchased_at,
         basis,
-        list_price: list_price(state, sub),
+        list_prices,
         add_ons: sub.add_ons.clone(),
         usage,
         full_refund_days: state.cancel_flow.file.full_refund_days,
@@ -1328,10 +1395,10 @@ pub async fn reactivate(
     state: &AppState,
     account: &AccountRecord,
     at: DateTime<Utc>,
-) -> Result<Result<(), GatewayError>, ApiError> {
+) -> Result<Option<Attempted>, ApiError> {
     let sub = subscription(state, &account.id).await?;
     if sub.status != SubscriptionStatus::Canceled {
-        return Ok(Ok(()));
+        return Ok(None);
     }
     let to = apply(sub.status, Event::Reactivate, at)
         .map_err(|e| anyhow!(e))?
@@ -1360,6 +1427,7 @@ pub async fn reactivate(
         at,
     )
     .await
+    .map(Some)
 }
 
 /// Recovers a deactivated or frozen account when a card is saved: the
@@ -1370,13 +1438,13 @@ pub async fn recover(
     state: &AppState,
     account: &AccountRecord,
     at: DateTime<Utc>,
-) -> Result<Result<(), GatewayError>, ApiError> {
+) -> Result<Option<Attempted>, ApiError> {
     let sub = subscription(state, &account.id).await?;
     if !matches!(
         sub.status,
         SubscriptionStatus::Deactivated | SubscriptionStatus::Frozen
     ) {
-        return Ok(Ok(()));
+        return Ok(None);
     }
     let to = apply(
         sub.status,
@@ -1386,10 +1454,8 @@ pub async fn recover(
     .map_err(|e| anyhow!(e))?
     .to;
     let locked = state.store.open_invoices(&account.id).await?;
-    let mut standing = sub.standing();
-    // The locked invoices' credit comes back when they are voided.
-    let restored: i64 = locked.iter().map(|i| i.credit_applied).sum();
-    standing.credit = Money::new(standing.credit.amount() + restored, sub.currency);
+    // The locked invoices' credit and discount months come back when they are voided.
+    let standing = sub.standing_for_recovery(&locked);
     let bill = restart(&state.catalog, &standing, at, Restart::Recover).map_err(|e| anyhow!(e))?;
     let record = SubscriptionRecord {
         status: to,
@@ -1410,4 +1476,5 @@ pub async fn recover(
         at,
     )
     .await
+    .map(Some)
 }

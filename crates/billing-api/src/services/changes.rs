@@ -238,6 +238,8 @@ pub async fn apply(
         void_invoices: vec![],
         result: Some(serde_json::to_value(&preview).map_err(anyhow::Error::from)?),
     };
+    // Kept on the invoice: a refund reads the terms in force over the period from it.
+    invoice.settlement = Some(serde_json::to_string(&settlement).map_err(anyhow::Error::from)?);
     if amount.is_zero() {
         match charge::settle_without_charge(state, account, invoice, &settlement, at).await {
             Ok(()) => {}

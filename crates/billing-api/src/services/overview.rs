@@ -103,8 +103,7 @@ async fn next_charge(
         Active | Paused => next_renewal(&state.catalog, &standing),
         Deactivated | Frozen => {
             let locked = state.store.open_invoices(account_id).await?;
-            let restored: i64 = locked.iter().map(|i| i.credit_applied).sum();
-            standing.credit = Money::new(standing.credit.amount() + restored, sub.currency);
+            standing = sub.standing_for_recovery(&locked);
             voids = locked
                 .iter()
                 .map(crate::mail::templates::invoice_number)

@@ -182,10 +182,43 @@ impl SubscriptionRecord {
             },
             pause_billed: bill.pause,
             period_discount: bill.period_discount,
-            discount_percent: discount.map(|d| d.percent),
-            discount_periods_left: discount.map(|d| d.months_left),
+            // The percent stays while this period is discounted, so voiding
+            // its invoice can give the months back.
+            discount_percent: discount
+                .map(|d| d.percent)
+                .or(self.discount_percent.filter(|_| bill.period_discount > 0)),
+            discount_periods_left: discount
+                .map(|d| d.months_left)
+                .or((bill.period_discount > 0 && self.discount_percent.is_some()).then_some(0)),
             ..self.clone()
         }
+    }
+
+    /// The standing a recovery prices from: the open invoices of the locked
+    /// periods are voided, so their credit and the discount months their
+    /// period took come back.
+    pub fn standing_for_recovery(
+        &self,
+        locked: &[InvoiceRecord],
+    ) -> billing_domain::renewal::Standing {
+        let mut standing = self.standing();
+        let restored: i64 = locked.iter().map(|i| i.credit_applied).sum();
+        standing.credit = Money::new(standing.credit.amount() + restored, self.currency);
+        let locked_period_billed = locked
+            .iter()
+            .any(|i| i.period_start == Some(self.current_period_start));
+        if let (Some(percent), true) = (self.discount_percent, locked_period_billed) {
+            if percent > 0 && self.period_discount > 0 {
+                let months =
+                    self.period_discount / percent + self.discount_periods_left.unwrap_or(0);
+                standing.discount = Some(billing_domain::renewal::Discount {
+                    percent,
+                    months_left: months,
+                });
+                standing.period_discount = 0;
+            }
+        }
+        standing
     }
 }
 

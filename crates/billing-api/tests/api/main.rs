@@ -8,6 +8,7 @@ mod helpers;
 mod invoices;
 mod mail;
 mod members;
+mod model;
 mod money;
 mod overview;
 mod payments;
