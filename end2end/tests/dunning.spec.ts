@@ -56,7 +56,7 @@ test('after the grace period the account is deactivated until the card is update
 
   await billing.goto();
   await expect(billing.stateBanner()).toContainText(
-    'Your account is deactivated because $1,668.00 is unpaid. Everything except billing is locked until you update your payment method.',
+    'Your account is deactivated because $1,668.00 is unpaid. Everything except billing is locked until you update your payment method: a working card pays $1,668.00 for a new period starting today, and the locked time is not billed.',
   );
   await billing.stateBanner().getByRole('link', { name: 'Update payment method' }).click();
   const payment = new PaymentPage(page);
@@ -75,7 +75,7 @@ test('a period ending with no card freezes the account until one is added', asyn
 
   await billing.goto();
   const frozen =
-    'Your account is frozen because there is no payment method on file. Add a card to pay $1,668.00 and unfreeze it.';
+    'Your account is frozen because there is no payment method on file. Add a card to pay $1,668.00 for a new period starting today and unfreeze it; the frozen time is not billed.';
   await expect(billing.stateBanner()).toContainText(frozen);
 
   // A billing member reads the same, and whom to ask, with no link to act.

@@ -284,6 +284,8 @@ pub fn ReactivationNote(
     status: SubscriptionStatus,
     /// When the data will be deleted, if it has ended.
     data_deleted_at: Option<DateTime<Utc>>,
+    /// What reactivating charges (the overview's next charge).
+    charge: billing_domain::Money,
 ) -> impl IntoView {
     (status == SubscriptionStatus::Canceled).then(|| {
         let until = data_deleted_at
@@ -298,7 +300,8 @@ pub fn ReactivationNote(
                     <p class="subscription-notice__title">"Your subscription has ended"</p>
                     <p>
                         {format!(
-                            "Saving a card below reactivates it: a new billing period starts today and is charged to that card.{until}",
+                            "Saving a card below reactivates it: a new billing period starts today and {} is charged to that card (after any credit balance).{until}",
+                            charge.format(),
                         )}
                     </p>
                 </div>

@@ -30,6 +30,7 @@ pub fn StatusBanner(
     let state = AccountState {
         status: overview.status,
         amount_due: overview.amount_due,
+        recovery_charge: overview.next_charge,
         grace_until: overview.grace_until,
     };
     // Days are counted on the account's own clock (`as_of`), never the
@@ -104,6 +105,8 @@ pub fn AccountStatusBanner() -> impl IntoView {
 struct AccountState {
     status: SubscriptionStatus,
     amount_due: Money,
+    /// While locked: what a working card pays for the new period it starts.
+    recovery_charge: Money,
     grace_until: Option<DateTime<Utc>>,
 }
 
@@ -118,6 +121,7 @@ struct Notice {
 
 fn notice_for(overview: &AccountState, now: DateTime<Utc>) -> Option<Notice> {
     let due = overview.amount_due.format();
+    let restart = overview.recovery_charge.format();
     match overview.status {
         SubscriptionStatus::PastDue => {
             let when = match overview.grace_until.map(|until| grace_days_left(until, now)) {
@@ -136,14 +140,14 @@ fn notice_for(overview: &AccountState, now: DateTime<Utc>) -> Option<Notice> {
         SubscriptionStatus::Deactivated => Some(Notice {
             title: "Account deactivated",
             text: format!(
-                "Your account is deactivated because {due} is unpaid. Everything except billing is locked until you update your payment method."
+                "Your account is deactivated because {due} is unpaid. Everything except billing is locked until you update your payment method: a working card pays {restart} for a new period starting today, and the locked time is not billed."
             ),
             action: "Update payment method",
         }),
         SubscriptionStatus::Frozen => Some(Notice {
             title: "Account frozen",
             text: format!(
-                "Your account is frozen because there is no payment method on file. Add a card to pay {due} and unfreeze it."
+                "Your account is frozen because there is no payment method on file. Add a card to pay {restart} for a new period starting today and unfreeze it; the frozen time is not billed."
             ),
             action: "Add a card",
         }),
@@ -183,6 +187,7 @@ mod tests {
         AccountState {
             status,
             amount_due: Money::new(166_800, usd),
+            recovery_charge: Money::new(125_100, usd),
             grace_until,
         }
     }
@@ -227,13 +232,13 @@ mod tests {
             notice_for(&overview(SubscriptionStatus::Deactivated, None), now()).unwrap();
         assert_eq!(
             deactivated.text,
-            "Your account is deactivated because $1,668.00 is unpaid. Everything except billing is locked until you update your payment method."
+            "Your account is deactivated because $1,668.00 is unpaid. Everything except billing is locked until you update your payment method: a working card pays $1,251.00 for a new period starting today, and the locked time is not billed."
         );
         let frozen = notice_for(&overview(SubscriptionStatus::Frozen, None), now()).unwrap();
         assert_eq!(frozen.action, "Add a card");
         assert!(frozen
             .text
-            .ends_with("Add a card to pay $1,668.00 and unfreeze it."));
+            .ends_with("Add a card to pay $1,251.00 for a new period starting today and unfreeze it; the frozen time is not billed."));
         assert_eq!(
             notice_for(&overview(SubscriptionStatus::Active, None), now()),
             None

@@ -82,6 +82,7 @@ fn PaymentSection(account_name: Signal<String>) -> impl IntoView {
                                             <ReactivationNote
                                                 status=overview.status
                                                 data_deleted_at=overview.data_deleted_at
+                                                charge=overview.next_charge
                                             />
                                             <StatusBanner overview=overview.clone() show_action=false />
                                             <PaymentMethodCard

@@ -27,6 +27,20 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
         .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
 }
 
+/// Hashes a test account's password with argon2id at the lowest cost: its
+/// accounts exist only in test mode, where thousands are made per run and
+/// the password is handed back in the response anyway. Verification reads
+/// the cost from the hash, so sign-in works the same.
+pub fn hash_test_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    let params = argon2::Params::new(256, 1, 1, None)
+        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
 /// Whether `password` matches a stored argon2 hash.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)

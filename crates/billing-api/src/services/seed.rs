@@ -1,6 +1,6 @@
 //! Demo data for `cargo xtask run`, and the fresh per-test accounts of test mode.
 
-use crate::services::auth::hash_password;
+use crate::services::auth::{hash_password, hash_test_password};
 use crate::state::AppState;
 use crate::store::{
     AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SubscriptionRecord, UserRecord,
@@ -64,7 +64,15 @@ async fn build(
     let account_id = new_id("acct");
     let password = plan.password.to_string();
     // One hash per account: every user of a planned account shares its password.
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+    let test_account = plan.clock_at.is_some();
+    let hash = tokio::task::spawn_blocking(move || {
+        if test_account {
+            hash_test_password(&password)
+        } else {
+            hash_password(&password)
+        }
+    })
+    .await??;
     let users: Vec<UserRecord> = plan
         .users
         .iter()
