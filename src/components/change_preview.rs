@@ -117,24 +117,27 @@ pub fn PreviewFigures(
     preview: SubscriptionPreview,
 ) -> impl IntoView {
     let renewal = &preview.next_renewal;
-    let credit_for_renewal = renewal
-        .price
-        .checked_sub(renewal.amount)
-        .ok()
-        .filter(|credit| credit.amount() > 0);
-    let renewal_text = match credit_for_renewal {
-        Some(credit) => format!(
-            "Next renewal on {}: {} ({} less {} of credit)",
-            format::date(renewal.date),
-            renewal.amount.format(),
-            renewal.price.format(),
-            credit.format()
-        ),
-        None => format!(
+    let mut less = Vec::new();
+    if !renewal.discount.is_zero() {
+        less.push(format!("{} retention discount", renewal.discount.format()));
+    }
+    if !renewal.credit_applied.is_zero() {
+        less.push(format!("{} of credit", renewal.credit_applied.format()));
+    }
+    let renewal_text = if less.is_empty() {
+        format!(
             "Next renewal on {}: {}",
             format::date(renewal.date),
             renewal.amount.format()
-        ),
+        )
+    } else {
+        format!(
+            "Next renewal on {}: {} ({} less {})",
+            format::date(renewal.date),
+            renewal.amount.format(),
+            renewal.price.format(),
+            less.join(" and ")
+        )
     };
     let lines = (!preview.lines.is_empty()).then(|| {
         view! {
@@ -283,6 +286,8 @@ mod tests {
                 date: renewal,
                 amount: usd(208_500),
                 price: usd(208_500),
+                discount: usd(0),
+                credit_applied: usd(0),
             },
             proration_date: renewal - chrono::Duration::days(15),
             terms: Terms::new(PlanId::Business, Interval::Month, 15, vec![]),

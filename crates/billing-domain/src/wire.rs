@@ -514,10 +514,14 @@ impl TestAccount {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct NextRenewal {
     pub date: DateTime<Utc>,
-    /// What the renewal will charge after the credit balance.
+    /// What the renewal will charge after the discount and the credit balance.
     pub amount: Money,
-    /// The renewal's full price before credit.
+    /// The renewal's list price before the discount and credit.
     pub price: Money,
+    /// The retention discount it takes (positive; zero for none).
+    pub discount: Money,
+    /// The credit balance it uses (positive).
+    pub credit_applied: Money,
 }
 
 /// `POST /api/subscription/preview`: exactly what the change would do.

@@ -114,6 +114,8 @@ fn preview_of(q: &Quote, at: DateTime<Utc>) -> SubscriptionPreview {
             date: q.renewal_date,
             amount: q.renewal_amount,
             price: q.renewal_price,
+            discount: q.renewal.discount_amount,
+            credit_applied: q.renewal.draft.credit_applied,
         },
         proration_date: at,
         terms: q.terms_now.clone(),

@@ -322,3 +322,125 @@ async fn a_crash_between_charge_and_record_is_reconciled_by_the_scheduler() {
         .count();
     assert_eq!(succeeded, 2, "the first period and the change, once each");
 }
+
+#[tokio::test]
+async fn a_withdrawal_holds_the_balance_until_the_billing_team_decides() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    app.advance(&account, 10 * DAY).await;
+    let o = owner.overview().await;
+    let res = owner
+        .post("/api/subscription/changes")
+        .header("if-match", format!("\"{}\"", o.version))
+        .json(&json!({ "plan": "essentials" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let credit = owner.overview().await.credit_balance.amount();
+    assert!(credit > 0);
+
+    let request = |client: &Client| {
+        client
+            .post("/api/balance/withdrawals")
+            .json(&json!({ "note": "Wire it, please." }))
+            .send()
+    };
+    let res = request(&owner).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let first: Value = res.json().await.unwrap();
+    let o = owner.overview().await;
+    assert_eq!(
+        (o.credit_balance.amount(), o.credit_held.amount()),
+        (0, credit)
+    );
+    // Held money pays no renewal: the next charge is the full price.
+    assert_eq!(o.next_charge.amount(), 106_800);
+    // Declined: it is available again, and deciding twice is refused.
+    let decide = |id: String, decision: &'static str| {
+        let client = app.client();
+        async move {
+            client
+                .post(&format!("/api/test/withdrawals/{id}/decision"))
+                .json(&json!({ "decision": decision }))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let id = first["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        decide(id.clone(), "declined").await.status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        decide(id.clone(), "paid").await.status(),
+        StatusCode::CONFLICT
+    );
+    assert_eq!(decide(id, "maybe").await.status(), StatusCode::BAD_REQUEST);
+    let o = owner.overview().await;
+    assert_eq!(
+        (o.credit_balance.amount(), o.credit_held.amount()),
+        (credit, 0)
+    );
+
+    // Paid, as the CLI decides it: the held amount leaves for good.
+    let res = request(&owner).await.unwrap();
+    let second: Value = res.json().await.unwrap();
+    let paid = billing_api::services::cancel::decide_withdrawal(
+        &app.state,
+        second["id"].as_str().unwrap(),
+        true,
+        "billing team (CLI)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(paid.status, "paid");
+    let o = owner.overview().await;
+    assert_eq!((o.credit_balance.amount(), o.credit_held.amount()), (0, 0));
+    let l = ledger(&owner).await;
+    let kinds: Vec<&str> = l["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .filter(|k| k.starts_with("withdrawal"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "withdrawal_requested",
+            "withdrawal_declined",
+            "withdrawal_requested",
+            "withdrawal_paid"
+        ]
+    );
+    let (_, list) = owner.get_json("/api/balance/withdrawals").await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    // Nothing left to withdraw.
+    assert_eq!(
+        request(&owner).await.unwrap().status(),
+        StatusCode::CONFLICT
+    );
+}
+
+#[tokio::test]
+async fn a_preview_shows_the_discount_its_renewal_takes() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    assert_eq!(accept_discount(&owner).await.status(), StatusCode::OK);
+    let res = owner
+        .post_raw("/api/subscription/preview")
+        .json(&json!({ "seats": 13 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let preview: Value = res.json().await.unwrap();
+    // 13 × $139 = $1,807 less 25%.
+    assert_eq!(preview["next_renewal"]["price"]["amount"], 180_700);
+    assert_eq!(preview["next_renewal"]["discount"]["amount"], 45_175);
+    assert_eq!(preview["next_renewal"]["amount"]["amount"], 135_525);
+}
