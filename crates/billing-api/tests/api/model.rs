@@ -21,8 +21,9 @@
 //! An operation the rules forbid must be refused; a refused one changes
 //! nothing. One the rules say nothing about, if accepted, ends the case
 //! ("left the model"). Where the rules allow two readings the model keeps
-//! both and follows the one the API took. `MODEL_CASES` (default 300) and
-//! `MODEL_SHRINK_ITERS` (default 256) tune the run.
+//! both and follows the one the API took. `MODEL_CASES` (default 500),
+//! `MODEL_WORKERS` (parallel runners, default 2) and `MODEL_SHRINK_ITERS`
+//! (default 256) tune the run.
 
 use crate::helpers::{spawn_app, Client, TestApp, DAY};
 use chrono::{DateTime, Duration, Months, Utc};
@@ -30,7 +31,9 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::{cell::Cell, fmt::Debug};
+use std::fmt::Debug;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Mutex;
 
 type Ts = DateTime<Utc>;
 type Res<T = ()> = Result<T, String>;
@@ -1316,42 +1319,67 @@ fn random_sequences_of_billing_operations_keep_the_money_true() {
         .unwrap();
     let app = rt.block_on(spawn_app());
     let (runs, left, tally) = (
-        Cell::new(0u32),
-        Cell::new(0u32),
-        std::cell::RefCell::new(std::collections::BTreeMap::new()),
+        AtomicU32::new(0),
+        AtomicU32::new(0),
+        Mutex::new(std::collections::BTreeMap::new()),
     );
     let began = std::time::Instant::now();
-    let config = Config {
-        cases: env("MODEL_CASES", 300),
-        max_shrink_iters: env("MODEL_SHRINK_ITERS", 256),
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let result =
-        TestRunner::new(config).run(&proptest::collection::vec(op_strategy(), 5..25), |ops| {
-            let (taken, out) = rt
-                .block_on(run_case(&app, &ops))
-                .map_err(TestCaseError::fail)?;
-            runs.set(runs.get() + 1);
-            left.set(left.get() + u32::from(out));
-            for (op, accepted) in taken {
-                tally.borrow_mut().entry(op).or_insert([0u32; 2])[usize::from(accepted)] += 1;
-            }
-            Ok(())
-        });
+    // Independent runners share the app, so both cores work: each case has
+    // its own account, and the account's lock keeps its steps in order.
+    let workers = env("MODEL_WORKERS", 2).max(1);
+    let cases = env("MODEL_CASES", 500);
+    let results: Vec<Result<(), TestError<Vec<Op>>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let (app, rt, runs, left, tally) = (&app, &rt, &runs, &left, &tally);
+                scope.spawn(move || {
+                    let config = Config {
+                        cases: cases / workers + u32::from(w < cases % workers),
+                        max_shrink_iters: env("MODEL_SHRINK_ITERS", 256),
+                        failure_persistence: None,
+                        ..Config::default()
+                    };
+                    TestRunner::new(config).run(
+                        &proptest::collection::vec(op_strategy(), 5..25),
+                        |ops| {
+                            let (taken, out) = rt
+                                .handle()
+                                .block_on(run_case(app, &ops))
+                                .map_err(TestCaseError::fail)?;
+                            runs.fetch_add(1, Ordering::Relaxed);
+                            left.fetch_add(u32::from(out), Ordering::Relaxed);
+                            let mut tally = tally.lock().unwrap();
+                            for (op, accepted) in taken {
+                                tally.entry(op).or_insert([0u32; 2])[usize::from(accepted)] += 1;
+                            }
+                            Ok(())
+                        },
+                    )
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
     let tally: Vec<String> = tally
-        .borrow()
+        .lock()
+        .unwrap()
         .iter()
         .map(|(op, [no, yes])| format!("{op} {yes}/{}", yes + no))
         .collect();
-    let (runs, left, took) = (runs.get(), left.get(), began.elapsed());
-    println!("model: {runs} cases passed ({left} left the model early) in {took:.1?}; steps taken/sent: {}", tally.join(", "));
-    match result {
-        Ok(()) => {}
-        Err(TestError::Fail(reason, ops)) => panic!(
-            "{reason}\n\nminimal failing sequence ({} ops):\n{ops:#?}",
-            ops.len()
-        ),
-        Err(TestError::Abort(reason)) => panic!("aborted: {reason}"),
+    let (runs, left, took) = (
+        runs.load(Ordering::Relaxed),
+        left.load(Ordering::Relaxed),
+        began.elapsed(),
+    );
+    println!("model: {runs} cases passed ({left} left the model early) in {took:.1?} on {workers} runners; steps taken/sent: {}", tally.join(", "));
+    for result in results {
+        match result {
+            Ok(()) => {}
+            Err(TestError::Fail(reason, ops)) => panic!(
+                "{reason}\n\nminimal failing sequence ({} ops):\n{ops:#?}",
+                ops.len()
+            ),
+            Err(TestError::Abort(reason)) => panic!("aborted: {reason}"),
+        }
     }
 }
