@@ -210,7 +210,7 @@ fn NotChangeable(status: SubscriptionStatus) -> impl IntoView {
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
     Edit,
-    Review(SubscriptionPreview),
+    Review(Box<SubscriptionPreview>),
 }
 
 /// The terms as they will be at the renewal if nothing changes: pending
@@ -492,7 +492,7 @@ fn SubscriptionEditor(
         if let Some(ready) = preview.with_untracked(|p| p.ready().cloned()) {
             review_error.set(None);
             outcome.set(None);
-            step.set(Step::Review(ready));
+            step.set(Step::Review(Box::new(ready)));
             request_animation_frame(move || {
                 if let Some(heading) = review_heading.get_untracked() {
                     let _ = heading.focus();
@@ -575,7 +575,7 @@ fn SubscriptionEditor(
         Step::Edit => None,
         Step::Review(reviewed) => Some(view! {
             <ChangeReview
-                preview=reviewed
+                preview=*reviewed
                 before=today.clone()
                 payment_method=payment_method.clone()
                 confirming
