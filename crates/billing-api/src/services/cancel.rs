@@ -618,9 +618,12 @@ pub async fn resume(state: &AppState, user: &CurrentUser) -> Result<BillingOverv
         Purpose::Resume,
         Some(&user.user.id),
         "subscription.resumed",
+        vec![],
         now,
     )
-    .await?;
+    .await?
+    .verdict
+    .map_err(gateway_error)?;
     billing_overview(state, account).await
 }
 
@@ -633,41 +636,11 @@ pub struct Attempted {
     pub verdict: Result<(), GatewayError>,
 }
 
-/// Invoices a period that starts now and applies `record` once it is paid:
-/// at once when credit covers it, else by charging the card under the
-/// invoice's attempt key. A decline changes nothing and is answered as one.
-#[allow(clippy::too_many_arguments)]
-pub async fn pay_for_period(
-    state: &AppState,
-    account: &AccountRecord,
-    sub: &SubscriptionRecord,
-    record: SubscriptionRecord,
-    bill: &billing_domain::renewal::PeriodBill,
-    purpose: Purpose,
-    actor: Option<&str>,
-    action: &str,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
-    pay_for_period_voiding(
-        state,
-        account,
-        sub,
-        record,
-        bill,
-        purpose,
-        actor,
-        action,
-        vec![],
-        now,
-    )
-    .await
-    .and_then(|attempt| attempt.verdict.map_err(gateway_error))
-}
-
-/// [`pay_for_period`], voiding `void_invoices` when paid; the gateway's
+/// Invoices a period that starts now and applies `record` once it is paid
+/// ([`charge::purchase`]), voiding `void_invoices` with it; the gateway's
 /// decline is returned as a value.
 #[allow(clippy::too_many_arguments)]
-pub async fn pay_for_period_voiding(
+pub async fn pay_for_period(
     state: &AppState,
     account: &AccountRecord,
     sub: &SubscriptionRecord,
@@ -686,7 +659,7 @@ pub async fn pay_for_period_voiding(
         Purpose::Resume => "subscription_resume",
         Purpose::Change => "subscription_update",
     };
-    let mut invoice = InvoiceRecord::open(
+    let invoice = InvoiceRecord::open(
         invoice_id.clone(),
         &account.id,
         reason,
@@ -709,40 +682,20 @@ pub async fn pay_for_period_voiding(
         void_invoices,
         result: None,
     };
-    let attempted = |verdict| Attempted {
-        invoice_id: invoice_id.clone(),
+    let verdict = charge::purchase(
+        state,
+        account,
+        invoice,
+        &settlement,
+        now,
+        "Add a card first.",
+    )
+    .await?;
+    Ok(Attempted {
+        invoice_id,
         amount: bill.draft.total,
         verdict,
-    };
-    if bill.draft.total.is_zero() {
-        return match charge::settle_without_charge(state, account, invoice, &settlement, now).await
-        {
-            Ok(()) => Ok(attempted(Ok(()))),
-            Err(StoreError::VersionConflict) => Err(ApiError::PreconditionFailed),
-            Err(e) => Err(e.into()),
-        };
-    }
-    if state
-        .store
-        .default_payment_method(&account.id)
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::invalid(
-            "payment_method",
-            "no_payment_method",
-            "Add a card first.",
-        ));
-    }
-    invoice.settlement = Some(serde_json::to_string(&settlement).map_err(anyhow::Error::from)?);
-    state
-        .store
-        .commit(vec![Write::InsertInvoice(invoice)])
-        .await?;
-    let verdict = charge::collect(state, account, &invoice_id, now, charge::Attempt::Retry)
-        .await
-        .map_err(ApiError::from_charge)?;
-    Ok(attempted(verdict.map(|_| ())))
+    })
 }
 
 /// Asks Customer Success for a meeting (contract plans, or the meeting offer).
@@ -1414,7 +1367,7 @@ pub async fn reactivate(
         paused: false,
         ..sub.after_bill(&bill)
     };
-    pay_for_period_voiding(
+    pay_for_period(
         state,
         account,
         &sub,
@@ -1463,7 +1416,7 @@ pub async fn recover(
         grace_until: None,
         ..sub.after_bill(&bill)
     };
-    pay_for_period_voiding(
+    pay_for_period(
         state,
         account,
         &sub,

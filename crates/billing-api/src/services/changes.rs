@@ -240,39 +240,16 @@ pub async fn apply(
         void_invoices: vec![],
         result: Some(serde_json::to_value(&preview).map_err(anyhow::Error::from)?),
     };
-    // Kept on the invoice: a refund reads the terms in force over the period from it.
-    invoice.settlement = Some(serde_json::to_string(&settlement).map_err(anyhow::Error::from)?);
-    if amount.is_zero() {
-        match charge::settle_without_charge(state, account, invoice, &settlement, at).await {
-            Ok(()) => {}
-            Err(StoreError::VersionConflict) => return Err(ApiError::PreconditionFailed),
-            Err(e) => return Err(e.into()),
-        }
-    } else {
-        if state
-            .store
-            .default_payment_method(&account.id)
-            .await?
-            .is_none()
-        {
-            return Err(ApiError::invalid(
-                "payment_method",
-                "no_payment_method",
-                "Add a payment method before making a change that costs money.",
-            ));
-        }
-        invoice.settlement = Some(serde_json::to_string(&settlement).map_err(anyhow::Error::from)?);
-        state
-            .store
-            .commit(vec![Write::InsertInvoice(invoice)])
-            .await?;
-        let verdict = charge::collect(state, account, &invoice_id, at, charge::Attempt::Retry)
-            .await
-            .map_err(ApiError::from_charge)?;
-        if let Err(decline) = verdict {
-            return Err(gateway_error(decline));
-        }
-    }
+    charge::purchase(
+        state,
+        account,
+        invoice,
+        &settlement,
+        at,
+        "Add a payment method before making a change that costs money.",
+    )
+    .await?
+    .map_err(gateway_error)?;
     let overview = billing_overview(state, account).await?;
     Ok(SubscriptionChangeResult {
         change: preview,

@@ -546,6 +546,52 @@ pub async fn settle_without_charge(
     state.store.commit(writes).await
 }
 
+/// Buys what `invoice` (open, not yet stored) pays for: applied at once when
+/// it owes nothing, else stored with its settlement and charged to the
+/// default card under its attempt key. A decline is returned as a value and
+/// changes nothing; with no card, a 400 on `payment_method` saying
+/// `no_card_message`.
+pub async fn purchase(
+    state: &AppState,
+    account: &AccountRecord,
+    mut invoice: InvoiceRecord,
+    settlement: &Settlement,
+    at: DateTime<Utc>,
+    no_card_message: &str,
+) -> Result<Result<(), GatewayError>, crate::error::ApiError> {
+    use crate::error::ApiError;
+    // Kept on the invoice: a refund reads the terms in force from it.
+    invoice.settlement = Some(serde_json::to_string(settlement).map_err(anyhow::Error::from)?);
+    if invoice.total == 0 {
+        return match settle_without_charge(state, account, invoice, settlement, at).await {
+            Ok(()) => Ok(Ok(())),
+            Err(StoreError::VersionConflict) => Err(ApiError::PreconditionFailed),
+            Err(e) => Err(e.into()),
+        };
+    }
+    if state
+        .store
+        .default_payment_method(&account.id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::invalid(
+            "payment_method",
+            "no_payment_method",
+            no_card_message,
+        ));
+    }
+    let invoice_id = invoice.id.clone();
+    state
+        .store
+        .commit(vec![Write::InsertInvoice(invoice)])
+        .await?;
+    let verdict = collect(state, account, &invoice_id, at, Attempt::Retry)
+        .await
+        .map_err(ApiError::from_charge)?;
+    Ok(verdict.map(|_| ()))
+}
+
 /// Refunds a charge whose purchase could not be applied, and voids its invoice.
 async fn undo_charge(
     state: &AppState,

@@ -24,8 +24,13 @@ pub async fn billing_overview(
     let used = users.iter().filter(|u| u.active).count() as u32;
     let card = state.store.default_payment_method(&account.id).await?;
     let plan = state.catalog.plan(sub.plan);
-    let amount_due = crate::services::billing::amount_due(state, &account.id, sub.currency).await?;
-    let (next_charge, next_bill) = next_charge(state, &account.id, &sub, now, amount_due).await?;
+    let open = state.store.open_invoices(&account.id).await?;
+    let amount_due = Money::sum(
+        sub.currency,
+        open.iter().map(|i| Money::new(i.total, i.currency)),
+    )
+    .map_err(|e| anyhow!(e))?;
+    let (next_charge, next_bill) = next_charge(state, &sub, &open, now, amount_due)?;
     let payment_method = card
         .map(|pm| -> Result<PaymentMethodSummary, ApiError> {
             Ok(PaymentMethodSummary {
@@ -89,10 +94,10 @@ pub async fn billing_overview(
 /// that will bill it: the renewal for an active or paused subscription, the
 /// new period a card starts for a locked or canceled one, what is owed while
 /// past due, nothing once a cancellation is scheduled.
-async fn next_charge(
+fn next_charge(
     state: &AppState,
-    account_id: &str,
     sub: &crate::store::SubscriptionRecord,
+    open: &[crate::store::InvoiceRecord],
     now: chrono::DateTime<chrono::Utc>,
     amount_due: Money,
 ) -> Result<(Money, Option<NextBill>), ApiError> {
@@ -102,9 +107,8 @@ async fn next_charge(
     let bill = match sub.status {
         Active | Paused => next_renewal(&state.catalog, &standing),
         Deactivated | Frozen => {
-            let locked = state.store.open_invoices(account_id).await?;
-            standing = sub.standing_for_recovery(&locked);
-            voids = locked
+            standing = sub.standing_for_recovery(open);
+            voids = open
                 .iter()
                 .map(crate::mail::templates::invoice_number)
                 .collect();

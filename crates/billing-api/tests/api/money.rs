@@ -47,6 +47,24 @@ async fn accept_discount(client: &Client) -> reqwest::Response {
     res
 }
 
+/// A fresh account moved from Business to Essentials ten days in, which
+/// leaves a credit balance; returns it and its owner.
+async fn downgraded_after_ten_days(app: &TestApp) -> (TestAccount, Client) {
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    app.advance(&account, 10 * DAY).await;
+    let o = owner.overview().await;
+    let res = owner
+        .post("/api/subscription/changes")
+        .header("if-match", format!("\"{}\"", o.version))
+        .json(&json!({ "plan": "essentials" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    (account, owner)
+}
+
 async fn gateway_charges(app: &TestApp, account: &TestAccount) -> Vec<Value> {
     let (status, body) = app
         .client()
@@ -91,18 +109,7 @@ async fn the_discount_shown_as_the_next_charge_is_what_the_renewal_bills_and_can
 #[tokio::test]
 async fn credit_from_a_downgrade_shows_in_the_next_charge() {
     let app = spawn_app().await;
-    let account = app.test_account().await;
-    let owner = app.signed_in(&account, "owner").await;
-    app.advance(&account, 10 * DAY).await;
-    let o = owner.overview().await;
-    let res = owner
-        .post("/api/subscription/changes")
-        .header("if-match", format!("\"{}\"", o.version))
-        .json(&json!({ "plan": "essentials" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    let (account, owner) = downgraded_after_ten_days(&app).await;
     let o = owner.overview().await;
     assert!(o.credit_balance.amount() > 0);
     // Essentials: 12 × $89 = $1,068, less the credit.
@@ -159,18 +166,7 @@ async fn a_long_deactivation_is_not_billed_when_a_card_arrives() {
 #[tokio::test]
 async fn a_full_refund_of_a_renewal_paid_partly_by_credit_returns_no_more_than_the_card_paid() {
     let app = spawn_app().await;
-    let account = app.test_account().await;
-    let owner = app.signed_in(&account, "owner").await;
-    app.advance(&account, 10 * DAY).await;
-    let o = owner.overview().await;
-    let res = owner
-        .post("/api/subscription/changes")
-        .header("if-match", format!("\"{}\"", o.version))
-        .json(&json!({ "plan": "essentials" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    let (account, owner) = downgraded_after_ten_days(&app).await;
     let credit = owner.overview().await.credit_balance.amount();
     to_period_end(&app, &account, &owner).await;
     app.advance(&account, DAY).await;
@@ -326,18 +322,7 @@ async fn a_crash_between_charge_and_record_is_reconciled_by_the_scheduler() {
 #[tokio::test]
 async fn a_withdrawal_holds_the_balance_until_the_billing_team_decides() {
     let app = spawn_app().await;
-    let account = app.test_account().await;
-    let owner = app.signed_in(&account, "owner").await;
-    app.advance(&account, 10 * DAY).await;
-    let o = owner.overview().await;
-    let res = owner
-        .post("/api/subscription/changes")
-        .header("if-match", format!("\"{}\"", o.version))
-        .json(&json!({ "plan": "essentials" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    let (_, owner) = downgraded_after_ten_days(&app).await;
     let credit = owner.overview().await.credit_balance.amount();
     assert!(credit > 0);
 
