@@ -4,6 +4,9 @@ use anyhow::{bail, Context};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// Largest JSON body accepted.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
 /// How the server runs: production refuses demo data and test routes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {

@@ -1,5 +1,7 @@
 //! The API's one error type, rendered once as SPEC §9's JSON error body.
 
+use crate::services::error::ServiceError;
+use crate::store::StoreError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -73,7 +75,7 @@ pub enum ApiError {
     ChargeUnrecorded(anyhow::Error),
     /// 500: logged in full, reported without details.
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 /// A response extension: this request charged a card, so its idempotency
@@ -247,21 +249,41 @@ impl ApiError {
     }
 }
 
-impl From<crate::store::StoreError> for ApiError {
-    fn from(e: crate::store::StoreError) -> Self {
-        ApiError::Internal(e.into())
+impl From<ServiceError> for ApiError {
+    /// The one place a use case's failure becomes an HTTP answer.
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Invalid {
+                code,
+                message,
+                param,
+            } => ApiError::BadRequest {
+                code,
+                message,
+                param,
+            },
+            ServiceError::Unauthenticated => ApiError::Unauthenticated,
+            ServiceError::InvalidCredentials => ApiError::InvalidCredentials,
+            ServiceError::CardDeclined { code, message } => {
+                ApiError::CardDeclined { code, message }
+            }
+            ServiceError::Forbidden(message) => ApiError::Forbidden(message),
+            ServiceError::SubscriptionEnded => ApiError::SubscriptionEnded,
+            ServiceError::AccountDeleted(date) => ApiError::AccountDeleted(date),
+            ServiceError::NotFound(what) => ApiError::NotFound(what),
+            ServiceError::Conflict { code, message } => ApiError::Conflict { code, message },
+            ServiceError::StaleVersion => ApiError::PreconditionFailed,
+            ServiceError::ChargeUnrecorded(e) => ApiError::ChargeUnrecorded(e),
+            ServiceError::Internal(e) => ApiError::Internal(e),
+        }
     }
 }
 
-impl ApiError {
-    /// A failure of a use case that may have charged a card: kept apart so
-    /// the charge is never retried under a new key.
-    pub fn from_charge(e: anyhow::Error) -> Self {
-        if e.is::<crate::services::charge::ChargeUnrecorded>() {
-            ApiError::ChargeUnrecorded(e)
-        } else {
-            ApiError::Internal(e)
-        }
+impl From<StoreError> for ApiError {
+    /// The HTTP layer's own store reads (sessions, idempotency) fail as a
+    /// use case's would.
+    fn from(e: StoreError) -> Self {
+        ServiceError::from(e).into()
     }
 }
 

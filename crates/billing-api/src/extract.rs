@@ -1,17 +1,15 @@
-//! Request extractors: a JSON body that fails in the API's own error format,
-//! naming the field at fault, and the signed-in user with the permissions
-//! derived from their role and grant at this very request.
+//! Request extractors: a JSON body and query that fail in the API's own
+//! error format, naming the field at fault, and the signed-in [`Actor`].
 
+use crate::cookies::session_token;
 use crate::error::ApiError;
+use crate::services::actor::Actor;
 use crate::services::auth;
 use crate::state::AppState;
-use crate::store::{AccountRecord, UserRecord};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
-use billing_domain::permissions::{permissions_for, PermissionSet};
-use billing_domain::Permission;
 use serde::de::DeserializeOwned;
 
 /// A JSON request body. Malformed JSON, unknown or missing fields and values
@@ -141,86 +139,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// The signed-in user, their account and what they may do right now.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub user: UserRecord,
-    pub account: AccountRecord,
-    pub permissions: PermissionSet,
-    /// The hash of the session token (for signing out).
-    pub session_hash: String,
-    /// The subscription's state at this request.
-    pub status: Option<billing_domain::SubscriptionStatus>,
-}
-
-impl CurrentUser {
-    /// Refuses with 403 unless the user holds `p`.
-    pub fn require(&self, p: Permission) -> Result<(), ApiError> {
-        // After cancellation only the owner keeps the billing section.
-        let ended = matches!(
-            self.status,
-            Some(
-                billing_domain::SubscriptionStatus::Canceled
-                    | billing_domain::SubscriptionStatus::Deleted
-            )
-        );
-        if ended && self.user.role != billing_domain::Role::Owner {
-            return Err(ApiError::SubscriptionEnded);
-        }
-        if self.permissions.contains(p) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "Your access does not include {p}. The account owner can grant it."
-            )))
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for CurrentUser {
+/// The signed-in user as the actor of a use case, read from the session
+/// cookie at this very request.
+impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = auth::session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
-        let hash = auth::hash_token(&token);
-        let session = state
-            .store
-            .session(&hash)
-            .await?
-            .ok_or(ApiError::Unauthenticated)?;
-        if session.expires_at <= state.clock.now() {
-            state.store.delete_session(&hash).await?;
-            return Err(ApiError::Unauthenticated);
-        }
-        // Load the user and account afresh: a change of role or grant takes
-        // effect on the very next request.
-        let user = state
-            .store
-            .user(&session.user_id)
-            .await?
-            .filter(|u| u.active)
-            .ok_or(ApiError::Unauthenticated)?;
-        let account = state
-            .store
-            .account(&user.account_id)
-            .await?
-            .filter(|a| a.deleted_at.is_none())
-            .ok_or(ApiError::Unauthenticated)?;
-        let permissions = permissions_for(user.role, user.billing_access, account.policy);
-        let status = state
-            .store
-            .subscription(&account.id)
-            .await?
-            .map(|s| s.status);
-        Ok(CurrentUser {
-            user,
-            account,
-            permissions,
-            session_hash: hash,
-            status,
-        })
+        let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
+        Ok(auth::actor(state, &token).await?)
     }
 }

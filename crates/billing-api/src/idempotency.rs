@@ -46,7 +46,7 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         return next.run(req).await;
     }
     // Unauthenticated requests get their 401 from the handler; keys are per user.
-    let token = auth::session_token(req.headers());
+    let token = crate::cookies::session_token(req.headers());
     let Some(user_id) = session_user(&state, token).await else {
         return next.run(req).await;
     };
@@ -61,7 +61,7 @@ pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next
         return ApiError::MissingIdempotencyKey.into_response();
     };
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, crate::startup::BODY_LIMIT).await else {
+    let Ok(bytes) = to_bytes(body, crate::config::BODY_LIMIT).await else {
         return ApiError::PayloadTooLarge.into_response();
     };
     let mut hasher = Sha256::new();

@@ -3,10 +3,12 @@
 
 pub mod clock;
 pub mod config;
+pub mod cookies;
 pub mod error;
 pub mod extract;
 pub mod gateway;
 pub mod idempotency;
+pub mod ids;
 pub mod mail;
 pub mod openapi;
 pub mod report;

@@ -32,7 +32,7 @@ pub async fn run_due(
     state: &AppState,
     account_id: &str,
     until: DateTime<Utc>,
-) -> anyhow::Result<usize> {
+) -> crate::services::error::ServiceResult<usize> {
     let _guard = state.account_lock(account_id).await;
     // Charges left in flight by a crash or a store error are settled first,
     // asking the gateway under the same key.
@@ -128,7 +128,10 @@ pub async fn run_due(
         }
         ran += 1;
     }
-    anyhow::bail!("account {account_id}: more than {MAX_JOBS} billing jobs due at once")
+    Err(
+        anyhow::anyhow!("account {account_id}: more than {MAX_JOBS} billing jobs due at once")
+            .into(),
+    )
 }
 
 /// Runs due work for every account on the server's clock, every `every`.

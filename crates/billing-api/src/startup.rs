@@ -27,9 +27,6 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 
-/// Largest JSON body accepted.
-pub const BODY_LIMIT: usize = 64 * 1024;
-
 /// Reads and validates the catalog file.
 pub fn load_catalog(path: &std::path::Path) -> anyhow::Result<Catalog> {
     let text = std::fs::read_to_string(path)
@@ -95,7 +92,7 @@ pub fn app(state: AppState) -> Router {
         .layer(Extension(doc))
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn(refuse_foreign_origin))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(DefaultBodyLimit::max(crate::config::BODY_LIMIT));
     let dist = state.config.dist.clone();
     let router = router.with_state(state);
     let router = match dist {

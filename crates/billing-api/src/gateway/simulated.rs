@@ -10,7 +10,7 @@
 //! | 4000 0000 0000 0341 | saves, but every charge is declined |
 
 use super::{CardInput, GatewayCard, GatewayError, PaymentGateway};
-use crate::services::seed::new_id;
+use crate::ids::new_id;
 use crate::store::{GatewayChargeRecord, GatewayTokenRecord, Store};
 use async_trait::async_trait;
 use billing_domain::card::check_card;

@@ -4,7 +4,7 @@
 
 pub mod templates;
 
-use crate::services::seed::new_id;
+use crate::ids::new_id;
 use crate::state::AppState;
 use crate::store::{OutboxEmail, UserRecord, Write};
 use billing_domain::Role;
@@ -126,4 +126,20 @@ async fn send_one(
         .body(email.body.clone())?;
     transport.send(message).await?;
     Ok(())
+}
+
+/// An e-mail to an arbitrary address (Customer Success, the billing team).
+pub fn to_address(account_id: &str, to: &str, draft: Draft, at: DateTime<Utc>) -> Write {
+    Write::Email(OutboxEmail {
+        id: new_id("em"),
+        account_id: account_id.into(),
+        kind: draft.kind.into(),
+        to_email: to.into(),
+        to_name: String::new(),
+        subject: draft.subject,
+        body: draft.body,
+        invoice_id: draft.invoice_id,
+        created_at: at,
+        sent_at: None,
+    })
 }

@@ -1,7 +1,8 @@
 //! The words of each e-mail (SPEC §7). Plain text, amounts formatted once.
 
 use super::Draft;
-use crate::store::{AccountRecord, InvoiceRecord};
+use crate::store::{AccountRecord, InvoiceRecord, UserRecord};
+use billing_domain::refund::RefundQuote;
 use billing_domain::Money;
 use chrono::{DateTime, Utc};
 
@@ -207,5 +208,130 @@ pub fn access_decided(account: &AccountRecord, granted: Option<&str>) -> Draft {
             ),
             invoice_id: None,
         },
+    }
+}
+
+/// A cancellation was scheduled for the period end.
+pub fn cancellation_scheduled(account: &AccountRecord, at: DateTime<Utc>) -> Draft {
+    Draft {
+        kind: "cancellation_scheduled",
+        subject: format!("Your subscription is scheduled to cancel on {}", date(at)),
+        body: format!(
+            "{}'s subscription will end on {}. Until then everything keeps working and nothing more is charged.\n\nChanged your mind? Press Resume subscription on Plans & Billing any time before then.\n",
+            account.name,
+            date(at)
+        ),
+        invoice_id: None,
+    }
+}
+
+/// A scheduled cancellation was withdrawn.
+pub fn cancellation_withdrawn(account: &AccountRecord) -> Draft {
+    Draft {
+        kind: "resumed",
+        subject: "Your subscription will continue".into(),
+        body: format!(
+            "The scheduled cancellation of {} was withdrawn; the subscription renews as usual.\n",
+            account.name
+        ),
+        invoice_id: None,
+    }
+}
+
+/// The subscription was paused; pause months cost `price` from `from`.
+pub fn paused(account: &AccountRecord, from: DateTime<Utc>, price: Money) -> Draft {
+    Draft {
+        kind: "paused",
+        subject: "Your subscription is paused".into(),
+        body: format!(
+            "{} is paused. Your data, credits and history are kept. From {} you pay {} a month; resume any time on Plans & Billing.\n",
+            account.name,
+            date(from),
+            price.format()
+        ),
+        invoice_id: None,
+    }
+}
+
+/// To Customer Success: a user asks for a meeting.
+pub fn meeting_request(account: &AccountRecord, user: &UserRecord, note: &str) -> Draft {
+    Draft {
+        kind: "meeting_request",
+        subject: format!("Meeting request from {} ({})", account.name, user.name),
+        body: format!(
+            "{} ({}) of {} would like to talk about their subscription.\n\nNote: {}\n",
+            user.name,
+            user.email,
+            account.name,
+            if note.is_empty() { "(none)" } else { note }
+        ),
+        invoice_id: None,
+    }
+}
+
+/// To the billing team: a user asks to withdraw the credit balance.
+pub fn withdrawal_requested(
+    account: &AccountRecord,
+    user: &UserRecord,
+    amount: Money,
+    note: &str,
+) -> Draft {
+    Draft {
+        kind: "balance_withdrawal",
+        subject: format!(
+            "Balance withdrawal request: {} for {}",
+            amount.format(),
+            account.name
+        ),
+        body: format!(
+            "{} ({}) asks to withdraw the credit balance of {} for {} ({}).\n\nNote: {}\n",
+            user.name,
+            user.email,
+            amount.format(),
+            account.name,
+            account.id,
+            if note.is_empty() { "(none)" } else { note }
+        ),
+        invoice_id: None,
+    }
+}
+
+/// The subscription ended, with what was refunded and until when it can be
+/// reactivated.
+pub fn cancellation_effective(
+    account: &AccountRecord,
+    at: DateTime<Utc>,
+    deleted: DateTime<Utc>,
+    refund: Option<&RefundQuote>,
+) -> Draft {
+    let refund_text = match refund {
+        Some(q) => {
+            let mut text = String::new();
+            if !q.to_card.is_zero() {
+                text.push_str(&format!(
+                    "\n{} was refunded to your card.\n",
+                    q.to_card.format()
+                ));
+            }
+            if !q.to_balance.is_zero() {
+                text.push_str(&format!(
+                    "\n{} was credited to your balance.\n",
+                    q.to_balance.format()
+                ));
+            }
+            text
+        }
+        None => String::new(),
+    };
+    Draft {
+        kind: "cancellation_effective",
+        subject: format!("{}'s subscription has ended", account.name),
+        body: format!(
+            "The subscription of {} ended on {}. The owner can still sign in to billing and reactivate it with a card until {}; after that the data is deleted and can't be recovered.\n{refund_text}",
+            account.name,
+            date(at),
+            date(deleted),
+        ),
+        invoice_id: None,
     }
 }

@@ -2,17 +2,13 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::extract::CurrentUser;
-use crate::services::billing::audit;
+use crate::services::account;
+use crate::services::actor::Actor;
 use crate::state::AppState;
-use crate::store::Write;
 use axum::extract::State;
 use axum::Json;
-use billing_domain::wire::{
-    AccountInfo, BillingContact, BillingContacts, ErrorBody, UpdatePolicyRequest,
-};
-use billing_domain::{Permission, Role};
-use serde_json::json;
+use billing_domain::wire::{AccountInfo, BillingContacts, ErrorBody, UpdatePolicyRequest};
+use billing_domain::Permission;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// `/api/account/*`.
@@ -29,12 +25,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         (status = 200, description = "The account", body = AccountInfo),
         (status = 401, description = "Not signed in", body = ErrorBody),
     ))]
-pub async fn get_account(current: CurrentUser) -> Json<AccountInfo> {
-    Json(AccountInfo {
-        id: current.account.id.clone(),
-        name: current.account.name.clone(),
-        cancel_requires_owner: current.account.policy.cancel_requires_owner,
-    })
+pub async fn get_account(actor: Actor) -> Json<AccountInfo> {
+    Json(account::info(&actor))
 }
 
 /// Turns the owner-only cancel policy on or off (owner). Takes effect on
@@ -49,37 +41,13 @@ pub async fn get_account(current: CurrentUser) -> Json<AccountInfo> {
     ))]
 pub async fn update_account_policy(
     State(state): State<AppState>,
-    current: CurrentUser,
+    actor: Actor,
     body: Result<ApiJson<UpdatePolicyRequest>, ApiError>,
 ) -> ApiResult<Json<AccountInfo>> {
-    current.require(Permission::SetPolicy)?;
     // Permission first: a caller without it learns nothing from body errors.
+    actor.require(Permission::SetPolicy)?;
     let ApiJson(body) = body?;
-    let account = &current.account;
-    if account.policy.cancel_requires_owner != body.cancel_requires_owner {
-        let now = state.now_for(account);
-        state
-            .store
-            .commit(vec![
-                Write::SetCancelPolicy {
-                    account_id: account.id.clone(),
-                    cancel_requires_owner: body.cancel_requires_owner,
-                },
-                audit(
-                    &account.id,
-                    Some(&current.user.id),
-                    "account.policy_changed",
-                    json!({ "cancel_requires_owner": { "from": account.policy.cancel_requires_owner, "to": body.cancel_requires_owner } }),
-                    now,
-                ),
-            ])
-            .await?;
-    }
-    Ok(Json(AccountInfo {
-        id: account.id.clone(),
-        name: account.name.clone(),
-        cancel_requires_owner: body.cancel_requires_owner,
-    }))
+    Ok(Json(account::set_policy(&state, &actor, body).await?))
 }
 
 /// The owner and admins, whom any user of the account may ask for billing access.
@@ -90,17 +58,7 @@ pub async fn update_account_policy(
     ))]
 pub async fn list_billing_contacts(
     State(state): State<AppState>,
-    current: CurrentUser,
+    actor: Actor,
 ) -> ApiResult<Json<BillingContacts>> {
-    let users = state.store.users_of_account(&current.account.id).await?;
-    let data = users
-        .into_iter()
-        .filter(|u| u.active && matches!(u.role, Role::Owner | Role::Admin))
-        .map(|u| BillingContact {
-            name: u.name,
-            email: u.email,
-            role: u.role,
-        })
-        .collect();
-    Ok(Json(BillingContacts { data }))
+    Ok(Json(account::billing_contacts(&state, &actor).await?))
 }

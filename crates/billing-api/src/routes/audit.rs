@@ -1,14 +1,14 @@
 //! The account's audit log (owner and admins).
 
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiQuery, CurrentUser};
+use crate::error::ApiResult;
+use crate::extract::ApiQuery;
+use crate::services::actor::Actor;
+use crate::services::audit;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
-use billing_domain::wire::{Actor, AuditLog, AuditLogEntry, ErrorBody};
-use billing_domain::Permission;
+use billing_domain::wire::{AuditLog, ErrorBody};
 use serde::Deserialize;
-use std::collections::HashMap;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -38,50 +38,9 @@ pub struct AuditQuery {
     ))]
 pub async fn list_audit_log(
     State(state): State<AppState>,
-    current: CurrentUser,
+    actor: Actor,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> ApiResult<Json<AuditLog>> {
-    current.require(Permission::AuditRead)?;
-    let limit = query.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            "out_of_range",
-            "`limit` must be between 1 and 200.",
-        ));
-    }
-    let mut entries = state
-        .store
-        .audit_page(
-            &current.account.id,
-            limit + 1,
-            query.starting_after.as_deref(),
-        )
-        .await?;
-    let has_more = entries.len() as i64 > limit;
-    entries.truncate(limit as usize);
-    let names: HashMap<String, String> = state
-        .store
-        .users_of_account(&current.account.id)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let data = entries
-        .into_iter()
-        .map(|e| AuditLogEntry {
-            actor: e.actor_user_id.map(|id| Actor {
-                name: names
-                    .get(&id)
-                    .cloned()
-                    .unwrap_or_else(|| "A former user".into()),
-                id,
-            }),
-            id: e.id,
-            at: e.at,
-            action: e.action,
-            details: e.details,
-        })
-        .collect();
-    Ok(Json(AuditLog { data, has_more }))
+    let after = query.starting_after.as_deref();
+    Ok(Json(audit::page(&state, &actor, query.limit, after).await?))
 }

@@ -1,7 +1,7 @@
 //! Plans & Billing.
 
 use crate::error::ApiResult;
-use crate::extract::CurrentUser;
+use crate::services::actor::Actor;
 use crate::services::overview;
 use crate::state::AppState;
 use axum::extract::State;
@@ -28,7 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 pub async fn get_billing_overview(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
 ) -> ApiResult<Response> {
     current.require(Permission::BillingRead)?;
     let overview = overview::billing_overview(&state, &current.account).await?;

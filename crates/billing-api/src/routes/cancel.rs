@@ -1,8 +1,9 @@
 //! The cancel wizard, pause and resume, refunds, withdrawals and usage.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, CurrentUser};
-use crate::services::cancel;
+use crate::extract::ApiJson;
+use crate::services::actor::Actor;
+use crate::services::{cancel, ledger};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,8 +11,8 @@ use axum::Json;
 use billing_domain::refund::RefundQuote;
 use billing_domain::wire::{
     AcceptOfferRequest, BillingOverview, CancelFlowView, CancelRequest, CancelSession,
-    ChooseReasonRequest, ErrorBody, Ledger, LedgerEntryView, OfferOutcome, RefundRequest,
-    RefundResult, UsageRequest, Withdrawal, WithdrawalList, WizardStepRequest,
+    ChooseReasonRequest, ErrorBody, Ledger, OfferOutcome, RefundRequest, RefundResult,
+    UsageRequest, Withdrawal, WithdrawalList, WizardStepRequest,
 };
 use billing_domain::Permission;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -43,7 +44,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 pub async fn get_cancel_flow(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
 ) -> ApiResult<Json<CancelFlowView>> {
     current.require(Permission::AccountCancel)?;
     Ok(Json(cancel::flow_view(&state, &current).await?))
@@ -58,7 +59,7 @@ pub async fn get_cancel_flow(
     ))]
 pub async fn create_cancel_session(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
 ) -> ApiResult<(StatusCode, Json<CancelSession>)> {
     current.require(Permission::AccountCancel)?;
     Ok((
@@ -81,7 +82,7 @@ pub async fn create_cancel_session(
     ))]
 pub async fn choose_cancel_reason(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     Path(id): Path<String>,
     body: Result<ApiJson<ChooseReasonRequest>, ApiError>,
 ) -> ApiResult<Json<CancelSession>> {
@@ -109,7 +110,7 @@ pub async fn choose_cancel_reason(
     ))]
 pub async fn accept_cancel_offer(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     Path(id): Path<String>,
     body: Result<ApiJson<AcceptOfferRequest>, ApiError>,
 ) -> ApiResult<Json<OfferOutcome>> {
@@ -133,7 +134,7 @@ pub async fn accept_cancel_offer(
     ))]
 pub async fn create_meeting_request(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     body: Result<ApiJson<WizardStepRequest>, ApiError>,
 ) -> ApiResult<StatusCode> {
     current.require(Permission::AccountCancel)?;
@@ -162,7 +163,7 @@ pub async fn create_meeting_request(
     ))]
 pub async fn cancel_subscription(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     body: Result<ApiJson<CancelRequest>, ApiError>,
 ) -> ApiResult<Json<BillingOverview>> {
     current.require(Permission::AccountCancel)?;
@@ -181,7 +182,7 @@ pub async fn cancel_subscription(
     ))]
 pub async fn resume_cancelled_subscription(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
 ) -> ApiResult<Json<BillingOverview>> {
     current.require(Permission::BillingManage)?;
     Ok(Json(cancel::resume_cancellation(&state, &current).await?))
@@ -198,7 +199,7 @@ pub async fn resume_cancelled_subscription(
     ))]
 pub async fn pause_subscription(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     body: Result<ApiJson<WizardStepRequest>, ApiError>,
 ) -> ApiResult<Json<BillingOverview>> {
     current.require(Permission::AccountCancel)?;
@@ -234,7 +235,7 @@ pub async fn pause_subscription(
     ))]
 pub async fn resume_subscription(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
 ) -> ApiResult<Json<BillingOverview>> {
     current.require(Permission::BillingManage)?;
     Ok(Json(cancel::resume(&state, &current).await?))
@@ -250,7 +251,7 @@ pub async fn resume_subscription(
     ))]
 pub async fn get_refund_quote(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
 ) -> ApiResult<Json<RefundQuote>> {
     current.require(Permission::Refund)?;
     Ok(Json(cancel::refund_quote(&state, &current).await?))
@@ -268,7 +269,7 @@ pub async fn get_refund_quote(
     ))]
 pub async fn create_refund(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     body: Result<ApiJson<RefundRequest>, ApiError>,
 ) -> ApiResult<Json<RefundResult>> {
     current.require(Permission::Refund)?;
@@ -292,25 +293,14 @@ pub async fn create_refund(
     ))]
 pub async fn create_balance_withdrawal(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     body: Result<ApiJson<WizardStepRequest>, ApiError>,
 ) -> ApiResult<(StatusCode, Json<Withdrawal>)> {
     current.require(Permission::Refund)?;
     // Permission first: a caller without it learns nothing from body errors.
     let ApiJson(body) = body?;
     let w = cancel::withdraw_balance(&state, &current, body.note.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(withdrawal_view(&w))))
-}
-
-/// The wire form of a withdrawal request.
-pub fn withdrawal_view(w: &crate::store::WithdrawalRecord) -> Withdrawal {
-    Withdrawal {
-        id: w.id.clone(),
-        amount: w.amount,
-        status: w.status.clone(),
-        requested_at: w.requested_at,
-        decided_at: w.decided_at,
-    }
+    Ok((StatusCode::CREATED, Json(cancel::withdrawal_view(&w))))
 }
 
 /// The account's withdrawal requests, newest first.
@@ -322,17 +312,9 @@ pub fn withdrawal_view(w: &crate::store::WithdrawalRecord) -> Withdrawal {
     ))]
 pub async fn list_balance_withdrawals(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
 ) -> ApiResult<Json<WithdrawalList>> {
-    current.require(Permission::BillingRead)?;
-    let data = state
-        .store
-        .withdrawals(&current.account.id)
-        .await?
-        .iter()
-        .map(withdrawal_view)
-        .collect();
-    Ok(Json(WithdrawalList { data }))
+    Ok(Json(cancel::withdrawals(&state, &current).await?))
 }
 
 /// Every money movement of the account, oldest first, with the balances
@@ -343,39 +325,8 @@ pub async fn list_balance_withdrawals(
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "No billing:read permission", body = ErrorBody),
     ))]
-pub async fn get_ledger(
-    State(state): State<AppState>,
-    current: CurrentUser,
-) -> ApiResult<Json<Ledger>> {
-    current.require(Permission::BillingRead)?;
-    let account_id = &current.account.id;
-    let entries = state.store.ledger(account_id).await?;
-    let currency = state.catalog.currency();
-    let balances =
-        billing_domain::ledger::balances(currency, entries.iter().map(|e| (e.kind, &e.amount)))
-            .map_err(|e| anyhow::anyhow!("the ledger of {account_id} does not add up: {e}"))?;
-    Ok(Json(Ledger {
-        entries: entries
-            .into_iter()
-            .map(|e| LedgerEntryView {
-                id: e.id,
-                kind: e.kind,
-                amount: e.amount,
-                invoice_id: e.invoice_id,
-                charge_id: e.charge_id,
-                refund_of: e.refund_of,
-                withdrawal_id: e.withdrawal_id,
-                description: if e.memo.is_empty() {
-                    e.kind.label().to_string()
-                } else {
-                    e.memo
-                },
-                at: e.at,
-            })
-            .collect(),
-        credit_balance: balances.available,
-        credit_held: balances.held,
-    }))
+pub async fn get_ledger(State(state): State<AppState>, current: Actor) -> ApiResult<Json<Ledger>> {
+    Ok(Json(ledger::view(&state, &current).await?))
 }
 
 /// Records product usage (chats, bot conversations, rules run, campaigns…),
@@ -389,7 +340,7 @@ pub async fn get_ledger(
     ))]
 pub async fn record_usage(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     ApiJson(body): ApiJson<UsageRequest>,
 ) -> ApiResult<StatusCode> {
     if current.account.deleted_at.is_some() {

@@ -1,8 +1,8 @@
 //! The dev mailbox (dev and test modes only; elsewhere 404).
 
 use crate::error::ApiResult;
-use crate::extract::CurrentUser;
 use crate::routes::test_support::emails_of;
+use crate::services::actor::Actor;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -22,7 +22,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 pub async fn list_dev_mailbox(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
 ) -> ApiResult<Json<EmailList>> {
     Ok(Json(emails_of(&state, &current.account.id).await?))
 }

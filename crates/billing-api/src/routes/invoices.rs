@@ -1,15 +1,15 @@
 //! Invoices: list, detail and PDF.
 
-use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiQuery, CurrentUser};
-use crate::services::invoices::{render_pdf, to_wire};
+use crate::error::ApiResult;
+use crate::extract::ApiQuery;
+use crate::services::actor::Actor;
+use crate::services::invoices;
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use billing_domain::wire::{ErrorBody, Invoice, InvoiceList};
-use billing_domain::Permission;
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -43,47 +43,13 @@ pub struct ListInvoicesQuery {
     ))]
 pub async fn list_invoices(
     State(state): State<AppState>,
-    current: CurrentUser,
+    actor: Actor,
     ApiQuery(query): ApiQuery<ListInvoicesQuery>,
 ) -> ApiResult<Json<InvoiceList>> {
-    current.require(Permission::BillingRead)?;
-    let limit = query.limit.unwrap_or(20);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            "out_of_range",
-            "`limit` must be between 1 and 100.",
-        ));
-    }
-    let mut page = state
-        .store
-        .invoices(
-            &current.account.id,
-            limit + 1,
-            query.starting_after.as_deref(),
-        )
-        .await?;
-    let has_more = page.len() as i64 > limit;
-    page.truncate(limit as usize);
-    Ok(Json(InvoiceList {
-        data: page
-            .into_iter()
-            .map(|i| to_wire(i, &current.account))
-            .collect(),
-        has_more,
-    }))
-}
-
-async fn load(state: &AppState, current: &CurrentUser, id: &str) -> ApiResult<Invoice> {
-    // Another account's invoice is "not found": ids are not probed.
-    let inv = state
-        .store
-        .invoice(id)
-        .await?
-        .filter(|i| i.account_id == current.account.id)
-        .ok_or(ApiError::NotFound("invoice"))?;
-    current.require(Permission::BillingRead)?;
-    Ok(to_wire(inv, &current.account))
+    let after = query.starting_after.as_deref();
+    Ok(Json(
+        invoices::list(&state, &actor, query.limit, after).await?,
+    ))
 }
 
 /// One invoice with its lines.
@@ -97,10 +63,10 @@ async fn load(state: &AppState, current: &CurrentUser, id: &str) -> ApiResult<In
     ))]
 pub async fn get_invoice(
     State(state): State<AppState>,
-    current: CurrentUser,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Invoice>> {
-    Ok(Json(load(&state, &current, &id).await?))
+    Ok(Json(invoices::get(&state, &actor, &id).await?))
 }
 
 /// The invoice as a PDF download.
@@ -114,17 +80,17 @@ pub async fn get_invoice(
     ))]
 pub async fn get_invoice_pdf(
     State(state): State<AppState>,
-    current: CurrentUser,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
-    let inv = load(&state, &current, &id).await?;
+    let inv = invoices::get(&state, &actor, &id).await?;
     let filename = format!("attachment; filename=\"{}.pdf\"", inv.number);
     Ok((
         [
             (CONTENT_TYPE, "application/pdf".to_string()),
             (CONTENT_DISPOSITION, filename),
         ],
-        render_pdf(&inv),
+        invoices::render_pdf(&inv),
     )
         .into_response())
 }

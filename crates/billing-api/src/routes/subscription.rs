@@ -1,7 +1,8 @@
 //! Manage Subscription: preview, change, and undo a pending change.
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{ApiJson, CurrentUser};
+use crate::extract::ApiJson;
+use crate::services::actor::Actor;
 use crate::services::changes;
 use crate::state::AppState;
 use axum::extract::{Path, State};
@@ -51,7 +52,7 @@ pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
     ))]
 pub async fn preview_subscription_change(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     body: Result<ApiJson<ChangeRequest>, ApiError>,
 ) -> ApiResult<Json<SubscriptionPreview>> {
     current.require(Permission::BillingRead)?;
@@ -81,7 +82,7 @@ pub async fn preview_subscription_change(
     ))]
 pub async fn create_subscription_change(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     headers: HeaderMap,
     request_key: Option<axum::Extension<crate::idempotency::RequestKey>>,
     body: Result<ApiJson<ChangeRequest>, ApiError>,
@@ -113,7 +114,7 @@ pub async fn create_subscription_change(
     ))]
 pub async fn undo_pending_change(
     State(state): State<AppState>,
-    current: CurrentUser,
+    current: Actor,
     headers: HeaderMap,
     Path(kind): Path<String>,
 ) -> ApiResult<StatusCode> {

@@ -2,6 +2,7 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::scheduler;
+use crate::services::cancel;
 use crate::services::seed;
 use crate::state::AppState;
 use crate::store::Write;
@@ -48,28 +49,9 @@ pub async fn decide_test_withdrawal(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<WithdrawalDecision>,
 ) -> ApiResult<Json<Withdrawal>> {
-    let paid = match body.decision.as_str() {
-        "paid" => true,
-        "declined" => false,
-        _ => {
-            return Err(ApiError::invalid(
-                "decision",
-                "invalid_decision",
-                "`decision` must be `paid` or `declined`.",
-            ))
-        }
-    };
-    let Some(w) = state.store.withdrawal(&id).await? else {
-        return Err(ApiError::NotFound("withdrawal"));
-    };
-    if w.status != "requested" {
-        return Err(ApiError::Conflict {
-            code: "already_decided",
-            message: format!("This withdrawal was already {}.", w.status),
-        });
-    }
-    let w = crate::services::cancel::decide_withdrawal(&state, &id, paid, "test").await?;
-    Ok(Json(crate::routes::cancel::withdrawal_view(&w)))
+    let paid = cancel::decision(&body.decision)?;
+    let w = cancel::decide_withdrawal(&state, &id, paid, "test").await?;
+    Ok(Json(cancel::withdrawal_view(&w)))
 }
 
 /// The simulated gateway's charges and refunds on the account's cards.

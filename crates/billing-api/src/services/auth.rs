@@ -1,19 +1,19 @@
-//! Passwords (argon2), session tokens and the session cookie.
+//! Signing in and out: passwords (argon2), session tokens, and the actor a
+//! session stands for.
 
-use crate::error::ApiError;
+use crate::services::actor::Actor;
+use crate::services::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
-use crate::store::{SessionRecord, UserRecord};
+use crate::store::{AccountRecord, SessionRecord, UserRecord};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
-use axum::http::{header::COOKIE, HeaderMap};
+use billing_domain::permissions::{effective_access, permissions_for};
+use billing_domain::wire::{AccountSummary, SessionInfo, UserSummary};
 use chrono::Duration;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "portal_session";
 
 /// How long a session lasts.
 pub const SESSION_HOURS: i64 = 12;
@@ -61,7 +61,7 @@ pub async fn authenticate(
     state: &AppState,
     email: &str,
     password: &str,
-) -> Result<UserRecord, ApiError> {
+) -> Result<UserRecord, ServiceError> {
     let user = state.store.user_by_email(email).await?;
     let hash = match &user {
         Some(u) => u.password_hash.clone(),
@@ -72,11 +72,11 @@ pub async fn authenticate(
     let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
         .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
+        .map_err(|e| ServiceError::Internal(e.into()))?;
     match user {
         // A deleted account's users are inactive; the caller says why.
         Some(u) if ok && (u.active || is_deleted(state, &u).await?) => Ok(u),
-        _ => Err(ApiError::InvalidCredentials),
+        _ => Err(ServiceError::InvalidCredentials),
     }
 }
 
@@ -100,39 +100,127 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The session token from the request's cookies.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_string())
-        .filter(|v| !v.is_empty())
-}
-
-/// The `Set-Cookie` value that stores a session (HttpOnly, SameSite=Strict;
-/// Secure outside dev and test, which run on plain http://localhost).
-pub fn session_cookie(token: &str, secure: bool) -> String {
-    let max_age = SESSION_HOURS * 3600;
-    let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"
-    )
-}
-
-/// The `Set-Cookie` value that clears the session cookie.
-pub fn clear_cookie(secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}")
-}
-
-async fn is_deleted(state: &AppState, user: &UserRecord) -> Result<bool, ApiError> {
+async fn is_deleted(state: &AppState, user: &UserRecord) -> Result<bool, ServiceError> {
     Ok(state
         .store
         .account(&user.account_id)
         .await?
         .is_some_and(|a| a.deleted_at.is_some()))
+}
+
+/// Checks the sign-in form, then the credentials, and opens a session:
+/// the new session's token (for the cookie), the user and the account.
+pub async fn sign_in(
+    state: &AppState,
+    email: &str,
+    password: &str,
+) -> ServiceResult<(String, UserRecord, AccountRecord)> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Err(ServiceError::invalid(
+            "email",
+            "required",
+            "Enter your email address.",
+        ));
+    }
+    if !email.contains('@') || email.len() > 254 {
+        return Err(ServiceError::invalid(
+            "email",
+            "invalid_email",
+            "Enter a valid email address.",
+        ));
+    }
+    if password.is_empty() {
+        return Err(ServiceError::invalid(
+            "password",
+            "required",
+            "Enter your password.",
+        ));
+    }
+    if password.len() > 1024 {
+        return Err(ServiceError::invalid(
+            "password",
+            "too_long",
+            "The password is too long.",
+        ));
+    }
+    let user = authenticate(state, email, password).await?;
+    let account = state
+        .store
+        .account(&user.account_id)
+        .await?
+        .ok_or(ServiceError::InvalidCredentials)?;
+    if let Some(deleted) = account.deleted_at {
+        return Err(ServiceError::AccountDeleted(crate::mail::templates::date(
+            deleted,
+        )));
+    }
+    let (token, record) = new_session(state, &user);
+    state.store.insert_session(&record).await?;
+    tracing::info!(user = %user.id, account = %account.id, "signed in");
+    Ok((token, user, account))
+}
+
+/// Ends the actor's session.
+pub async fn sign_out(state: &AppState, actor: &Actor) -> ServiceResult<()> {
+    state.store.delete_session(&actor.session_hash).await?;
+    Ok(())
+}
+
+/// The actor a session token stands for, read afresh: a change of role or
+/// grant takes effect on the very next request.
+pub async fn actor(state: &AppState, token: &str) -> ServiceResult<Actor> {
+    let hash = hash_token(token);
+    let session = state
+        .store
+        .session(&hash)
+        .await?
+        .ok_or(ServiceError::Unauthenticated)?;
+    if session.expires_at <= state.clock.now() {
+        state.store.delete_session(&hash).await?;
+        return Err(ServiceError::Unauthenticated);
+    }
+    let user = state
+        .store
+        .user(&session.user_id)
+        .await?
+        .filter(|u| u.active)
+        .ok_or(ServiceError::Unauthenticated)?;
+    let account = state
+        .store
+        .account(&user.account_id)
+        .await?
+        .filter(|a| a.deleted_at.is_none())
+        .ok_or(ServiceError::Unauthenticated)?;
+    let permissions = permissions_for(user.role, user.billing_access, account.policy);
+    let status = state
+        .store
+        .subscription(&account.id)
+        .await?
+        .map(|s| s.status);
+    Ok(Actor {
+        user,
+        account,
+        permissions,
+        session_hash: hash,
+        status,
+    })
+}
+
+/// What the SPA is told of who is signed in.
+pub fn session_info(user: &UserRecord, account: &AccountRecord) -> SessionInfo {
+    SessionInfo {
+        user: UserSummary {
+            id: user.id.clone(),
+            name: user.name.clone(),
+            email: user.email.clone(),
+        },
+        account: AccountSummary {
+            id: account.id.clone(),
+            name: account.name.clone(),
+        },
+        role: user.role,
+        billing_access: effective_access(user.role, user.billing_access),
+        permissions: permissions_for(user.role, user.billing_access, account.policy).to_vec(),
+    }
 }

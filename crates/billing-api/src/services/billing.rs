@@ -6,14 +6,13 @@
 //! and the e-mail together, guarded by a once-only marker, so running the
 //! same work twice for the same moment has no second effect.
 
+use crate::ids::new_id;
 use crate::mail::{self, templates};
+use crate::services::audit::audit;
 pub use crate::services::charge::{collect, Attempt};
 use crate::services::ledger;
-use crate::services::seed::new_id;
 use crate::state::AppState;
-use crate::store::{
-    AccountRecord, AuditEntry, InvoiceRecord, StoreError, SubscriptionRecord, Write,
-};
+use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
 use anyhow::{anyhow, Context};
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::renewal::next_renewal;
@@ -24,24 +23,6 @@ use serde_json::json;
 
 /// How many times a batch is retried when the subscription changed under it.
 const VERSION_RETRIES: usize = 8;
-
-/// An audit line by the system (or by `actor`).
-pub fn audit(
-    account_id: &str,
-    actor: Option<&str>,
-    action: &str,
-    details: serde_json::Value,
-    at: DateTime<Utc>,
-) -> Write {
-    Write::Audit(AuditEntry {
-        id: new_id("aud"),
-        account_id: account_id.into(),
-        actor_user_id: actor.map(str::to_string),
-        action: action.into(),
-        details,
-        at,
-    })
-}
 
 async fn load_subscription(
     state: &AppState,

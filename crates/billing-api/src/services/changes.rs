@@ -3,11 +3,10 @@
 //! Both run the same [`billing_domain::change::quote`] on the same inputs,
 //! so what the preview shows is what the change charges and credits.
 
-use crate::error::ApiError;
-use crate::extract::CurrentUser;
-use crate::routes::payments::gateway_error;
-use crate::services::billing::audit;
+use crate::services::actor::Actor;
+use crate::services::audit::audit;
 use crate::services::charge::{self, Purpose, Settlement};
+use crate::services::error::ServiceError;
 use crate::services::overview::billing_overview;
 use crate::state::AppState;
 use crate::store::{InvoiceRecord, StoreError, SubscriptionRecord, Write};
@@ -23,14 +22,14 @@ use serde_json::json;
 /// How far back a preview's `proration_date` may be sent with the change.
 const PRORATION_DATE_WINDOW_MINUTES: i64 = 60;
 
-fn change_error(e: ChangeError, holders: &[String]) -> ApiError {
+fn change_error(e: ChangeError, holders: &[String]) -> ServiceError {
     let mut message = e.to_string();
     if let ChangeError::SeatsBelowActiveUsers { .. } = e {
         message = format!("{message} Seats are held by {}.", holders.join(", "));
     }
     match e.param() {
-        Some(param) => ApiError::invalid(param, e.code(), message),
-        None => ApiError::BadRequest {
+        Some(param) => ServiceError::invalid(param, e.code(), message),
+        None => ServiceError::Invalid {
             code: e.code(),
             message,
             param: None,
@@ -45,7 +44,7 @@ pub struct Loaded {
     pub holders: Vec<String>,
 }
 
-async fn load(state: &AppState, current_user: &CurrentUser) -> Result<Loaded, ApiError> {
+async fn load(state: &AppState, current_user: &Actor) -> Result<Loaded, ServiceError> {
     let account = &current_user.account;
     let sub = state
         .store
@@ -89,7 +88,7 @@ fn proration_moment(
     request: &ChangeRequest,
     now: DateTime<Utc>,
     period: Period,
-) -> Result<DateTime<Utc>, ApiError> {
+) -> Result<DateTime<Utc>, ServiceError> {
     match request.proration_date {
         None => Ok(now),
         Some(at) => {
@@ -124,11 +123,11 @@ fn preview_of(q: &Quote, at: DateTime<Utc>) -> SubscriptionPreview {
     }
 }
 
-fn ensure_changeable(status: SubscriptionStatus) -> Result<(), ApiError> {
+fn ensure_changeable(status: SubscriptionStatus) -> Result<(), ServiceError> {
     if status == SubscriptionStatus::Active {
         Ok(())
     } else {
-        Err(ApiError::Conflict {
+        Err(ServiceError::Conflict {
             code: "subscription_not_active",
             message: format!(
                 "The subscription is {} and can't be changed now. {}",
@@ -147,9 +146,9 @@ fn ensure_changeable(status: SubscriptionStatus) -> Result<(), ApiError> {
 /// What a change would do, without doing it.
 pub async fn preview(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     request: &ChangeRequest,
-) -> Result<SubscriptionPreview, ApiError> {
+) -> Result<SubscriptionPreview, ServiceError> {
     let loaded = load(state, user).await?;
     ensure_changeable(loaded.sub.status)?;
     let at = proration_moment(request, state.now_for(&user.account), loaded.current.period)?;
@@ -167,18 +166,18 @@ pub async fn preview(
 /// whose charge could not be recorded finishes it instead of charging again.
 pub async fn apply(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     request: &ChangeRequest,
     if_match: Option<i64>,
     request_key: Option<&str>,
-) -> Result<SubscriptionChangeResult, ApiError> {
+) -> Result<SubscriptionChangeResult, ServiceError> {
     let account = &user.account;
     // One change at a time per account (the scheduler takes the same lock).
     let _guard = state.account_lock(&account.id).await;
     let now = state.now_for(account);
     charge::reconcile(state, account, now)
         .await
-        .map_err(ApiError::from_charge)?;
+        .map_err(ServiceError::from_charge)?;
     if let Some(key) = request_key {
         if let Some(done) = state.store.invoice_by_request_key(key).await? {
             return finished(state, account, &done).await;
@@ -188,7 +187,7 @@ pub async fn apply(
     let sub = &loaded.sub;
     if let Some(expected) = if_match {
         if expected != sub.version {
-            return Err(ApiError::PreconditionFailed);
+            return Err(ServiceError::StaleVersion);
         }
     }
     ensure_changeable(sub.status)?;
@@ -249,7 +248,7 @@ pub async fn apply(
         "Add a payment method before making a change that costs money.",
     )
     .await?
-    .map_err(gateway_error)?;
+    .map_err(ServiceError::from)?;
     let overview = billing_overview(state, account).await?;
     Ok(SubscriptionChangeResult {
         change: preview,
@@ -263,7 +262,7 @@ async fn finished(
     state: &AppState,
     account: &crate::store::AccountRecord,
     invoice: &InvoiceRecord,
-) -> Result<SubscriptionChangeResult, ApiError> {
+) -> Result<SubscriptionChangeResult, ServiceError> {
     match invoice.status {
         InvoiceStatus::Paid => {
             let settlement: Settlement = serde_json::from_str(
@@ -285,7 +284,7 @@ async fn finished(
                 overview: billing_overview(state, account).await?,
             })
         }
-        _ => Err(ApiError::CardDeclined {
+        _ => Err(ServiceError::CardDeclined {
             code: "card_declined",
             message: "Your card was declined.",
         }),
@@ -295,10 +294,10 @@ async fn finished(
 /// Undoes a pending change (`seats` or `interval`); undoing nothing is fine.
 pub async fn undo_pending(
     state: &AppState,
-    user: &CurrentUser,
+    user: &Actor,
     kind: &str,
     if_match: Option<i64>,
-) -> Result<(), ApiError> {
+) -> Result<(), ServiceError> {
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await;
     let sub = state
@@ -308,7 +307,7 @@ pub async fn undo_pending(
         .ok_or_else(|| anyhow!("account {} has no subscription", account.id))?;
     if let Some(expected) = if_match {
         if expected != sub.version {
-            return Err(ApiError::PreconditionFailed);
+            return Err(ServiceError::StaleVersion);
         }
     }
     let (was, new_sub) = match kind {
@@ -326,7 +325,7 @@ pub async fn undo_pending(
                 ..sub.clone()
             },
         ),
-        _ => return Err(ApiError::NotFound("pending change")),
+        _ => return Err(ServiceError::NotFound("pending change")),
     };
     let Some(was) = was else {
         return Ok(());
@@ -349,7 +348,7 @@ pub async fn undo_pending(
         ])
         .await
         .map_err(|e| match e {
-            StoreError::VersionConflict => ApiError::PreconditionFailed,
+            StoreError::VersionConflict => ServiceError::StaleVersion,
             other => other.into(),
         })
 }

@@ -9,10 +9,10 @@
 //! to the subscription, applied in the same batch as the payment.
 
 use crate::gateway::GatewayError;
+use crate::ids::new_id;
 use crate::mail::{self, templates};
-use crate::services::billing::audit;
+use crate::services::audit::audit;
 use crate::services::ledger::{self, credit_writes};
-use crate::services::seed::new_id;
 use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
 use anyhow::{anyhow, Context};
@@ -558,14 +558,14 @@ pub async fn purchase(
     settlement: &Settlement,
     at: DateTime<Utc>,
     no_card_message: &str,
-) -> Result<Result<(), GatewayError>, crate::error::ApiError> {
-    use crate::error::ApiError;
+) -> Result<Result<(), GatewayError>, crate::services::error::ServiceError> {
+    use crate::services::error::ServiceError;
     // Kept on the invoice: a refund reads the terms in force from it.
     invoice.settlement = Some(serde_json::to_string(settlement).map_err(anyhow::Error::from)?);
     if invoice.total == 0 {
         return match settle_without_charge(state, account, invoice, settlement, at).await {
             Ok(()) => Ok(Ok(())),
-            Err(StoreError::VersionConflict) => Err(ApiError::PreconditionFailed),
+            Err(StoreError::VersionConflict) => Err(ServiceError::StaleVersion),
             Err(e) => Err(e.into()),
         };
     }
@@ -575,7 +575,7 @@ pub async fn purchase(
         .await?
         .is_none()
     {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "payment_method",
             "no_payment_method",
             no_card_message,
@@ -588,7 +588,7 @@ pub async fn purchase(
         .await?;
     let verdict = collect(state, account, &invoice_id, at, Attempt::Retry)
         .await
-        .map_err(ApiError::from_charge)?;
+        .map_err(ServiceError::from_charge)?;
     Ok(verdict.map(|_| ()))
 }
 

@@ -1,9 +1,12 @@
-//! Invoices as the portal shows them, and their PDF.
+//! Invoices: reading them as the portal shows them, and their PDF.
 
 use crate::mail::templates::{date, invoice_number};
+use crate::services::actor::Actor;
+use crate::services::error::{ServiceError, ServiceResult};
+use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord};
-use billing_domain::wire::Invoice;
-use billing_domain::Money;
+use billing_domain::wire::{Invoice, InvoiceList};
+use billing_domain::{Money, Permission};
 
 /// The wire form of a stored invoice.
 pub fn to_wire(inv: InvoiceRecord, account: &AccountRecord) -> Invoice {
@@ -167,4 +170,49 @@ pub fn render_pdf(inv: &Invoice) -> Vec<u8> {
         .as_bytes(),
     );
     pdf
+}
+
+/// A page of the account's invoices, newest first: at most `limit` (1–100)
+/// after the invoice `starting_after`.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    limit: Option<i64>,
+    starting_after: Option<&str>,
+) -> ServiceResult<InvoiceList> {
+    actor.require(Permission::BillingRead)?;
+    let limit = limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ServiceError::invalid(
+            "limit",
+            "out_of_range",
+            "`limit` must be between 1 and 100.",
+        ));
+    }
+    let mut page = state
+        .store
+        .invoices(&actor.account.id, limit + 1, starting_after)
+        .await?;
+    let has_more = page.len() as i64 > limit;
+    page.truncate(limit as usize);
+    Ok(InvoiceList {
+        data: page
+            .into_iter()
+            .map(|i| to_wire(i, &actor.account))
+            .collect(),
+        has_more,
+    })
+}
+
+/// One invoice of the actor's account. Another account's invoice is "not
+/// found": ids are not probed.
+pub async fn get(state: &AppState, actor: &Actor, id: &str) -> ServiceResult<Invoice> {
+    let inv = state
+        .store
+        .invoice(id)
+        .await?
+        .filter(|i| i.account_id == actor.account.id)
+        .ok_or(ServiceError::NotFound("invoice"))?;
+    actor.require(Permission::BillingRead)?;
+    Ok(to_wire(inv, &actor.account))
 }

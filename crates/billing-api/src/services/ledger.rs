@@ -1,10 +1,15 @@
 //! Ledger entries for what an invoice or a refund moved (SPEC §11). The
 //! credit balance is never written: these entries are what it sums.
 
-use crate::services::seed::new_id;
+use crate::ids::new_id;
+use crate::services::actor::Actor;
+use crate::services::error::ServiceResult;
+use crate::state::AppState;
 use crate::store::{InvoiceRecord, LedgerRecord, Write};
 use billing_domain::ledger::LedgerKind;
+use billing_domain::wire::{Ledger, LedgerEntryView};
 use billing_domain::Money;
+use billing_domain::Permission;
 use chrono::{DateTime, Utc};
 
 /// One ledger entry as a write.
@@ -90,5 +95,39 @@ pub fn restore_credit(voided: &InvoiceRecord, at: DateTime<Utc>) -> Option<Write
             "Credit returned from a voided invoice",
             at,
         )
+    })
+}
+
+/// Every money movement of the account, oldest first, with the balances
+/// they add up to (SPEC §11).
+pub async fn view(state: &AppState, actor: &Actor) -> ServiceResult<Ledger> {
+    actor.require(Permission::BillingRead)?;
+    let account_id = &actor.account.id;
+    let entries = state.store.ledger(account_id).await?;
+    let currency = state.catalog.currency();
+    let balances =
+        billing_domain::ledger::balances(currency, entries.iter().map(|e| (e.kind, &e.amount)))
+            .map_err(|e| anyhow::anyhow!("the ledger of {account_id} does not add up: {e}"))?;
+    Ok(Ledger {
+        entries: entries
+            .into_iter()
+            .map(|e| LedgerEntryView {
+                id: e.id,
+                kind: e.kind,
+                amount: e.amount,
+                invoice_id: e.invoice_id,
+                charge_id: e.charge_id,
+                refund_of: e.refund_of,
+                withdrawal_id: e.withdrawal_id,
+                description: if e.memo.is_empty() {
+                    e.kind.label().to_string()
+                } else {
+                    e.memo
+                },
+                at: e.at,
+            })
+            .collect(),
+        credit_balance: balances.available,
+        credit_held: balances.held,
     })
 }

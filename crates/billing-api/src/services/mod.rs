@@ -1,11 +1,18 @@
 //! Use cases: load, decide with the domain, persist, record.
 
+pub mod access;
+pub mod account;
+pub mod actor;
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod cancel;
 pub mod changes;
 pub mod charge;
+pub mod error;
 pub mod invoices;
 pub mod ledger;
+pub mod members;
 pub mod overview;
+pub mod payments;
 pub mod seed;

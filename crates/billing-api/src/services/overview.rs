@@ -1,6 +1,6 @@
 //! Plans & Billing: the account's subscription as the overview shows it.
 
-use crate::error::ApiError;
+use crate::services::error::ServiceError;
 use crate::state::AppState;
 use crate::store::AccountRecord;
 use anyhow::anyhow;
@@ -13,7 +13,7 @@ use billing_domain::Money;
 pub async fn billing_overview(
     state: &AppState,
     account: &AccountRecord,
-) -> Result<BillingOverview, ApiError> {
+) -> Result<BillingOverview, ServiceError> {
     let sub = state
         .store
         .subscription(&account.id)
@@ -32,7 +32,7 @@ pub async fn billing_overview(
     .map_err(|e| anyhow!(e))?;
     let (next_charge, next_bill) = next_charge(state, &sub, &open, now, amount_due)?;
     let payment_method = card
-        .map(|pm| -> Result<PaymentMethodSummary, ApiError> {
+        .map(|pm| -> Result<PaymentMethodSummary, ServiceError> {
             Ok(PaymentMethodSummary {
                 brand: CardBrand::parse(&pm.brand)
                     .ok_or_else(|| anyhow!("card brand `{}`", pm.brand))?,
@@ -100,7 +100,7 @@ fn next_charge(
     open: &[crate::store::InvoiceRecord],
     now: chrono::DateTime<chrono::Utc>,
     amount_due: Money,
-) -> Result<(Money, Option<NextBill>), ApiError> {
+) -> Result<(Money, Option<NextBill>), ServiceError> {
     use billing_domain::SubscriptionStatus::*;
     let mut standing = sub.standing();
     let mut voids = Vec::new();

@@ -1,5 +1,6 @@
 //! Demo data for `cargo xtask run`, and the fresh per-test accounts of test mode.
 
+use crate::ids::new_id;
 use crate::services::auth::{hash_password, hash_test_password};
 use crate::state::AppState;
 use crate::store::{
@@ -26,13 +27,6 @@ fn add_months_back(at: DateTime<Utc>, months: u32) -> DateTime<Utc> {
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "billing-demo";
-
-/// A new random identifier with a readable prefix, e.g. `acct_3f9c…`.
-pub fn new_id(prefix: &str) -> String {
-    let mut bytes = [0u8; 10];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    format!("{prefix}_{}", hex::encode(bytes))
-}
 
 struct PlannedUser {
     name: String,
@@ -307,7 +301,10 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
 
 /// Creates a fresh test account (SPEC §9): Business, monthly, 12 seats, a
 /// Visa 4242, one user per role, its clock frozen at `now`.
-pub async fn create_test_account(state: &AppState, with_card: bool) -> anyhow::Result<TestAccount> {
+pub async fn create_test_account(
+    state: &AppState,
+    with_card: bool,
+) -> crate::services::error::ServiceResult<TestAccount> {
     let now = state.clock.now();
     let tag = new_id("t");
     let tag = &tag[2..14];

@@ -1,0 +1,131 @@
+//! What a use case can fail with, in the words of billing, not of HTTP.
+//! `ApiError` converts from it once (in `error.rs`); the scheduler and the
+//! CLI log it.
+
+use crate::gateway::GatewayError;
+use crate::store::StoreError;
+
+/// Everything a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// A value is out of range or malformed; `param` names the field.
+    #[error("{message}")]
+    Invalid {
+        code: &'static str,
+        message: String,
+        param: Option<String>,
+    },
+    /// No valid session.
+    #[error("sign in to continue")]
+    Unauthenticated,
+    /// Wrong e-mail or password (never says which).
+    #[error("incorrect email or password")]
+    InvalidCredentials,
+    /// The card was declined; `message` is the processor's reason.
+    #[error("{message}")]
+    CardDeclined {
+        code: &'static str,
+        message: &'static str,
+    },
+    /// The actor's permissions do not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The subscription ended; only the owner keeps billing.
+    #[error("subscription ended")]
+    SubscriptionEnded,
+    /// The account was deleted after cancellation (the date).
+    #[error("account deleted")]
+    AccountDeleted(String),
+    /// No such thing in the actor's account (or at all).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The request conflicts with the current state.
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
+    /// The subscription changed since the caller read it.
+    #[error("stale version")]
+    StaleVersion,
+    /// The card was charged but the change could not be recorded yet; the
+    /// same request must be able to finish it without a second charge.
+    #[error(transparent)]
+    ChargeUnrecorded(anyhow::Error),
+    /// Anything else: logged in full, reported without details.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+/// Shorthand for use-case results.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+impl ServiceError {
+    /// An invalid value, naming the field at fault.
+    pub fn invalid(
+        param: impl Into<String>,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
+        ServiceError::Invalid {
+            code,
+            message: message.into(),
+            param: Some(param.into()),
+        }
+    }
+
+    /// An invalid request that no single field is to blame for.
+    pub fn refused(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Invalid {
+            code,
+            message: message.into(),
+            param: None,
+        }
+    }
+
+    /// A conflict with the current state.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        ServiceError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A failure of work that may have charged a card: kept apart so the
+    /// charge is never retried under a new key.
+    pub fn from_charge(e: anyhow::Error) -> Self {
+        if e.is::<crate::services::charge::ChargeUnrecorded>() {
+            ServiceError::ChargeUnrecorded(e)
+        } else {
+            ServiceError::Internal(e)
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    /// A stale version is the caller's to resolve (read again); every
+    /// other store failure is ours.
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::VersionConflict => ServiceError::StaleVersion,
+            other => ServiceError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<GatewayError> for ServiceError {
+    /// A gateway refusal names the card field at fault or the decline.
+    fn from(e: GatewayError) -> Self {
+        match e {
+            GatewayError::InvalidCard(card) => {
+                ServiceError::invalid(card.param(), card.code(), card.to_string())
+            }
+            GatewayError::Declined { code, message } => {
+                ServiceError::CardDeclined { code, message }
+            }
+            GatewayError::UnknownToken => ServiceError::invalid(
+                "token",
+                "unknown_token",
+                "That card token is unknown or was used up.",
+            ),
+            GatewayError::Unavailable(e) => ServiceError::Internal(e),
+        }
+    }
+}
