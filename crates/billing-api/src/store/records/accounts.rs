@@ -1,0 +1,84 @@
+//! Accounts and who belongs to them: users, sessions, cards, billing-access
+//! requests, and a whole new account as it is first written.
+
+use super::{AuditEntry, InvoiceRecord, SubscriptionRecord};
+use billing_domain::permissions::AccountPolicy;
+use billing_domain::{BillingAccess, Role};
+use chrono::{DateTime, Utc};
+
+/// An account (a customer company).
+#[derive(Debug, Clone)]
+pub struct AccountRecord {
+    pub id: String,
+    pub name: String,
+    pub policy: AccountPolicy,
+    pub is_demo: bool,
+    /// Test accounts only: the account's frozen clock.
+    pub clock_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    /// When the data was deleted after cancellation.
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+/// A user of an account.
+#[derive(Debug, Clone)]
+pub struct UserRecord {
+    pub id: String,
+    pub account_id: String,
+    pub name: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub billing_access: BillingAccess,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A signed-in session; the cookie holds the token, the store its hash.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A stored card: brand, last four, expiry and the gateway's token only.
+#[derive(Debug, Clone)]
+pub struct PaymentMethodRecord {
+    pub id: String,
+    pub account_id: String,
+    pub brand: String,
+    pub last4: String,
+    pub exp_month: u32,
+    pub exp_year: u32,
+    pub gateway_token: String,
+    pub is_default: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A member's request for billing access.
+#[derive(Debug, Clone)]
+pub struct AccessRequestRecord {
+    pub id: String,
+    pub account_id: String,
+    pub user_id: String,
+    pub note: String,
+    /// `open`, `granted` or `declined`.
+    pub status: String,
+    pub granted: Option<BillingAccess>,
+    pub created_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_by: Option<String>,
+}
+
+/// A whole new account, written in one transaction.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub account: AccountRecord,
+    pub users: Vec<UserRecord>,
+    pub subscription: SubscriptionRecord,
+    pub payment_method: Option<PaymentMethodRecord>,
+    pub invoices: Vec<InvoiceRecord>,
+    pub audit: Vec<AuditEntry>,
+}

@@ -1,0 +1,23 @@
+//! The records the store reads and writes: plain data, one file per entity.
+
+mod accounts;
+mod audit;
+mod cancel;
+mod gateway;
+mod idempotency;
+mod invoices;
+mod ledger;
+mod outbox;
+mod subscriptions;
+
+pub use accounts::{
+    AccessRequestRecord, AccountRecord, NewAccount, PaymentMethodRecord, SessionRecord, UserRecord,
+};
+pub use audit::AuditEntry;
+pub use cancel::{CancelSessionRecord, SaveRate};
+pub use gateway::{GatewayChargeRecord, GatewayTokenRecord};
+pub use idempotency::{IdempotencyBegin, StoredResponse};
+pub use invoices::InvoiceRecord;
+pub use ledger::{LedgerRecord, WithdrawalRecord};
+pub use outbox::OutboxEmail;
+pub use subscriptions::SubscriptionRecord;

@@ -1,0 +1,102 @@
+//! The writes of a batch, which the store commits in one transaction.
+
+use super::{
+    AccessRequestRecord, AuditEntry, CancelSessionRecord, InvoiceRecord, LedgerRecord, OutboxEmail,
+    PaymentMethodRecord, SubscriptionRecord, WithdrawalRecord,
+};
+use billing_domain::invoice::InvoiceStatus;
+use billing_domain::BillingAccess;
+use chrono::{DateTime, Utc};
+
+/// One write of a batch; a batch commits whole or not at all.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// Replaces the subscription if it is still at `expected_version`; the
+    /// stored version becomes `expected_version + 1`.
+    Subscription {
+        record: SubscriptionRecord,
+        expected_version: i64,
+    },
+    /// Inserts an invoice and its lines (assigning the next `seq`).
+    InsertInvoice(InvoiceRecord),
+    /// Updates an open invoice's payment state and clears any charge in
+    /// flight; fails with `AlreadyDone` if the invoice is no longer open.
+    UpdateInvoice {
+        id: String,
+        status: InvoiceStatus,
+        paid_at: Option<DateTime<Utc>>,
+        attempt_count: i64,
+        last_error: Option<String>,
+        charge_id: Option<String>,
+    },
+    /// Records that a charge of invoice `id` is about to be made under `key`.
+    BeginAttempt {
+        id: String,
+        key: String,
+        token: String,
+        attempt_count: i64,
+    },
+    /// Appends to the ledger (the batch fails if a balance would go negative).
+    Ledger(LedgerRecord),
+    /// Files a withdrawal request.
+    InsertWithdrawal(WithdrawalRecord),
+    /// Decides a requested withdrawal (fails with `AlreadyDone` if decided).
+    DecideWithdrawal {
+        id: String,
+        status: String,
+        decided_at: DateTime<Utc>,
+        decided_by: String,
+    },
+    /// Makes a card the account's only default.
+    SetDefaultPaymentMethod(PaymentMethodRecord),
+    /// Appends to the audit log.
+    Audit(AuditEntry),
+    /// Queues an e-mail.
+    Email(OutboxEmail),
+    /// Claims a once-only marker; the batch fails with `AlreadyDone` if taken.
+    Once {
+        marker: String,
+        account_id: String,
+        at: DateTime<Utc>,
+    },
+    /// Moves a test account's clock.
+    SetClock {
+        account_id: String,
+        at: DateTime<Utc>,
+    },
+    /// Sets a member's billing access.
+    SetBillingAccess {
+        user_id: String,
+        access: BillingAccess,
+    },
+    /// Sets the account's owner-only cancel policy.
+    SetCancelPolicy {
+        account_id: String,
+        cancel_requires_owner: bool,
+    },
+    /// Files a member's access request (fails with `Conflict` if one is open).
+    InsertAccessRequest(AccessRequestRecord),
+    /// Starts or updates a cancel-wizard session (upsert by id).
+    CancelSession(CancelSessionRecord),
+    /// Records product usage.
+    Usage {
+        id: String,
+        account_id: String,
+        kind: String,
+        quantity: i64,
+        at: DateTime<Utc>,
+    },
+    /// Deletes the account's data after the retention window.
+    DeleteAccountData {
+        account_id: String,
+        at: DateTime<Utc>,
+    },
+    /// Decides an open access request.
+    DecideAccessRequest {
+        id: String,
+        status: String,
+        granted: Option<BillingAccess>,
+        decided_at: DateTime<Utc>,
+        decided_by: String,
+    },
+}
