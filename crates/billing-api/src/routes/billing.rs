@@ -9,7 +9,6 @@ use axum::http::header::ETAG;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use billing_domain::wire::{BillingOverview, ErrorBody};
-use billing_domain::Permission;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// `/api/billing/*`.
@@ -30,8 +29,7 @@ pub async fn get_billing_overview(
     State(state): State<AppState>,
     current: Actor,
 ) -> ApiResult<Response> {
-    current.require(Permission::BillingRead)?;
-    let overview = overview::billing_overview(&state, &current.account).await?;
+    let overview = overview::for_actor(&state, &current).await?;
     let etag = format!("\"{}\"", overview.version);
     Ok(([(ETAG, etag)], Json(overview)).into_response())
 }

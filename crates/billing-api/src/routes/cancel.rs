@@ -46,7 +46,6 @@ pub async fn get_cancel_flow(
     State(state): State<AppState>,
     current: Actor,
 ) -> ApiResult<Json<CancelFlowView>> {
-    current.require(Permission::AccountCancel)?;
     Ok(Json(cancel::flow_view(&state, &current).await?))
 }
 
@@ -61,7 +60,6 @@ pub async fn create_cancel_session(
     State(state): State<AppState>,
     current: Actor,
 ) -> ApiResult<(StatusCode, Json<CancelSession>)> {
-    current.require(Permission::AccountCancel)?;
     Ok((
         StatusCode::CREATED,
         Json(cancel::start_session(&state, &current).await?),
@@ -184,7 +182,6 @@ pub async fn resume_cancelled_subscription(
     State(state): State<AppState>,
     current: Actor,
 ) -> ApiResult<Json<BillingOverview>> {
-    current.require(Permission::BillingManage)?;
     Ok(Json(cancel::resume_cancellation(&state, &current).await?))
 }
 
@@ -205,22 +202,9 @@ pub async fn pause_subscription(
     current.require(Permission::AccountCancel)?;
     // Permission first: a caller without it learns nothing from body errors.
     let ApiJson(body) = body?;
-    let offer = state
-        .cancel_flow
-        .file
-        .offers
-        .iter()
-        .find(|o| o.kind == billing_domain::cancel_flow::OfferKind::Pause)
-        .map(|o| o.id.clone());
-    let offer = body.session_id.as_ref().and(offer);
+    let session = body.session_id.as_deref();
     Ok(Json(
-        cancel::pause(
-            &state,
-            &current,
-            body.session_id.as_deref(),
-            offer.as_deref(),
-        )
-        .await?,
+        cancel::pause_instead(&state, &current, session).await?,
     ))
 }
 
@@ -237,7 +221,6 @@ pub async fn resume_subscription(
     State(state): State<AppState>,
     current: Actor,
 ) -> ApiResult<Json<BillingOverview>> {
-    current.require(Permission::BillingManage)?;
     Ok(Json(cancel::resume(&state, &current).await?))
 }
 
@@ -253,7 +236,6 @@ pub async fn get_refund_quote(
     State(state): State<AppState>,
     current: Actor,
 ) -> ApiResult<Json<RefundQuote>> {
-    current.require(Permission::Refund)?;
     Ok(Json(cancel::refund_quote(&state, &current).await?))
 }
 
@@ -343,9 +325,6 @@ pub async fn record_usage(
     current: Actor,
     ApiJson(body): ApiJson<UsageRequest>,
 ) -> ApiResult<StatusCode> {
-    if current.account.deleted_at.is_some() {
-        return Err(ApiError::NotFound("account"));
-    }
     cancel::record_usage(&state, &current, &body).await?;
     Ok(StatusCode::NO_CONTENT)
 }

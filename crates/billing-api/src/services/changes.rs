@@ -15,6 +15,7 @@ use billing_domain::change::{quote, ChangeError, ChangeRequest, Current, Pending
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::period::Period;
 use billing_domain::wire::{NextRenewal, SubscriptionChangeResult, SubscriptionPreview};
+use billing_domain::Permission;
 use billing_domain::{Money, SubscriptionStatus};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -149,6 +150,7 @@ pub async fn preview(
     user: &Actor,
     request: &ChangeRequest,
 ) -> Result<SubscriptionPreview, ServiceError> {
+    user.require(Permission::BillingRead)?;
     let loaded = load(state, user).await?;
     ensure_changeable(loaded.sub.status)?;
     let at = proration_moment(request, state.now_for(&user.account), loaded.current.period)?;
@@ -171,6 +173,7 @@ pub async fn apply(
     if_match: Option<i64>,
     request_key: Option<&str>,
 ) -> Result<SubscriptionChangeResult, ServiceError> {
+    user.require(Permission::BillingManage)?;
     let account = &user.account;
     // One change at a time per account (the scheduler takes the same lock).
     let _guard = state.account_lock(&account.id).await;
@@ -298,6 +301,7 @@ pub async fn undo_pending(
     kind: &str,
     if_match: Option<i64>,
 ) -> Result<(), ServiceError> {
+    user.require(Permission::BillingManage)?;
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await;
     let sub = state

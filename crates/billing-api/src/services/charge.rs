@@ -12,6 +12,7 @@ use crate::gateway::GatewayError;
 use crate::ids::new_id;
 use crate::mail::{self, templates};
 use crate::services::audit::audit;
+use crate::services::error::ChargeUnrecorded;
 use crate::services::ledger::{self, credit_writes};
 use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
@@ -63,16 +64,6 @@ pub struct Settlement {
     pub void_invoices: Vec<String>,
     /// What the request that made it answers (a change's preview), for retries.
     pub result: Option<serde_json::Value>,
-}
-
-/// The card was charged but the outcome could not be recorded; the attempt
-/// is reconciled under the same key, so it is never charged again.
-#[derive(Debug, thiserror::Error)]
-#[error("the card was charged for invoice {invoice_id}, but recording it failed: {source}")]
-pub struct ChargeUnrecorded {
-    pub invoice_id: String,
-    #[source]
-    pub source: anyhow::Error,
 }
 
 fn settlement_of(invoice: &InvoiceRecord) -> anyhow::Result<Option<Settlement>> {

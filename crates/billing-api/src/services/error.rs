@@ -54,6 +54,16 @@ pub enum ServiceError {
     Internal(#[from] anyhow::Error),
 }
 
+/// The card was charged but the outcome could not be recorded; the attempt
+/// is reconciled under the same key, so it is never charged again.
+#[derive(Debug, thiserror::Error)]
+#[error("the card was charged for invoice {invoice_id}, but recording it failed: {source}")]
+pub struct ChargeUnrecorded {
+    pub invoice_id: String,
+    #[source]
+    pub source: anyhow::Error,
+}
+
 /// Shorthand for use-case results.
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
@@ -91,7 +101,7 @@ impl ServiceError {
     /// A failure of work that may have charged a card: kept apart so the
     /// charge is never retried under a new key.
     pub fn from_charge(e: anyhow::Error) -> Self {
-        if e.is::<crate::services::charge::ChargeUnrecorded>() {
+        if e.is::<ChargeUnrecorded>() {
             ServiceError::ChargeUnrecorded(e)
         } else {
             ServiceError::Internal(e)

@@ -1,5 +1,6 @@
 //! Plans & Billing: the account's subscription as the overview shows it.
 
+use crate::services::actor::Actor;
 use crate::services::error::ServiceError;
 use crate::state::AppState;
 use crate::store::AccountRecord;
@@ -8,6 +9,7 @@ use billing_domain::change::Pending;
 use billing_domain::renewal::{next_renewal, restart, Restart};
 use billing_domain::wire::{BillingOverview, CardBrand, NextBill, PaymentMethodSummary, Seats};
 use billing_domain::Money;
+use billing_domain::Permission;
 
 /// Builds the overview of `account`'s billing.
 pub async fn billing_overview(
@@ -144,4 +146,10 @@ fn next_charge(
             pause: bill.pause,
         }),
     ))
+}
+
+/// Plans & Billing for a user who may read billing.
+pub async fn for_actor(state: &AppState, actor: &Actor) -> Result<BillingOverview, ServiceError> {
+    actor.require(Permission::BillingRead)?;
+    billing_overview(state, &actor.account).await
 }

@@ -23,6 +23,7 @@ pub async fn withdraw_balance(
     user: &Actor,
     note: Option<&str>,
 ) -> Result<crate::store::WithdrawalRecord, ServiceError> {
+    user.require(Permission::Refund)?;
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await;
     let sub = subscription(state, &account.id).await?;

@@ -19,6 +19,7 @@ use billing_domain::ledger::LedgerKind;
 use billing_domain::refund::{RefundKind, RefundQuote};
 use billing_domain::subscription::{apply, Event};
 use billing_domain::wire::{BillingOverview, CancelRequest, RefundResult};
+use billing_domain::Permission;
 use billing_domain::{Money, SubscriptionStatus};
 use chrono::{DateTime, Duration, Utc};
 use serde_json::json;
@@ -30,6 +31,7 @@ pub async fn cancel(
     user: &Actor,
     body: &CancelRequest,
 ) -> Result<BillingOverview, ServiceError> {
+    user.require(Permission::AccountCancel)?;
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await;
     let sub = subscription(state, &account.id).await?;
@@ -121,6 +123,7 @@ pub async fn resume_cancellation(
     state: &AppState,
     user: &Actor,
 ) -> Result<BillingOverview, ServiceError> {
+    user.require(Permission::BillingManage)?;
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await;
     let sub = subscription(state, &account.id).await?;
@@ -341,6 +344,7 @@ pub async fn request_refund(
     user: &Actor,
     confirmation: &str,
 ) -> Result<RefundResult, ServiceError> {
+    user.require(Permission::Refund)?;
     if !confirms(confirmation) {
         return Err(ServiceError::invalid(
             "confirmation",

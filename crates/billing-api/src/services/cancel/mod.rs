@@ -15,7 +15,7 @@ mod wizard;
 
 pub use balance::{decide_withdrawal, decision, withdraw_balance, withdrawal_view, withdrawals};
 pub use ending::{cancel, delete_data, request_refund, resume_cancellation, take_effect};
-pub use pause::{pause, resume};
+pub use pause::{pause, pause_instead, resume};
 pub use refund::{record_usage, refund_quote};
 pub use restart::{pay_for_period, reactivate, recover, Attempted};
 pub use wizard::{

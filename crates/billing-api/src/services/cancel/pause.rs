@@ -12,10 +12,12 @@ use crate::services::overview::billing_overview;
 use crate::state::AppState;
 use crate::store::{SubscriptionRecord, Write};
 use anyhow::anyhow;
+use billing_domain::cancel_flow::OfferKind;
 use billing_domain::renewal::{restart, Restart};
 use billing_domain::subscription::Event;
 use billing_domain::wire::BillingOverview;
 use billing_domain::Money;
+use billing_domain::Permission;
 use serde_json::json;
 
 /// Pauses at the pause price, keeping data, credits and history.
@@ -25,6 +27,7 @@ pub async fn pause(
     session_id: Option<&str>,
     offer_id: Option<&str>,
 ) -> Result<BillingOverview, ServiceError> {
+    user.require(Permission::AccountCancel)?;
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await;
     let sub = subscription(state, &account.id).await?;
@@ -71,6 +74,7 @@ pub async fn pause(
 /// ([`restart`]: pending changes applied, the discount if months are left,
 /// the unused pause time credited, then the credit balance).
 pub async fn resume(state: &AppState, user: &Actor) -> Result<BillingOverview, ServiceError> {
+    user.require(Permission::BillingManage)?;
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await;
     let sub = subscription(state, &account.id).await?;
@@ -130,4 +134,22 @@ pub async fn resume(state: &AppState, user: &Actor) -> Result<BillingOverview, S
     .verdict
     .map_err(ServiceError::from)?;
     billing_overview(state, account).await
+}
+
+/// Pauses from the wizard's pause step (or from Plans & Billing without a
+/// run): inside a run it counts as accepting the flow's pause offer.
+pub async fn pause_instead(
+    state: &AppState,
+    user: &Actor,
+    session_id: Option<&str>,
+) -> Result<BillingOverview, ServiceError> {
+    let offer = state
+        .cancel_flow
+        .file
+        .offers
+        .iter()
+        .find(|o| o.kind == OfferKind::Pause)
+        .map(|o| o.id.clone());
+    let offer = session_id.and(offer);
+    pause(state, user, session_id, offer.as_deref()).await
 }

@@ -18,6 +18,7 @@ use billing_domain::refund::{
     quote_refund, PeriodPayment, RefundBasis, RefundInput, RefundQuote, Usage,
 };
 use billing_domain::wire::{UsageKind, UsageRequest};
+use billing_domain::Permission;
 use billing_domain::{Interval, Money};
 use chrono::{DateTime, Utc};
 
@@ -194,6 +195,7 @@ pub(super) async fn refund_quote_for(
 
 /// The refund the owner would get by ending the subscription now.
 pub async fn refund_quote(state: &AppState, user: &Actor) -> Result<RefundQuote, ServiceError> {
+    user.require(Permission::Refund)?;
     let sub = subscription(state, &user.account.id).await?;
     let now = state.now_for(&user.account);
     refund_quote_for(state, &user.account, &sub, now)
@@ -207,6 +209,9 @@ pub async fn record_usage(
     user: &Actor,
     body: &UsageRequest,
 ) -> Result<(), ServiceError> {
+    if user.account.deleted_at.is_some() {
+        return Err(ServiceError::NotFound("account"));
+    }
     if !(1..=1_000_000).contains(&body.quantity) {
         return Err(ServiceError::invalid(
             "quantity",

@@ -18,11 +18,13 @@ use billing_domain::cancel_flow::{consequences, OfferKind};
 use billing_domain::change::ChangeRequest;
 use billing_domain::renewal::discount_offerable;
 use billing_domain::wire::{CancelFlowView, CancelSession, ChooseReasonRequest, OfferOutcome};
+use billing_domain::Permission;
 use billing_domain::{Money, SubscriptionStatus};
 use serde_json::json;
 
 /// Everything the wizard shows for this account now.
 pub async fn flow_view(state: &AppState, user: &Actor) -> Result<CancelFlowView, ServiceError> {
+    user.require(Permission::AccountCancel)?;
     let sub = subscription(state, &user.account.id).await?;
     let flow = &state.cancel_flow;
     let now = state.now_for(&user.account);
@@ -42,6 +44,7 @@ pub async fn flow_view(state: &AppState, user: &Actor) -> Result<CancelFlowView,
 
 /// Records a wizard start.
 pub async fn start_session(state: &AppState, user: &Actor) -> Result<CancelSession, ServiceError> {
+    user.require(Permission::AccountCancel)?;
     let record = CancelSessionRecord {
         id: new_id("cs"),
         account_id: user.account.id.clone(),
@@ -76,6 +79,7 @@ pub async fn choose_reason(
     id: &str,
     body: &ChooseReasonRequest,
 ) -> Result<CancelSession, ServiceError> {
+    user.require(Permission::AccountCancel)?;
     let mut s = open_session(state, user, id).await?;
     let reason = state.cancel_flow.reason(&body.reason).ok_or_else(|| {
         ServiceError::invalid(
@@ -128,6 +132,7 @@ pub async fn accept_offer(
     id: &str,
     offer_id: &str,
 ) -> Result<OfferOutcome, ServiceError> {
+    user.require(Permission::AccountCancel)?;
     let session = open_session(state, user, id).await?;
     if !session.offers_shown.iter().any(|o| o == offer_id) {
         return Err(ServiceError::invalid(
@@ -237,6 +242,7 @@ pub async fn request_meeting(
     note: Option<&str>,
     offer_id: Option<&str>,
 ) -> Result<(), ServiceError> {
+    user.require(Permission::AccountCancel)?;
     let note = note.map(str::trim).unwrap_or("");
     if note.chars().count() > MAX_TEXT {
         return Err(ServiceError::invalid(
