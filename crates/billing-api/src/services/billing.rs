@@ -10,6 +10,7 @@ use crate::ids::new_id;
 use crate::mail::{self, templates};
 use crate::services::audit::audit;
 pub use crate::services::charge::{collect, Attempt};
+use crate::services::error::ServiceError;
 use crate::services::ledger;
 use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
@@ -62,7 +63,7 @@ pub async fn amount_due(
     state: &AppState,
     account_id: &str,
     currency: billing_domain::Currency,
-) -> anyhow::Result<Money> {
+) -> Result<Money, ServiceError> {
     let open = state.store.open_invoices(account_id).await?;
     Ok(Money::sum(
         currency,
@@ -78,7 +79,7 @@ pub async fn renew(
     state: &AppState,
     account: &AccountRecord,
     at: DateTime<Utc>,
-) -> anyhow::Result<()> {
+) -> Result<(), ServiceError> {
     let contact = mail::billing_contact(state, &account.id).await?;
     let card = state.store.default_payment_method(&account.id).await?;
     let invoice_id = new_id("in");
@@ -170,7 +171,7 @@ pub async fn deactivate(
     state: &AppState,
     account: &AccountRecord,
     at: DateTime<Utc>,
-) -> anyhow::Result<()> {
+) -> Result<(), ServiceError> {
     let contact = mail::billing_contact(state, &account.id).await?;
     let currency = state.catalog.currency();
     let due = amount_due(state, &account.id, currency).await?;
@@ -224,7 +225,7 @@ pub async fn warn_grace_ending(
     account: &AccountRecord,
     grace_until: DateTime<Utc>,
     at: DateTime<Utc>,
-) -> anyhow::Result<()> {
+) -> Result<(), ServiceError> {
     let contact = mail::billing_contact(state, &account.id).await?;
     let due = amount_due(state, &account.id, state.catalog.currency()).await?;
     let writes = vec![
@@ -260,11 +261,14 @@ pub async fn remind_no_card(
     account: &AccountRecord,
     days: i64,
     at: DateTime<Utc>,
-) -> anyhow::Result<()> {
+) -> Result<(), ServiceError> {
     let contact = mail::billing_contact(state, &account.id).await?;
     let sub = load_subscription(state, &account.id).await?;
     // What the renewal will charge, exactly as the renewal computes it.
-    let next = next_renewal(&state.catalog, &sub.standing())?.draft.total;
+    let next = next_renewal(&state.catalog, &sub.standing())
+        .map_err(anyhow::Error::from)?
+        .draft
+        .total;
     let writes = vec![
         Write::Once {
             marker: freeze_reminder_marker(&account.id, sub.current_period_end, days),

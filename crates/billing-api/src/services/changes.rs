@@ -9,7 +9,7 @@ use crate::services::charge::{self, Purpose, Settlement};
 use crate::services::error::ServiceError;
 use crate::services::overview::billing_overview;
 use crate::state::AppState;
-use crate::store::{InvoiceRecord, StoreError, SubscriptionRecord, Write};
+use crate::store::{InvoiceRecord, SubscriptionRecord, Write};
 use anyhow::anyhow;
 use billing_domain::change::{quote, ChangeError, ChangeRequest, Current, Pending, Quote, Terms};
 use billing_domain::invoice::InvoiceStatus;
@@ -178,9 +178,7 @@ pub async fn apply(
     // One change at a time per account (the scheduler takes the same lock).
     let _guard = state.account_lock(&account.id).await;
     let now = state.now_for(account);
-    charge::reconcile(state, account, now)
-        .await
-        .map_err(ServiceError::from_charge)?;
+    charge::reconcile(state, account, now).await?;
     if let Some(key) = request_key {
         if let Some(done) = state.store.invoice_by_request_key(key).await? {
             return finished(state, account, &done).await;
@@ -251,7 +249,7 @@ pub async fn apply(
         "Add a payment method before making a change that costs money.",
     )
     .await?
-    .map_err(ServiceError::from)?;
+    .paid_or_declined()?;
     let overview = billing_overview(state, account).await?;
     Ok(SubscriptionChangeResult {
         change: preview,
@@ -350,9 +348,6 @@ pub async fn undo_pending(
                 now,
             ),
         ])
-        .await
-        .map_err(|e| match e {
-            StoreError::VersionConflict => ServiceError::StaleVersion,
-            other => other.into(),
-        })
+        .await?;
+    Ok(())
 }

@@ -12,7 +12,7 @@ use crate::gateway::GatewayError;
 use crate::ids::new_id;
 use crate::mail::{self, templates};
 use crate::services::audit::audit;
-use crate::services::error::ChargeUnrecorded;
+use crate::services::error::{ChargeUnrecorded, ServiceError};
 use crate::services::ledger::{self, credit_writes};
 use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
@@ -83,10 +83,20 @@ pub async fn collect(
     invoice_id: &str,
     at: DateTime<Utc>,
     kind: Attempt,
-) -> anyhow::Result<Result<Option<String>, GatewayError>> {
+) -> Result<Verdict, ServiceError> {
+    Ok(charge_open(state, account, invoice_id, at, kind).await?)
+}
+
+async fn charge_open(
+    state: &AppState,
+    account: &AccountRecord,
+    invoice_id: &str,
+    at: DateTime<Utc>,
+    kind: Attempt,
+) -> anyhow::Result<Verdict> {
     let invoice = load_invoice(state, account, invoice_id).await?;
     if invoice.status != InvoiceStatus::Open {
-        return Ok(Ok(invoice.charge_id));
+        return Ok(Verdict::Paid(invoice.charge_id));
     }
     if invoice.pending_key.is_some() {
         return reconcile_one(state, account, invoice, at).await;
@@ -117,8 +127,8 @@ pub async fn collect(
                 InvoiceStatus::Open if fresh.pending_key.is_some() => {
                     reconcile_one(state, account, fresh, at).await
                 }
-                InvoiceStatus::Paid => Ok(Ok(fresh.charge_id)),
-                _ => Ok(Err(GatewayError::declined(
+                InvoiceStatus::Paid => Ok(Verdict::Paid(fresh.charge_id)),
+                _ => Ok(Verdict::Declined(GatewayError::declined(
                     fresh.last_error.as_deref().unwrap_or("card_declined"),
                 ))),
             };
@@ -170,7 +180,7 @@ pub async fn reconcile(
     state: &AppState,
     account: &AccountRecord,
     at: DateTime<Utc>,
-) -> anyhow::Result<usize> {
+) -> Result<usize, ServiceError> {
     let mut settled = 0;
     for invoice in state.store.open_invoices(&account.id).await? {
         if invoice.pending_key.is_some() {
@@ -186,10 +196,10 @@ async fn reconcile_one(
     account: &AccountRecord,
     invoice: InvoiceRecord,
     at: DateTime<Utc>,
-) -> anyhow::Result<Result<Option<String>, GatewayError>> {
+) -> anyhow::Result<Verdict> {
     let (Some(key), Some(token)) = (invoice.pending_key.clone(), invoice.pending_token.clone())
     else {
-        return Ok(Ok(invoice.charge_id));
+        return Ok(Verdict::Paid(invoice.charge_id));
     };
     let amount = Money::new(invoice.total, invoice.currency);
     let verdict = state.gateway.charge(&token, amount, &key, at).await;
@@ -215,6 +225,39 @@ async fn reconcile_one(
     .await
 }
 
+/// What the gateway answered for a charge: an outcome to record and show,
+/// not a failure of the use case.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Paid: the gateway's charge id (none when nothing was charged).
+    Paid(Option<String>),
+    /// Declined, with the processor's reason.
+    Declined(GatewayError),
+}
+
+impl Verdict {
+    /// Whether the invoice is paid.
+    pub fn is_paid(&self) -> bool {
+        matches!(self, Verdict::Paid(_))
+    }
+
+    /// The decline, if the card was declined.
+    pub fn decline(&self) -> Option<&GatewayError> {
+        match self {
+            Verdict::Paid(_) => None,
+            Verdict::Declined(e) => Some(e),
+        }
+    }
+
+    /// A decline as the use case's failure (the change is not made).
+    pub fn paid_or_declined(self) -> Result<(), ServiceError> {
+        match self {
+            Verdict::Paid(_) => Ok(()),
+            Verdict::Declined(e) => Err(e.into()),
+        }
+    }
+}
+
 /// Records a gateway verdict on an open invoice, with everything it implies.
 async fn record(
     state: &AppState,
@@ -224,7 +267,7 @@ async fn record(
     verdict: Result<String, GatewayError>,
     kind: Attempt,
     at: DateTime<Utc>,
-) -> anyhow::Result<Result<Option<String>, GatewayError>> {
+) -> anyhow::Result<Verdict> {
     let settlement = settlement_of(invoice)?;
     let contact = mail::billing_contact(state, &account.id).await?;
     let amount = Money::new(invoice.total, invoice.currency);
@@ -255,7 +298,7 @@ async fn record(
                 Ok(()) | Err(StoreError::AlreadyDone(_)) => {}
                 Err(e) => return Err(e.into()),
             }
-            return Ok(Err(decline));
+            return Ok(Verdict::Declined(decline));
         }
     };
     let mut writes = vec![
@@ -297,7 +340,7 @@ async fn record(
                 Err(StoreError::VersionConflict) => {
                     // The subscription changed since this was priced: give the money back.
                     undo_charge(state, account, invoice, &charge_id, attempt, at).await?;
-                    return Ok(Err(GatewayError::Unavailable(anyhow!(
+                    return Ok(Verdict::Declined(GatewayError::Unavailable(anyhow!(
                         "the subscription changed while it was being paid; the charge was refunded"
                     ))));
                 }
@@ -351,7 +394,7 @@ async fn record(
             }
         }
     }
-    Ok(Ok(Some(charge_id)))
+    Ok(Verdict::Paid(Some(charge_id)))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -449,7 +492,7 @@ pub async fn settlement_writes(
     s: &Settlement,
     contact: &crate::store::UserRecord,
     at: DateTime<Utc>,
-) -> anyhow::Result<Vec<Write>> {
+) -> Result<Vec<Write>, ServiceError> {
     let mut writes = vec![Write::Subscription {
         record: s.subscription.clone(),
         expected_version: s.expected_version,
@@ -549,16 +592,12 @@ pub async fn purchase(
     settlement: &Settlement,
     at: DateTime<Utc>,
     no_card_message: &str,
-) -> Result<Result<(), GatewayError>, crate::services::error::ServiceError> {
-    use crate::services::error::ServiceError;
+) -> Result<Verdict, ServiceError> {
     // Kept on the invoice: a refund reads the terms in force from it.
     invoice.settlement = Some(serde_json::to_string(settlement).map_err(anyhow::Error::from)?);
     if invoice.total == 0 {
-        return match settle_without_charge(state, account, invoice, settlement, at).await {
-            Ok(()) => Ok(Ok(())),
-            Err(StoreError::VersionConflict) => Err(ServiceError::StaleVersion),
-            Err(e) => Err(e.into()),
-        };
+        settle_without_charge(state, account, invoice, settlement, at).await?;
+        return Ok(Verdict::Paid(None));
     }
     if state
         .store
@@ -577,10 +616,7 @@ pub async fn purchase(
         .store
         .commit(vec![Write::InsertInvoice(invoice)])
         .await?;
-    let verdict = collect(state, account, &invoice_id, at, Attempt::Retry)
-        .await
-        .map_err(ServiceError::from_charge)?;
-    Ok(verdict.map(|_| ()))
+    collect(state, account, &invoice_id, at, Attempt::Retry).await
 }
 
 /// Refunds a charge whose purchase could not be applied, and voids its invoice.

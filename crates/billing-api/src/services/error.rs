@@ -51,7 +51,7 @@ pub enum ServiceError {
     ChargeUnrecorded(anyhow::Error),
     /// Anything else: logged in full, reported without details.
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
 
 /// The card was charged but the outcome could not be recorded; the attempt
@@ -97,10 +97,12 @@ impl ServiceError {
             message: message.into(),
         }
     }
+}
 
-    /// A failure of work that may have charged a card: kept apart so the
-    /// charge is never retried under a new key.
-    pub fn from_charge(e: anyhow::Error) -> Self {
+impl From<anyhow::Error> for ServiceError {
+    /// A failure of work that may have charged a card stays apart, so the
+    /// charge is never retried under a new key; anything else is ours.
+    fn from(e: anyhow::Error) -> Self {
         if e.is::<ChargeUnrecorded>() {
             ServiceError::ChargeUnrecorded(e)
         } else {
@@ -139,3 +141,20 @@ impl From<GatewayError> for ServiceError {
         }
     }
 }
+
+/// Domain failures that a use case does not expect in its own state (the
+/// scheduler's work on data it just read): ours to log, never the caller's.
+macro_rules! internal_from {
+    ($($t:ty),*) => {$(
+        impl From<$t> for ServiceError {
+            fn from(e: $t) -> Self {
+                ServiceError::Internal(e.into())
+            }
+        }
+    )*};
+}
+
+internal_from!(
+    billing_domain::money::MoneyError,
+    billing_domain::subscription::TransitionError
+);

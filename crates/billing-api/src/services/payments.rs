@@ -6,6 +6,7 @@ use crate::ids::new_id;
 use crate::services::actor::Actor;
 use crate::services::audit::audit;
 use crate::services::billing::{self, Attempt};
+use crate::services::charge::Verdict;
 use crate::services::error::ServiceResult;
 use crate::services::{cancel, charge};
 use crate::state::AppState;
@@ -99,7 +100,7 @@ pub async fn save_card(
         let restarted = restart.is_some();
         if let Some(attempt) = restart {
             match &attempt.verdict {
-                Ok(()) => {
+                Verdict::Paid(_) => {
                     if let Some(inv) = state.store.invoice(&attempt.invoice_id).await? {
                         retried.push(RetriedInvoice {
                             number: crate::mail::templates::invoice_number(&inv),
@@ -110,7 +111,7 @@ pub async fn save_card(
                         });
                     }
                 }
-                Err(decline) => {
+                Verdict::Declined(decline) => {
                     // What it was to pay stays owed; nothing was charged.
                     let message = decline.to_string();
                     for inv in &locked {
@@ -146,12 +147,12 @@ pub async fn save_card(
                 number: crate::mail::templates::invoice_number(&inv),
                 invoice_id: inv.id,
                 amount: Money::new(inv.total, inv.currency),
-                status: if verdict.is_ok() {
+                status: if verdict.is_paid() {
                     billing_domain::invoice::InvoiceStatus::Paid
                 } else {
                     billing_domain::invoice::InvoiceStatus::Open
                 },
-                error: verdict.err().map(|e| e.to_string()),
+                error: verdict.decline().map(|e| e.to_string()),
             });
         }
     }

@@ -241,7 +241,7 @@ fn demo_user(name: &str, email: &str, role: Role, access: BillingAccess) -> Plan
 
 /// Seeds the two demo accounts into an empty database; does nothing if any
 /// account exists. Returns whether it seeded.
-pub async fn seed_demo(state: &AppState) -> anyhow::Result<bool> {
+pub async fn seed_demo(state: &AppState) -> crate::services::error::ServiceResult<bool> {
     if state.store.count_accounts().await? > 0 {
         return Ok(false);
     }

@@ -190,8 +190,7 @@ pub(super) async fn end_now(
             let refund_id = state
                 .gateway
                 .refund(&part.charge_id, part.amount, &key, now)
-                .await
-                .map_err(ServiceError::from)?;
+                .await?;
             writes.push(ledger::entry(
                 &account.id,
                 LedgerKind::CardRefund,
@@ -257,7 +256,7 @@ pub async fn take_effect(
     state: &AppState,
     account: &AccountRecord,
     at: DateTime<Utc>,
-) -> anyhow::Result<()> {
+) -> Result<(), ServiceError> {
     let sub = state
         .store
         .subscription(&account.id)
@@ -306,7 +305,7 @@ pub async fn delete_data(
     state: &AppState,
     account: &AccountRecord,
     at: DateTime<Utc>,
-) -> anyhow::Result<()> {
+) -> Result<(), ServiceError> {
     let sub = state
         .store
         .subscription(&account.id)

@@ -25,7 +25,7 @@ pub use wizard::{
 use crate::services::actor::Actor;
 use crate::services::error::ServiceError;
 use crate::state::AppState;
-use crate::store::{CancelSessionRecord, StoreError, SubscriptionRecord, Write};
+use crate::store::{CancelSessionRecord, SubscriptionRecord, Write};
 use anyhow::anyhow;
 use billing_domain::subscription::{apply, Event};
 use billing_domain::wire::CancelSession;
@@ -54,10 +54,7 @@ fn conflict(code: &'static str, message: impl Into<String>) -> ServiceError {
 }
 
 async fn commit(state: &AppState, writes: Vec<Write>) -> Result<(), ServiceError> {
-    state.store.commit(writes).await.map_err(|e| match e {
-        StoreError::VersionConflict => ServiceError::StaleVersion,
-        other => other.into(),
-    })
+    Ok(state.store.commit(writes).await?)
 }
 
 fn transition(

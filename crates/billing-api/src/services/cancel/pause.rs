@@ -132,7 +132,7 @@ pub async fn resume(state: &AppState, user: &Actor) -> Result<BillingOverview, S
     )
     .await?
     .verdict
-    .map_err(ServiceError::from)?;
+    .paid_or_declined()?;
     billing_overview(state, account).await
 }
 

@@ -2,8 +2,7 @@
 //! retention window and recovery from deactivated or frozen (SPEC §11).
 
 use super::subscription;
-use crate::gateway::GatewayError;
-use crate::services::charge::{self, Purpose, Settlement};
+use crate::services::charge::{self, Purpose, Settlement, Verdict};
 use crate::services::error::ServiceError;
 use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord, SubscriptionRecord};
@@ -20,7 +19,7 @@ pub struct Attempted {
     pub invoice_id: String,
     /// What the card was asked for.
     pub amount: Money,
-    pub verdict: Result<(), GatewayError>,
+    pub verdict: Verdict,
 }
 
 /// Invoices a period that starts now and applies `record` once it is paid
