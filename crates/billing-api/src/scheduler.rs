@@ -33,7 +33,7 @@ pub async fn run_due(
     account_id: &str,
     until: DateTime<Utc>,
 ) -> crate::services::error::ServiceResult<usize> {
-    let _guard = state.account_lock(account_id).await;
+    let _guard = state.account_lock(account_id).await?;
     // Charges left in flight by a crash or a store error are settled first,
     // asking the gateway under the same key.
     if let Some(account) = state.store.account(account_id).await? {

@@ -70,7 +70,6 @@ pub async fn prepare_state(
         catalog: Arc::new(catalog),
         config: Arc::new(config),
         clock,
-        locks: Default::default(),
         faults: Default::default(),
     };
     if state.config.seed_demo && seed::seed_demo(&state).await? {

@@ -7,7 +7,6 @@ use crate::store::{AccountRecord, Store};
 use billing_domain::cancel_flow::CancelFlow;
 use billing_domain::Catalog;
 use chrono::{DateTime, Utc};
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// The application's shared state (cheap to clone).
@@ -19,8 +18,6 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub gateway: Arc<dyn PaymentGateway>,
-    /// One lock per account, so its billing work never runs twice at once.
-    pub locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
     /// Faults a test asked for (test mode only).
     pub faults: Arc<Faults>,
 }
@@ -62,15 +59,12 @@ impl AppState {
         }
     }
 
-    /// Waits for, then holds, the account's billing lock.
-    pub async fn account_lock(&self, account_id: &str) -> tokio::sync::OwnedMutexGuard<()> {
-        let lock = {
-            let mut locks = self
-                .locks
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            locks.entry(account_id.to_string()).or_default().clone()
-        };
-        lock.lock_owned().await
+    /// Waits for, then holds, the account's billing lock (in the store, so
+    /// it holds across every instance on the same database).
+    pub async fn account_lock(
+        &self,
+        account_id: &str,
+    ) -> Result<crate::store::AccountLock, crate::store::StoreError> {
+        self.store.lock_account(account_id).await
     }
 }

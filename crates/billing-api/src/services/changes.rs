@@ -176,7 +176,7 @@ pub async fn apply(
     user.require(Permission::BillingManage)?;
     let account = &user.account;
     // One change at a time per account (the scheduler takes the same lock).
-    let _guard = state.account_lock(&account.id).await;
+    let _guard = state.account_lock(&account.id).await?;
     let now = state.now_for(account);
     charge::reconcile(state, account, now).await?;
     if let Some(key) = request_key {
@@ -301,7 +301,7 @@ pub async fn undo_pending(
 ) -> Result<(), ServiceError> {
     user.require(Permission::BillingManage)?;
     let account = &user.account;
-    let _guard = state.account_lock(&account.id).await;
+    let _guard = state.account_lock(&account.id).await?;
     let sub = state
         .store
         .subscription(&account.id)

@@ -86,7 +86,7 @@ pub async fn save_card(
         .await?;
     let mut retried = Vec::new();
     {
-        let _guard = state.account_lock(&account.id).await;
+        let _guard = state.account_lock(&account.id).await?;
         charge::reconcile(state, account, now).await?;
         // Within the retention window, a card reactivates a canceled account;
         // a deactivated or frozen account starts a new period now, its locked

@@ -24,9 +24,25 @@ use async_trait::async_trait;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 
+/// An account's billing lock, held until dropped. Whatever holds it (a
+/// mutex guard, a database transaction with an advisory lock) is the
+/// engine's own.
+pub struct AccountLock(#[allow(dead_code)] Box<dyn Send>);
+
+impl AccountLock {
+    /// Wraps an engine's guard.
+    pub fn new(guard: impl Send + 'static) -> AccountLock {
+        AccountLock(Box::new(guard))
+    }
+}
+
 /// The portal's persistence. Every method is one transaction.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// Waits for, then holds, the account's billing lock: one change or
+    /// billing job per account at a time, across every process that shares
+    /// this database.
+    async fn lock_account(&self, account_id: &str) -> Result<AccountLock, StoreError>;
     /// Brings the schema up to date.
     async fn migrate(&self) -> Result<(), StoreError>;
     /// How many accounts exist.

@@ -25,7 +25,7 @@ pub async fn withdraw_balance(
 ) -> Result<crate::store::WithdrawalRecord, ServiceError> {
     user.require(Permission::Refund)?;
     let account = &user.account;
-    let _guard = state.account_lock(&account.id).await;
+    let _guard = state.account_lock(&account.id).await?;
     let sub = subscription(state, &account.id).await?;
     if sub.credit_balance <= 0 {
         return Err(conflict(
@@ -116,7 +116,7 @@ pub async fn decide_withdrawal(
         .account(&w.account_id)
         .await?
         .ok_or_else(|| anyhow!("no account {}", w.account_id))?;
-    let _guard = state.account_lock(&account.id).await;
+    let _guard = state.account_lock(&account.id).await?;
     let now = state.now_for(&account);
     let (status, kind, memo) = if paid {
         ("paid", LedgerKind::WithdrawalPaid, "Withdrawal paid out")

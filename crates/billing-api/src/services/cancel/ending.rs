@@ -33,7 +33,7 @@ pub async fn cancel(
 ) -> Result<BillingOverview, ServiceError> {
     user.require(Permission::AccountCancel)?;
     let account = &user.account;
-    let _guard = state.account_lock(&account.id).await;
+    let _guard = state.account_lock(&account.id).await?;
     let sub = subscription(state, &account.id).await?;
     if state.catalog.plan(sub.plan).contract {
         return Err(conflict(
@@ -125,7 +125,7 @@ pub async fn resume_cancellation(
 ) -> Result<BillingOverview, ServiceError> {
     user.require(Permission::BillingManage)?;
     let account = &user.account;
-    let _guard = state.account_lock(&account.id).await;
+    let _guard = state.account_lock(&account.id).await?;
     let sub = subscription(state, &account.id).await?;
     if matches!(
         sub.status,
@@ -352,7 +352,7 @@ pub async fn request_refund(
         ));
     }
     let account = &user.account;
-    let _guard = state.account_lock(&account.id).await;
+    let _guard = state.account_lock(&account.id).await?;
     let sub = subscription(state, &account.id).await?;
     if state.catalog.plan(sub.plan).contract {
         return Err(conflict(

@@ -29,7 +29,7 @@ pub async fn pause(
 ) -> Result<BillingOverview, ServiceError> {
     user.require(Permission::AccountCancel)?;
     let account = &user.account;
-    let _guard = state.account_lock(&account.id).await;
+    let _guard = state.account_lock(&account.id).await?;
     let sub = subscription(state, &account.id).await?;
     if state.catalog.plan(sub.plan).contract {
         return Err(conflict(
@@ -76,7 +76,7 @@ pub async fn pause(
 pub async fn resume(state: &AppState, user: &Actor) -> Result<BillingOverview, ServiceError> {
     user.require(Permission::BillingManage)?;
     let account = &user.account;
-    let _guard = state.account_lock(&account.id).await;
+    let _guard = state.account_lock(&account.id).await?;
     let sub = subscription(state, &account.id).await?;
     let now = state.now_for(account);
     let to = transition(&sub, Event::Resume, now)?;

@@ -150,7 +150,7 @@ pub async fn accept_offer(
     let now = state.now_for(account);
     let message = match offer.kind {
         OfferKind::Discount => {
-            let _guard = state.account_lock(&account.id).await;
+            let _guard = state.account_lock(&account.id).await?;
             let sub = subscription(state, &account.id).await?;
             if sub.status != SubscriptionStatus::Active {
                 return Err(conflict(

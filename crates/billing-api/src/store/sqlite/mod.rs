@@ -18,17 +18,19 @@ mod rows;
 mod subscriptions;
 
 use crate::store::{
-    AccessRequestRecord, AccountRecord, AuditEntry, CancelSessionRecord, GatewayChargeRecord,
-    GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail,
-    PaymentMethodRecord, SaveRate, SessionRecord, Store, StoreError, StoredResponse,
-    SubscriptionRecord, UserRecord, WithdrawalRecord, Write,
+    AccessRequestRecord, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
+    GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
+    NewAccount, OutboxEmail, PaymentMethodRecord, SaveRate, SessionRecord, Store, StoreError,
+    StoredResponse, SubscriptionRecord, UserRecord, WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The transaction the writes of one store call share.
@@ -38,6 +40,9 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// One lock per account. An embedded database has one process, so the
+    /// account lock is a mutex in it.
+    locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
 impl SqliteStore {
@@ -61,12 +66,23 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            locks: Default::default(),
+        })
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
+    async fn lock_account(&self, account_id: &str) -> Result<AccountLock, StoreError> {
+        let lock = {
+            let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+            locks.entry(account_id.to_string()).or_default().clone()
+        };
+        Ok(AccountLock::new(lock.lock_owned().await))
+    }
+
     async fn migrate(&self) -> Result<(), StoreError> {
         sqlx::migrate!("./migrations/sqlite")
             .run(&self.pool)
