@@ -34,6 +34,40 @@ pub async fn run_due(
     until: DateTime<Utc>,
 ) -> crate::services::error::ServiceResult<usize> {
     let _guard = state.account_lock(account_id).await?;
+    run_due_locked(state, account_id, until).await
+}
+
+/// Moves a test account's clock on by `seconds`, doing what falls due on
+/// the way; returns the new time. Read, run and write under the account's
+/// lock, so advances sent at once (to any instance) add up.
+pub async fn advance_clock(
+    state: &AppState,
+    account_id: &str,
+    seconds: i64,
+) -> crate::services::error::ServiceResult<DateTime<Utc>> {
+    let _guard = state.account_lock(account_id).await?;
+    let account = state.store.account(account_id).await?.ok_or(
+        crate::services::error::ServiceError::NotFound("test account"),
+    )?;
+    let from = account.clock_at.unwrap_or_else(|| state.clock.now());
+    let to = from + Duration::seconds(seconds);
+    run_due_locked(state, account_id, to).await?;
+    state
+        .store
+        .commit(vec![crate::store::Write::SetClock {
+            account_id: account_id.into(),
+            at: to,
+        }])
+        .await?;
+    Ok(to)
+}
+
+/// [`run_due`] with the account's lock already held.
+async fn run_due_locked(
+    state: &AppState,
+    account_id: &str,
+    until: DateTime<Utc>,
+) -> crate::services::error::ServiceResult<usize> {
     // Charges left in flight by a crash or a store error are settled first,
     // asking the gateway under the same key.
     if let Some(account) = state.store.account(account_id).await? {

@@ -5,7 +5,6 @@ use crate::scheduler;
 use crate::services::cancel;
 use crate::services::seed;
 use crate::state::AppState;
-use crate::store::Write;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -13,7 +12,6 @@ use billing_domain::wire::{
     AdvanceClockRequest, ClockResponse, Email, EmailList, ErrorBody, GatewayCharge,
     GatewayChargeList, TestAccount, Withdrawal, WithdrawalDecision,
 };
-use chrono::Duration;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::extract::{parse_json, ApiJson};
@@ -136,16 +134,7 @@ pub async fn advance_clock(
             format!("`advance_seconds` must be between 1 and {MAX_ADVANCE_SECONDS}."),
         ));
     }
-    let from = account.clock_at.unwrap_or_else(|| state.clock.now());
-    let to = from + Duration::seconds(body.advance_seconds);
-    scheduler::run_due(&state, &account_id, to).await?;
-    state
-        .store
-        .commit(vec![Write::SetClock {
-            account_id: account_id.clone(),
-            at: to,
-        }])
-        .await?;
+    let to = scheduler::advance_clock(&state, &account.id, body.advance_seconds).await?;
     Ok(Json(ClockResponse { now: to }))
 }
 

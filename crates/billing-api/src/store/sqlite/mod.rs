@@ -30,7 +30,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// The transaction the writes of one store call share.
@@ -40,9 +40,18 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// One lock per account. An embedded database has one process, so the
-    /// account lock is a mutex in it.
-    locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// The database file, naming its account locks.
+    file: String,
+}
+
+/// One lock per database file and account. An embedded database lives in
+/// one process, so the account lock is a mutex in it, shared by every
+/// store (every API instance) of this process opened on the same file.
+type Locks = Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<()>>>>;
+
+fn locks() -> &'static Locks {
+    static LOCKS: OnceLock<Locks> = OnceLock::new();
+    LOCKS.get_or_init(Default::default)
 }
 
 impl SqliteStore {
@@ -56,6 +65,10 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        let file = std::path::absolute(options.get_filename())
+            .unwrap_or_else(|_| options.get_filename().to_path_buf())
+            .display()
+            .to_string();
         if let Some(dir) = options.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
                 std::fs::create_dir_all(dir)
@@ -66,10 +79,7 @@ impl SqliteStore {
             .max_connections(8)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore {
-            pool,
-            locks: Default::default(),
-        })
+        Ok(SqliteStore { pool, file })
     }
 }
 
@@ -77,8 +87,9 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn lock_account(&self, account_id: &str) -> Result<AccountLock, StoreError> {
         let lock = {
-            let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
-            locks.entry(account_id.to_string()).or_default().clone()
+            let mut locks = locks().lock().unwrap_or_else(|p| p.into_inner());
+            let key = (self.file.clone(), account_id.to_string());
+            locks.entry(key).or_default().clone()
         };
         Ok(AccountLock::new(lock.lock_owned().await))
     }
