@@ -3,7 +3,7 @@
 use super::expected::{Model, St};
 use super::ops::{change_body, change_of, Op};
 use super::prices::CARD_YEAR;
-use super::world::{arr, money, send, ts, World};
+use super::world::{arr, money, ts, World};
 use super::{same, Ctx, Res, Ts};
 use chrono::Duration;
 use reqwest::StatusCode;
@@ -48,10 +48,10 @@ pub(super) struct Step {
     pub(super) after: Vec<After>,
 }
 
-impl Ctx<'_> {
+impl Ctx {
     /// POSTs `body` as the owner.
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        send(self.owner.post(path).json(&body)).await
+        self.send(self.owner.post(path).json(&body)).await
     }
 
     /// Sends `op`'s requests; what the model expects of them.
@@ -82,7 +82,7 @@ impl Ctx<'_> {
                 let req = c
                     .post("/api/subscription/changes")
                     .header("if-match", &if_match);
-                let (status, res) = send(req.json(&body)).await;
+                let (status, res) = self.send(req.json(&body)).await;
                 if status.is_success() {
                     same(
                         "invariant 2: the change against its preview",
@@ -101,7 +101,8 @@ impl Ctx<'_> {
                     next.pend_iv = None;
                 }
                 let path = format!("/api/subscription/pending-changes/{kind}");
-                send(c.delete(&path).header("if-match", &if_match)).await
+                self.send(c.delete(&path).header("if-match", &if_match))
+                    .await
             }
             Op::AcceptDiscount => {
                 // SPEC §11: at most once in 12 months, never while one is in force.
@@ -119,8 +120,9 @@ impl Ctx<'_> {
                     "/api/cancel-flow/sessions/{}",
                     run["id"].as_str().unwrap_or("")
                 );
-                let (_, run) =
-                    send(c.patch(&path).json(&json!({ "reason": "too_expensive" }))).await;
+                let (_, run) = self
+                    .send(c.patch(&path).json(&json!({ "reason": "too_expensive" })))
+                    .await;
                 if !arr(&run["offers"]).any(|o| o["id"] == "discount_25_3") {
                     s.detail = format!("not offered {}", run["error"]["code"]);
                     return Ok(s);
@@ -146,7 +148,7 @@ impl Ctx<'_> {
                     _ => Unknown,
                 };
                 next = planned.map_or(next, |p| p.0);
-                send(c.post("/api/subscription/resume")).await
+                self.send(c.post("/api/subscription/resume")).await
             }
             Op::ScheduleCancel => {
                 s.expect = match m.st {
@@ -155,7 +157,7 @@ impl Ctx<'_> {
                     _ => Unknown,
                 };
                 (next.st, next.was_paused) = (St::CancelScheduled, m.st == St::Paused);
-                let (_, flow) = send(c.get("/api/cancel-flow")).await;
+                let (_, flow) = self.send(c.get("/api/cancel-flow")).await;
                 let ack: Vec<&Value> = arr(&flow["consequences"]).map(|c| &c["id"]).collect();
                 let body = json!({ "confirmation": "CONFIRM", "acknowledged": ack });
                 self.post("/api/subscription/cancel", body).await
@@ -163,7 +165,7 @@ impl Ctx<'_> {
             Op::WithdrawCancel => {
                 s.expect = [NoChange, Apply][usize::from(m.st == St::CancelScheduled)];
                 next.st = [St::Active, St::Paused][usize::from(m.was_paused)];
-                send(c.delete("/api/subscription/cancel")).await
+                self.send(c.delete("/api/subscription/cancel")).await
             }
             Op::Refund => {
                 let paid_plan = !m.pause_month && m.purchased.is_some();
@@ -172,7 +174,7 @@ impl Ctx<'_> {
                     St::Canceled => Refuse,
                     _ => Unknown,
                 };
-                let (status, quote) = send(c.get("/api/refunds")).await;
+                let (status, quote) = self.send(c.get("/api/refunds")).await;
                 if !status.is_success() {
                     s.detail = format!("quote {status} {}", quote["error"]["code"]);
                     return Ok(s);
@@ -257,7 +259,7 @@ impl Ctx<'_> {
                 s.after.push(After::Held(None, -api, back.1));
                 let body = json!({ "decision": if *paid { "paid" } else { "declined" } });
                 let path = format!("/api/test/withdrawals/{id}/decision");
-                send(self.app.client().post(&path).json(&body)).await
+                self.send(self.tester.post(&path).json(&body)).await
             }
             Op::DecliningCard | Op::GoodCard => {
                 let good = matches!(op, Op::GoodCard);
@@ -303,7 +305,7 @@ impl Ctx<'_> {
                     format!("/api/test/accounts/{}/clock", self.account),
                     json!({ "advance_seconds": secs }),
                 );
-                send(self.app.client().post(&path).json(&body)).await
+                self.send(self.tester.post(&path).json(&body)).await
             }
         };
         (s.status, s.next) = (Some(status), Some(next));

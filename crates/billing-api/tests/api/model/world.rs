@@ -23,14 +23,6 @@ pub(super) fn ts(v: &Value) -> Option<Ts> {
     Some(t.with_timezone(&Utc))
 }
 
-/// Sends a request: the status and the JSON body (`Null` when none).
-pub(super) async fn send(req: reqwest::RequestBuilder) -> (StatusCode, Value) {
-    let res = req.send().await.expect("the app answers");
-    let status = res.status();
-    let text = res.text().await.unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 /// What the API shows after a step.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct World {
@@ -79,12 +71,21 @@ impl World {
     }
 }
 
-impl Ctx<'_> {
+impl Ctx {
+    /// Sends a request: the status and the JSON body (`Null` when none).
+    pub(super) async fn send(&self, req: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        self.sent.set(self.sent.get() + 1);
+        let res = req.send().await.expect("the app answers");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// Every item of a list route (`data` or `entries`), following `has_more`.
     async fn list(&self, client: &Client, path: &str) -> Res<Vec<Value>> {
         let (mut out, mut url) = (vec![], path.to_string());
         loop {
-            let (status, body) = send(client.get(&url)).await;
+            let (status, body) = self.send(client.get(&url)).await;
             ensure!(
                 status == StatusCode::OK,
                 "GET {url} answered {status}: {body}"
@@ -104,22 +105,26 @@ impl Ctx<'_> {
         }
     }
 
-    /// The overview, ledger, invoices and gateway records now.
+    /// The overview, ledger, invoices and gateway records now, read at once:
+    /// the step has been answered, and nothing acts on the account until
+    /// the next one.
     pub(super) async fn world(&self) -> Res<World> {
-        let (status, ov) = send(self.owner.get("/api/billing/overview")).await;
+        let gateway = format!("/api/test/accounts/{}/gateway-charges", self.account);
+        let ((status, ov), ledger, invoices, gateway) = tokio::join!(
+            self.send(self.owner.get("/api/billing/overview")),
+            self.list(&self.owner, "/api/ledger"),
+            self.list(&self.owner, "/api/invoices?limit=100"),
+            self.list(&self.tester, &gateway),
+        );
         ensure!(
             status == StatusCode::OK,
             "GET /api/billing/overview answered {status}: {ov}"
         );
-        let gateway = format!("/api/test/accounts/{}/gateway-charges", self.account);
-        let ledger = self.list(&self.owner, "/api/ledger").await?;
-        let invoices = self.list(&self.owner, "/api/invoices?limit=100").await?;
-        let gateway = self.list(&self.app.client(), &gateway).await?;
         Ok(World {
             ov,
-            ledger,
-            invoices,
-            gateway,
+            ledger: ledger?,
+            invoices: invoices?,
+            gateway: gateway?,
         })
     }
 }
