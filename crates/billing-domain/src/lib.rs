@@ -17,6 +17,7 @@ pub mod proration;
 pub mod refund;
 pub mod renewal;
 pub mod subscription;
+pub mod terms;
 pub mod wire;
 
 pub use catalog::{AddOnId, Catalog, Interval, PlanId};
