@@ -3,6 +3,7 @@
 
 mod access_requests;
 mod cancel;
+mod catalog;
 mod errors;
 mod helpers;
 mod invoices;
