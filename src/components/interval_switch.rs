@@ -1,5 +1,6 @@
 //! The billing interval: Monthly or Annual, with the annual saving the
-//! live previews showed.
+//! live previews showed. Which intervals a plan is sold at comes from the
+//! catalog.
 
 use crate::format;
 use billing_domain::Interval;
@@ -17,10 +18,13 @@ pub fn IntervalSwitch(
     /// When the current period ends (an annual contract switches to
     /// monthly only then).
     period_end: DateTime<Utc>,
-    /// Whether the chosen plan is sold monthly; when not, "Monthly" is
-    /// disabled and says why.
+    /// The intervals the chosen plan is sold at (from the catalog); the
+    /// others are disabled, and a note says why.
     #[prop(into)]
-    monthly_sold: Signal<bool>,
+    sold: Signal<Vec<Interval>>,
+    /// The chosen plan's name, for that note.
+    #[prop(into)]
+    plan_name: Signal<String>,
     /// How much annual billing saves, in whole percent, once known.
     #[prop(into)]
     saving: Signal<Option<u32>>,
@@ -34,7 +38,7 @@ pub fn IntervalSwitch(
         let id = format!("interval-{}", interval.as_str());
         let title_id = format!("{id}-title");
         let hint_id = format!("{id}-hint");
-        let disabled = move || interval == Interval::Month && !monthly_sold.get();
+        let disabled = move || sold.with(|sold| !sold.contains(&interval));
         view! {
             <label
                 class="option"
@@ -82,8 +86,18 @@ pub fn IntervalSwitch(
     };
 
     let note = move || {
+        let only = sold.with(|sold| match sold.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        });
         match (billed, selected.get()) {
-        _ if !monthly_sold.get() => Some("Premium is sold with annual billing only.".to_string()),
+        _ if only.is_some() => only.map(|interval| {
+            format!(
+                "{} is sold with {} billing only.",
+                plan_name.get(),
+                interval.label().to_lowercase()
+            )
+        }),
         (Interval::Month, Interval::Year) => Some(
             "Annual billing starts a new yearly period today; the unused part of this month is credited."
                 .to_string(),
