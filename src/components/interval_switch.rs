@@ -7,6 +7,10 @@ use billing_domain::Interval;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
+/// What switching from monthly to annual billing does.
+const YEARLY_NOTE: &str =
+    "Annual billing starts a new yearly period today; the unused part of this month is credited.";
+
 /// The interval radio group (legend "Billing interval").
 #[component]
 pub fn IntervalSwitch(
@@ -85,29 +89,28 @@ pub fn IntervalSwitch(
         }
     };
 
+    // A plan sold at one interval only says so; otherwise a switch says
+    // when it takes effect.
     let note = move || {
         let only = sold.with(|sold| match sold.as_slice() {
             [only] => Some(*only),
             _ => None,
         });
-        match (billed, selected.get()) {
-        _ if only.is_some() => only.map(|interval| {
-            format!(
+        if let Some(interval) = only {
+            return Some(format!(
                 "{} is sold with {} billing only.",
                 plan_name.get(),
                 interval.label().to_lowercase()
-            )
-        }),
-        (Interval::Month, Interval::Year) => Some(
-            "Annual billing starts a new yearly period today; the unused part of this month is credited."
-                .to_string(),
-        ),
-        (Interval::Year, Interval::Month) => Some(format!(
-            "Monthly billing starts when your annual contract ends on {}.",
-            format::date(period_end)
-        )),
-        _ => None,
-    }
+            ));
+        }
+        match (billed, selected.get()) {
+            (Interval::Month, Interval::Year) => Some(YEARLY_NOTE.to_string()),
+            (Interval::Year, Interval::Month) => Some(format!(
+                "Monthly billing starts when your annual contract ends on {}.",
+                format::date(period_end)
+            )),
+            _ => None,
+        }
     };
 
     view! {
