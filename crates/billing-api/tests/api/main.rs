@@ -2,6 +2,7 @@
 //! on its own port and its own SQLite database and talks HTTP to it.
 
 mod access_requests;
+mod audit;
 mod cancel;
 mod catalog;
 mod errors;
