@@ -16,7 +16,8 @@ pub use error::ApiError;
 
 use billing_domain::wire::{
     AttachPaymentMethodRequest, BillingContacts, BillingOverview, CardToken, CardTokenRequest,
-    EmailList, Health, Invoice, InvoiceList, PaymentMethodResult, SessionInfo, SignInRequest,
+    CatalogView, EmailList, Health, Invoice, InvoiceList, PaymentMethodResult, SessionInfo,
+    SignInRequest,
 };
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -51,6 +52,13 @@ pub async fn sign_out() -> Result<(), ApiError> {
 /// credit; 403 without `billing:read`.
 pub async fn billing_overview() -> Result<BillingOverview, ApiError> {
     get_json("/api/billing/overview").await
+}
+
+/// `GET /api/catalog`: the plans with the intervals and prices each is sold
+/// at and whether it is self-serve, the add-ons, the pause price and the
+/// refund window. Public: it needs no session.
+pub async fn get_catalog() -> Result<CatalogView, ApiError> {
+    get_json("/api/catalog").await
 }
 
 /// `GET /api/account/billing-contacts`: the owner and admins, for users who

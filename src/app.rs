@@ -21,19 +21,21 @@ use crate::pages::payment_page::PaymentPage;
 use crate::pages::refund_page::RefundPage;
 use crate::pages::sign_in_page::SignInPage;
 use crate::pages::subscription_page::SubscriptionPage;
+use crate::state::catalog::provide_catalog;
 use crate::state::server_mode::provide_server_mode;
 use crate::state::session::provide_session;
 use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::{path, NavigateOptions};
 
-/// The whole app: session and server-mode contexts, and routes. Pages
+/// The whole app: session, server-mode and catalog contexts, and routes. Pages
 /// inside `AppLayout` require a session; the server answers every unknown
 /// path with `index.html`, so each route survives a reload.
 #[component]
 pub fn App() -> impl IntoView {
     provide_session();
     provide_server_mode();
+    provide_catalog();
 
     view! {
         <Router>

@@ -1,10 +1,11 @@
-//! Text for people: dates, periods, card expiry and product names, formatted
-//! once here so every page says them the same way. Money is formatted by
-//! `billing_domain::Money::format`.
+//! Text for people: dates, periods, card expiry, terms and short prices,
+//! formatted once here so every page says them the same way. Money is
+//! formatted by `billing_domain::Money::format`; product names come from the
+//! catalog (`GET /api/catalog`), never from here.
 
 use billing_domain::change::Terms;
-use billing_domain::wire::CardBrand;
-use billing_domain::PlanId;
+use billing_domain::wire::{CardBrand, CatalogView};
+use billing_domain::Money;
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
 const MONTHS: [&str; 12] = [
@@ -80,26 +81,37 @@ pub fn seats(n: u32) -> String {
     }
 }
 
-/// A plan's name as the catalog writes it, for views that have only its id
-/// (the overview names the current plan; a chosen or logged one has an id).
-pub fn plan_name(plan: PlanId) -> &'static str {
-    match plan {
-        PlanId::Essentials => "Essentials",
-        PlanId::Business => "Business",
-        PlanId::Premium => "Premium",
-    }
-}
-
 /// A subscription's terms in one line, e.g. "Business · Monthly · 12 seats
-/// · Support Bot".
-pub fn terms(terms: &Terms) -> String {
+/// · Support Bot", with the plan's and add-ons' names from the catalog.
+pub fn terms(catalog: &CatalogView, terms: &Terms) -> String {
     let mut parts = vec![
-        plan_name(terms.plan).to_string(),
+        catalog.plan_name(terms.plan).to_string(),
         terms.interval.label().to_string(),
         seats(terms.seats),
     ];
-    parts.extend(terms.add_ons.iter().map(|a| a.label().to_string()));
+    parts.extend(
+        terms
+            .add_ons
+            .iter()
+            .map(|a| catalog.add_on_name(*a).to_string()),
+    );
     parts.join(" · ")
+}
+
+/// A price per month as people say it: "$50 a month", "$1.50 a month".
+pub fn per_month(price: Money) -> String {
+    format!("{} a month", short_price(price))
+}
+
+/// A price without zero cents, as people say it: "$1", "$1.50".
+pub fn short_price(price: Money) -> String {
+    let text = price.format();
+    let exponent = price.currency().exponent();
+    if exponent > 0 && price.amount() % 10i64.pow(exponent) == 0 {
+        text.replacen(&format!(".{}", "0".repeat(exponent as usize)), "", 1)
+    } else {
+        text
+    }
 }
 
 /// Names as a sentence lists them: "A", "A and B", "A, B and C".
@@ -134,7 +146,8 @@ mod tests {
 
     #[test]
     fn terms_and_names_read_as_text() {
-        use billing_domain::{AddOnId, Interval};
+        use billing_domain::{AddOnId, Interval, PlanId};
+        let catalog = crate::state::catalog::testing::demo_catalog();
         let t = Terms::new(
             PlanId::Business,
             Interval::Month,
@@ -142,15 +155,24 @@ mod tests {
             vec![AddOnId::Marketing, AddOnId::SupportBot],
         );
         assert_eq!(
-            terms(&t),
+            terms(&catalog, &t),
             "Business · Monthly · 12 seats · Support Bot · Marketing"
         );
-        assert_eq!(plan_name(PlanId::Premium), "Premium");
+        assert_eq!(catalog.plan_name(PlanId::Premium), "Premium");
         let people = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         assert_eq!(names(&people(&[])), "");
         assert_eq!(names(&people(&["Ann"])), "Ann");
         assert_eq!(names(&people(&["Ann", "Bo"])), "Ann and Bo");
         assert_eq!(names(&people(&["Ann", "Bo", "Cy"])), "Ann, Bo and Cy");
+    }
+
+    #[test]
+    fn prices_drop_zero_cents() {
+        let usd = billing_domain::Currency::USD;
+        assert_eq!(short_price(Money::new(100, usd)), "$1");
+        assert_eq!(short_price(Money::new(150, usd)), "$1.50");
+        assert_eq!(short_price(Money::new(1_000_000, usd)), "$10,000");
+        assert_eq!(per_month(Money::new(5_000, usd)), "$50 a month");
     }
 
     #[test]

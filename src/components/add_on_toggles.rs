@@ -1,20 +1,16 @@
-//! The add-ons, each a checkbox with what it does.
+//! The add-ons the catalog sells, each a checkbox with what it does and its
+//! monthly price.
 
+use crate::format;
+use crate::state::catalog::Catalog;
 use billing_domain::AddOnId;
 use leptos::prelude::*;
-
-/// What each add-on does, as the catalog describes it.
-fn description(add_on: AddOnId) -> &'static str {
-    match add_on {
-        AddOnId::SupportBot => "An automated assistant that answers common questions.",
-        AddOnId::Operation => "Automation rules and statistics.",
-        AddOnId::Marketing => "Campaigns to your customers.",
-    }
-}
 
 /// The add-on checkboxes (legend "Add-ons").
 #[component]
 pub fn AddOnToggles(
+    /// The catalog: the add-ons, their descriptions and prices.
+    catalog: Catalog,
     /// The add-ons chosen so far.
     #[prop(into)]
     selected: Signal<Vec<AddOnId>>,
@@ -26,11 +22,14 @@ pub fn AddOnToggles(
     #[prop(into)]
     error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let options = AddOnId::ALL
-        .into_iter()
-        .map(|add_on| {
+    let options = catalog
+        .add_ons
+        .iter()
+        .map(|offered| {
+            let add_on = offered.id;
             let id = format!("add-on-{}", add_on.as_str());
             let hint_id = format!("{id}-hint");
+            let price_id = format!("{id}-price");
             let checked = move || selected.with(|list| list.contains(&add_on));
             view! {
                 <div class="option option--check" class:option--selected=checked>
@@ -41,15 +40,18 @@ pub fn AddOnToggles(
                         name="add_ons"
                         value=add_on.as_str()
                         prop:checked=checked
-                        aria-describedby=hint_id.clone()
+                        aria-describedby=format!("{hint_id} {price_id}")
                         on:change=move |ev| on_toggle.run((add_on, event_target_checked(&ev)))
                     />
                     <span class="option__body">
                         <label class="option__title" for=id>
-                            {add_on.label()}
+                            {offered.name.clone()}
                         </label>
                         <span class="option__hint" id=hint_id>
-                            {description(add_on)}
+                            {offered.description.clone()}
+                        </span>
+                        <span class="option__price" id=price_id>
+                            {format::per_month(offered.monthly_price)}
                         </span>
                     </span>
                     {current

@@ -5,6 +5,8 @@
 use crate::api;
 use crate::components::error_view::errors_message;
 use crate::components::withdraw_balance_form::WithdrawBalanceForm;
+use crate::format;
+use crate::state::catalog::{use_catalog, Catalog};
 use crate::state::overview_revision::use_overview_revision;
 use crate::state::session::use_session;
 use billing_domain::wire::BillingOverview;
@@ -26,6 +28,7 @@ pub fn CancelEntry() -> impl IntoView {
     let can_cancel = Memo::new(move |_| session.with(|s| s.can(Permission::AccountCancel)));
     let can_refund = Memo::new(move |_| session.with(|s| s.can(Permission::Refund)));
     let revision = use_overview_revision();
+    let catalog = use_catalog();
 
     move || {
         if !can_cancel.get() && !can_refund.get() {
@@ -46,7 +49,10 @@ pub fn CancelEntry() -> impl IntoView {
                             <button
                                 type="button"
                                 class="button button--secondary button--small"
-                                on:click=move |_| overview.refetch()
+                                on:click=move |_| {
+                                    catalog.retry();
+                                    overview.refetch();
+                                }
                             >
                                 "Try again"
                             </button>
@@ -56,8 +62,9 @@ pub fn CancelEntry() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match overview.await {
                             Ok(overview) => {
+                                let catalog = catalog.get().await?;
                                 Ok(
-                                    view! { <EntryRows overview can_cancel can_refund /> }
+                                    view! { <EntryRows overview catalog can_cancel can_refund /> }
                                         .into_any(),
                                 )
                             }
@@ -78,6 +85,7 @@ pub fn CancelEntry() -> impl IntoView {
 #[component]
 fn EntryRows(
     overview: BillingOverview,
+    catalog: Catalog,
     can_cancel: Memo<bool>,
     can_refund: Memo<bool>,
 ) -> impl IntoView {
@@ -105,9 +113,7 @@ fn EntryRows(
             <div class="settings-row">
                 <div class="settings-row__text">
                     <h3 class="settings-row__title">"Refund and end subscription"</h3>
-                    <p class="muted">
-                        "End the subscription today and get back what's due: everything, to your card, within 7 days of a purchase you haven't used; otherwise the unused rest of the period, as credit."
-                    </p>
+                    <p class="muted">{refund_text(catalog.refund_window_days)}</p>
                 </div>
                 <a class="button button--secondary" href=REFUND_PATH>
                     "Review refund"
@@ -172,4 +178,27 @@ fn EntryRows(
             </section>
         }
     })
+}
+
+/// What "Refund and end subscription" gives back, with the catalog's
+/// full-refund window.
+fn refund_text(window_days: u32) -> String {
+    format!(
+        "End the subscription today and get back what's due: everything, to your card, within {} of a purchase you haven't used; otherwise the unused rest of the period, as credit.",
+        format::days(i64::from(window_days))
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_refund_row_names_the_catalogs_window() {
+        assert_eq!(
+            refund_text(7),
+            "End the subscription today and get back what's due: everything, to your card, within 7 days of a purchase you haven't used; otherwise the unused rest of the period, as credit."
+        );
+        assert!(refund_text(1).contains("within 1 day of a purchase"));
+    }
 }

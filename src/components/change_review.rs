@@ -5,6 +5,7 @@
 use crate::api::ApiError;
 use crate::components::change_preview::PreviewFigures;
 use crate::format;
+use crate::state::catalog::Catalog;
 use billing_domain::change::Terms;
 use billing_domain::wire::{PaymentMethodSummary, SubscriptionPreview};
 use leptos::prelude::*;
@@ -17,6 +18,8 @@ pub fn ChangeReview(
     preview: SubscriptionPreview,
     /// The subscription's terms today.
     before: Terms,
+    /// The catalog, for the names of plans and add-ons.
+    catalog: Catalog,
     /// The card a charge goes to.
     payment_method: Option<PaymentMethodSummary>,
     /// Whether the change is being sent; the button then waits.
@@ -51,7 +54,8 @@ pub fn ChangeReview(
         };
         view! { <p class="review__card">{text}</p> }
     });
-    let after = format::terms(&preview.terms);
+    let after = format::terms(&catalog, &preview.terms);
+    let now = format::terms(&catalog, &before);
 
     view! {
         <section class="card review" aria-labelledby="review-heading">
@@ -61,7 +65,7 @@ pub fn ChangeReview(
             <dl class="facts review__terms">
                 <div class="facts__row">
                     <dt>"Now"</dt>
-                    <dd>{format::terms(&before)}</dd>
+                    <dd>{now}</dd>
                 </div>
                 <div class="facts__row">
                     <dt>"After the change"</dt>

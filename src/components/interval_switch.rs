@@ -1,10 +1,15 @@
 //! The billing interval: Monthly or Annual, with the annual saving the
-//! live previews showed.
+//! live previews showed. Which intervals a plan is sold at comes from the
+//! catalog.
 
 use crate::format;
 use billing_domain::Interval;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
+
+/// What switching from monthly to annual billing does.
+const YEARLY_NOTE: &str =
+    "Annual billing starts a new yearly period today; the unused part of this month is credited.";
 
 /// The interval radio group (legend "Billing interval").
 #[component]
@@ -17,10 +22,13 @@ pub fn IntervalSwitch(
     /// When the current period ends (an annual contract switches to
     /// monthly only then).
     period_end: DateTime<Utc>,
-    /// Whether the chosen plan is sold monthly; when not, "Monthly" is
-    /// disabled and says why.
+    /// The intervals the chosen plan is sold at (from the catalog); the
+    /// others are disabled, and a note says why.
     #[prop(into)]
-    monthly_sold: Signal<bool>,
+    sold: Signal<Vec<Interval>>,
+    /// The chosen plan's name, for that note.
+    #[prop(into)]
+    plan_name: Signal<String>,
     /// How much annual billing saves, in whole percent, once known.
     #[prop(into)]
     saving: Signal<Option<u32>>,
@@ -34,7 +42,7 @@ pub fn IntervalSwitch(
         let id = format!("interval-{}", interval.as_str());
         let title_id = format!("{id}-title");
         let hint_id = format!("{id}-hint");
-        let disabled = move || interval == Interval::Month && !monthly_sold.get();
+        let disabled = move || sold.with(|sold| !sold.contains(&interval));
         view! {
             <label
                 class="option"
@@ -81,19 +89,28 @@ pub fn IntervalSwitch(
         }
     };
 
+    // A plan sold at one interval only says so; otherwise a switch says
+    // when it takes effect.
     let note = move || {
+        let only = sold.with(|sold| match sold.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        });
+        if let Some(interval) = only {
+            return Some(format!(
+                "{} is sold with {} billing only.",
+                plan_name.get(),
+                interval.label().to_lowercase()
+            ));
+        }
         match (billed, selected.get()) {
-        _ if !monthly_sold.get() => Some("Premium is sold with annual billing only.".to_string()),
-        (Interval::Month, Interval::Year) => Some(
-            "Annual billing starts a new yearly period today; the unused part of this month is credited."
-                .to_string(),
-        ),
-        (Interval::Year, Interval::Month) => Some(format!(
-            "Monthly billing starts when your annual contract ends on {}.",
-            format::date(period_end)
-        )),
-        _ => None,
-    }
+            (Interval::Month, Interval::Year) => Some(YEARLY_NOTE.to_string()),
+            (Interval::Year, Interval::Month) => Some(format!(
+                "Monthly billing starts when your annual contract ends on {}.",
+                format::date(period_end)
+            )),
+            _ => None,
+        }
     };
 
     view! {

@@ -3,6 +3,7 @@
 use crate::components::card::Card;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
+use crate::state::catalog::Catalog;
 use crate::state::session::use_session;
 use billing_domain::wire::BillingOverview;
 use billing_domain::Permission;
@@ -14,6 +15,8 @@ use leptos::prelude::*;
 pub fn PlanCard(
     /// The billing overview.
     overview: BillingOverview,
+    /// The catalog, for the add-ons' names.
+    catalog: Catalog,
 ) -> impl IntoView {
     let session = use_session();
     let can_manage = move || session.with(|s| s.can(Permission::BillingManage));
@@ -25,7 +28,7 @@ pub fn PlanCard(
                     {overview
                         .add_ons
                         .iter()
-                        .map(|id| view! { <li class="tag">{id.label()}</li> })
+                        .map(|id| view! { <li class="tag">{catalog.add_on_name(*id).to_string()}</li> })
                         .collect_view()}
                 </ul>
             </div>

@@ -5,6 +5,7 @@ use crate::components::card::Card;
 use crate::components::change_preview::pending_sentences;
 use crate::components::money_amount::MoneyAmount;
 use crate::format;
+use crate::state::catalog::Catalog;
 use billing_domain::wire::BillingOverview;
 use leptos::prelude::*;
 
@@ -14,6 +15,8 @@ use leptos::prelude::*;
 pub fn SubscriptionSummary(
     /// The billing overview.
     overview: BillingOverview,
+    /// The catalog, for the add-ons' names.
+    catalog: Catalog,
 ) -> impl IntoView {
     let add_ons = if overview.add_ons.is_empty() {
         "None".to_string()
@@ -21,7 +24,7 @@ pub fn SubscriptionSummary(
         overview
             .add_ons
             .iter()
-            .map(|a| a.label())
+            .map(|a| catalog.add_on_name(*a))
             .collect::<Vec<_>>()
             .join(", ")
     };

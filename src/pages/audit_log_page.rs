@@ -8,6 +8,7 @@ use crate::components::loading_view::LoadingView;
 use crate::components::page_title::PageTitle;
 use crate::components::restricted_notice::RestrictedNotice;
 use crate::state::access_change::use_access_watch;
+use crate::state::catalog::use_catalog;
 use crate::state::session::use_session;
 use billing_domain::Permission;
 use leptos::prelude::*;
@@ -48,6 +49,7 @@ pub fn AuditLogPage() -> impl IntoView {
 fn AuditLogSection() -> impl IntoView {
     let log = LocalResource::new(|| api::audit::audit_log(PAGE_SIZE, None));
     use_access_watch().resource(log);
+    let catalog = use_catalog();
     let (pending, set_pending) = signal(false);
     view! {
         <div aria-busy=move || pending.get().to_string()>
@@ -57,13 +59,19 @@ fn AuditLogSection() -> impl IntoView {
                         <ErrorView
                             title="We couldn't load the audit log"
                             message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| log.refetch())
+                            on_retry=Callback::new(move |_| {
+                                catalog.retry();
+                                log.refetch();
+                            })
                         />
                     }
                 }>
                     {move || Suspend::new(async move {
                         match log.await {
-                            Ok(first_page) => Ok(view! { <AuditLogList first_page /> }.into_any()),
+                            Ok(first_page) => {
+                                let catalog = catalog.get().await?;
+                                Ok(view! { <AuditLogList first_page catalog /> }.into_any())
+                            }
                             Err(e) if e.is_forbidden() => {
                                 Ok(
                                     view! {

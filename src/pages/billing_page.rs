@@ -20,6 +20,7 @@ use crate::components::recent_invoices_card::RecentInvoicesCard;
 use crate::components::seats_card::SeatsCard;
 use crate::components::spend_history_card::SpendHistoryCard;
 use crate::components::status_banner::StatusBanner;
+use crate::state::catalog::{use_catalog, Catalog};
 use crate::state::overview_revision::{provide_overview_revision, use_overview_revision};
 use crate::state::session::{refresh_session_on_forbidden, use_session};
 use billing_domain::wire::BillingOverview;
@@ -79,6 +80,7 @@ fn BillingOverviewSection(account_name: Signal<String>) -> impl IntoView {
         revision.track();
         api::billing_overview()
     });
+    let catalog = use_catalog();
     let (pending, set_pending) = signal(false);
     refresh_session_on_forbidden(overview);
 
@@ -95,13 +97,19 @@ fn BillingOverviewSection(account_name: Signal<String>) -> impl IntoView {
                         <ErrorView
                             title="We couldn't load your billing overview"
                             message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| overview.refetch())
+                            on_retry=Callback::new(move |_| {
+                                catalog.retry();
+                                overview.refetch();
+                            })
                         />
                     }
                 }>
                     {move || Suspend::new(async move {
                         match overview.await {
-                            Ok(overview) => Ok(view! { <OverviewCards overview /> }.into_any()),
+                            Ok(overview) => {
+                                let catalog = catalog.get().await?;
+                                Ok(view! { <OverviewCards overview catalog /> }.into_any())
+                            }
                             Err(e) if api::cancel::is_subscription_ended(&e) => {
                                 Ok(view! { <SubscriptionEndedNotice message=e.message /> }.into_any())
                             }
@@ -119,12 +127,12 @@ fn BillingOverviewSection(account_name: Signal<String>) -> impl IntoView {
 
 /// The state banner and the grid of overview cards.
 #[component]
-fn OverviewCards(overview: BillingOverview) -> impl IntoView {
+fn OverviewCards(overview: BillingOverview, catalog: Catalog) -> impl IntoView {
     view! {
         <div class="stack">
             <StatusBanner overview=overview.clone() />
             <div class="card-grid">
-            <PlanCard overview=overview.clone() />
+            <PlanCard overview=overview.clone() catalog />
             <NextChargeCard overview=overview.clone() />
             <SeatsCard seats=overview.seats />
             <PaymentMethodCard payment_method=overview.payment_method.clone() />

@@ -1,11 +1,12 @@
-//! The cancel wizard's "Pause instead?" step: pause for the pause price a
-//! month, keeping data, credits and history, and resume any time; or
+//! The cancel wizard's "Pause instead?" step: pause for the catalog's pause
+//! price a month, keeping data, credits and history, and resume any time; or
 //! continue cancelling in one click.
 
 use crate::api::cancel as cancel_api;
+use crate::format;
 use crate::pages::cancel_page::{
-    kept_path, short_price, use_cancel_wizard, CancelStepFrame, KeepSubscriptionLink, Outcome,
-    Step, StepRedirect,
+    kept_path, use_cancel_wizard, CancelStepFrame, KeepSubscriptionLink, Outcome, Step,
+    StepRedirect,
 };
 use billing_domain::wire::WizardStepRequest;
 use leptos::prelude::*;
@@ -31,7 +32,8 @@ pub fn CancelPausePage() -> impl IntoView {
 fn PauseStep() -> impl IntoView {
     let wizard = use_cancel_wizard();
     let navigate = use_navigate();
-    let price = wizard.flow(|f| short_price(f.pause_price));
+    // The pause price as the catalog sells it.
+    let price = format::short_price(wizard.catalog().pause_price);
     let price_for_outcome = price.clone();
 
     let pause = Action::new_local(move |_: &()| {

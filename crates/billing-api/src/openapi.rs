@@ -13,6 +13,7 @@ use utoipa::OpenApi;
     tags(
         (name = "meta", description = "Health and this document"),
         (name = "session", description = "Signing in and out"),
+        (name = "catalog", description = "What is sold: plans, intervals, prices, add-ons, the pause price and the refund window"),
         (name = "billing", description = "Plans & Billing"),
         (name = "account", description = "The signed-in user's account"),
         (name = "members", description = "Users and their billing access"),

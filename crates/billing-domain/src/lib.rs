@@ -4,6 +4,7 @@
 //! `now` as a parameter, so the same rules run on the server, in the browser
 //! (for formatting and permission mirroring) and in table tests.
 
+pub mod audit;
 pub mod cancel_flow;
 pub mod card;
 pub mod catalog;
@@ -20,6 +21,7 @@ pub mod subscription;
 pub mod terms;
 pub mod wire;
 
+pub use audit::AuditAction;
 pub use catalog::{AddOnId, Catalog, Interval, PlanId};
 pub use money::{Currency, Money, MoneyError};
 pub use permissions::{BillingAccess, Permission, PermissionSet, Role};

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod billing;
 pub mod cancel;
+pub mod catalog;
 pub mod dev;
 pub mod health;
 pub mod invoices;
@@ -24,6 +25,7 @@ pub fn api_router(mode: Mode) -> OpenApiRouter<AppState> {
     let router = OpenApiRouter::new()
         .merge(health::router())
         .merge(session::router())
+        .merge(catalog::router())
         .merge(billing::router())
         .merge(account::router())
         .merge(members::router())

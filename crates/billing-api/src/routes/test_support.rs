@@ -17,6 +17,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::extract::{parse_json, ApiJson};
 use axum::body::Bytes;
 use billing_domain::wire::CreateTestAccountRequest;
+use billing_domain::PlanId;
 
 /// The longest single advance: five years.
 const MAX_ADVANCE_SECONDS: i64 = 5 * 366 * 86_400;
@@ -84,7 +85,7 @@ pub async fn list_test_gateway_charges(
 /// A fresh account on the demo subscription with one user per role; its
 /// clock stands still at its creation time. The body is optional.
 #[utoipa::path(post, path = "/api/test/accounts", tag = "test",
-    request_body(content = Option<CreateTestAccountRequest>, description = "Optional: `{ \"with_card\": false }` for an account with no card on file"),
+    request_body(content = Option<CreateTestAccountRequest>, description = "Optional: `{ \"with_card\": false }` for an account with no card on file, `{ \"plan\": \"premium\" }` for a Premium (annual contract) account"),
     responses(
         (status = 201, description = "The new account and its users", body = TestAccount),
         (status = 400, description = "A malformed body", body = ErrorBody),
@@ -98,7 +99,12 @@ pub async fn create_test_account(
     } else {
         parse_json(&body)?
     };
-    let account = seed::create_test_account(&state, options.with_card.unwrap_or(true)).await?;
+    let account = seed::create_test_account(
+        &state,
+        options.with_card.unwrap_or(true),
+        options.plan.unwrap_or(PlanId::Business),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(account)))
 }
 

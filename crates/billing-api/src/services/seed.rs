@@ -299,11 +299,15 @@ pub async fn seed_demo(state: &AppState) -> crate::services::error::ServiceResul
     Ok(true)
 }
 
-/// Creates a fresh test account (SPEC §9): Business, monthly, 12 seats, a
-/// Visa 4242, one user per role, its clock frozen at `now`.
+/// Creates a fresh test account (SPEC §9): by default Business, monthly, 12
+/// seats, a Visa 4242, one user per role, its clock frozen at `now`. Another
+/// `plan` is billed monthly where the catalog sells it so, else yearly (a
+/// Premium contract is annual): tests get a contract plan the way Customer
+/// Success sets one up, not through the self-serve change.
 pub async fn create_test_account(
     state: &AppState,
     with_card: bool,
+    plan: PlanId,
 ) -> crate::services::error::ServiceResult<TestAccount> {
     let now = state.clock.now();
     let tag = new_id("t");
@@ -331,13 +335,21 @@ pub async fn create_test_account(
             access: *access,
         })
         .collect();
+    let interval = match state
+        .catalog
+        .plan(plan)
+        .seat_price_per_month(Interval::Month)
+    {
+        Some(_) => Interval::Month,
+        None => Interval::Year,
+    };
     let planned = PlannedAccount {
         name: "Test Co.",
         seat_history: vec![12],
         is_demo: false,
         clock_at: Some(now),
-        plan: PlanId::Business,
-        interval: Interval::Month,
+        plan,
+        interval,
         seats: 12,
         add_ons: vec![],
         card: ("visa", "4242", 12, 2034),

@@ -4,7 +4,7 @@ use crate::helpers::{expect_error, spawn_app, Client, TestApp, DAY};
 use billing_domain::wire::{
     BillingOverview, CancelFlowView, CancelSession, OfferOutcome, TestAccount,
 };
-use billing_domain::SubscriptionStatus;
+use billing_domain::{Interval, PlanId, SubscriptionStatus};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -346,17 +346,13 @@ async fn sixty_days_after_cancellation_the_account_is_gone() {
 #[tokio::test]
 async fn a_contract_plan_ends_at_customer_success() {
     let app = spawn_app().await;
-    let account = app.test_account().await;
+    let account = app.test_account_on("premium").await;
     let owner = app.signed_in(&account, "owner").await;
-    let v = owner.overview().await.version;
-    let res = owner
-        .post("/api/subscription/changes")
-        .header("if-match", format!("\"{v}\""))
-        .json(&json!({ "plan": "premium", "interval": "year" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    let overview = owner.overview().await;
+    assert_eq!(
+        (overview.plan, overview.interval, overview.contract),
+        (PlanId::Premium, Interval::Year, true)
+    );
     assert!(flow(&owner).await.contract);
     let err = expect_error(cancel(&owner, "CONFIRM", None).await, StatusCode::CONFLICT).await;
     assert_eq!(err.error.code, "contract_plan");

@@ -154,6 +154,7 @@ async fn health_and_the_openapi_document_describe_every_route() {
         ("/api/members/{id}", "patch"),
         ("/api/account/billing-contacts", "get"),
         ("/api/health", "get"),
+        ("/api/catalog", "get"),
         ("/api/openapi.json", "get"),
         ("/api/test/accounts", "post"),
     ] {

@@ -191,6 +191,20 @@ impl TestApp {
         res.json().await.unwrap()
     }
 
+    /// A fresh test account on `plan` (Premium: billed yearly, a contract),
+    /// set up as Customer Success would, not through a self-serve change.
+    pub async fn test_account_on(&self, plan: &str) -> TestAccount {
+        let res = self
+            .client()
+            .post("/api/test/accounts")
+            .json(&serde_json::json!({ "plan": plan }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED);
+        res.json().await.unwrap()
+    }
+
     /// Advances the account's clock, running what fell due; returns the new time.
     pub async fn advance(
         &self,

@@ -2,7 +2,9 @@
 //! on its own port and its own SQLite database and talks HTTP to it.
 
 mod access_requests;
+mod audit;
 mod cancel;
+mod catalog;
 mod errors;
 mod helpers;
 mod invoices;

@@ -27,6 +27,7 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
     use Rule::*;
     Some(match (method, path) {
         ("get", "/api/health") | ("get", "/api/openapi.json") => Public,
+        ("get", "/api/catalog") => Public,
         ("post", "/api/test/accounts") => Public,
         ("post", "/api/test/accounts/{account_id}/clock") => Public,
         ("get", "/api/test/accounts/{account_id}/emails") => Public,

@@ -219,10 +219,6 @@ async fn invalid_changes_are_400s_naming_the_field_and_change_nothing() {
         (json!({ "plan": "platinum" }), "plan"),
         (json!({ "interval": "week" }), "interval"),
         (json!({ "add_ons": ["jetpack"] }), "add_ons[0]"),
-        (
-            json!({ "plan": "premium", "interval": "month" }),
-            "interval",
-        ),
         (json!({ "colour": "blue" }), "colour"),
         (
             json!({ "seats": 13, "proration_date": "2001-01-01T00:00:00Z" }),
@@ -233,6 +229,22 @@ async fn invalid_changes_are_400s_naming_the_field_and_change_nothing() {
         let err = expect_error(res, StatusCode::BAD_REQUEST).await;
         assert_eq!(err.error.param.as_deref(), Some(param), "{body}");
     }
+    assert_eq!(owner.overview().await, before);
+    assert_eq!(owner.invoices().await.len(), 1);
+
+    // Premium is sold annually only. The account is put on Premium as
+    // Customer Success would (Premium is no self-serve purchase); asking for
+    // it monthly is then refused on the interval.
+    let premium = app.test_account_on("premium").await;
+    let owner = app.signed_in(&premium, "owner").await;
+    let before = owner.overview().await;
+    let body = json!({ "plan": "premium", "interval": "month" });
+    let err = expect_error(
+        change(&owner, &body, before.version).await,
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert_eq!(err.error.param.as_deref(), Some("interval"), "{body}");
     assert_eq!(owner.overview().await, before);
     assert_eq!(owner.invoices().await.len(), 1);
 }

@@ -1,0 +1,33 @@
+//! JSON bodies shared by the API and the SPA (SPEC §9).
+//!
+//! Request bodies refuse unknown fields; money is [`Money`](crate::Money) and
+//! times are RFC 3339 UTC. One file per concern; everything is re-exported
+//! here, so every type is `billing_domain::wire::X` whichever file holds it.
+
+mod audit;
+mod cancel;
+mod catalog;
+mod errors;
+mod invoices;
+mod ledger;
+mod mail;
+mod members;
+mod overview;
+mod payments;
+mod session;
+mod subscription;
+mod test_support;
+
+pub use audit::*;
+pub use cancel::*;
+pub use catalog::*;
+pub use errors::*;
+pub use invoices::*;
+pub use ledger::*;
+pub use mail::*;
+pub use members::*;
+pub use overview::*;
+pub use payments::*;
+pub use session::*;
+pub use subscription::*;
+pub use test_support::*;
