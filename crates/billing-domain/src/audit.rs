@@ -139,6 +139,16 @@ impl AuditAction {
         AuditAction::SubscriptionResumedDeclined,
     ];
 
+    /// What is recorded when the card declines the charge for this action.
+    pub fn declined(self) -> AuditAction {
+        match self {
+            AuditAction::SubscriptionChanged => AuditAction::SubscriptionChangeDeclined,
+            AuditAction::SubscriptionReactivated => AuditAction::SubscriptionReactivatedDeclined,
+            AuditAction::SubscriptionResumed => AuditAction::SubscriptionResumedDeclined,
+            other => other,
+        }
+    }
+
     /// The dotted name, as on the wire and in the store.
     pub fn as_str(&self) -> &'static str {
         match self {

@@ -7,6 +7,7 @@ use crate::services::audit::audit;
 use crate::services::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
 use crate::store::{AccessRequestRecord, StoreError, Write};
+use billing_domain::audit::AuditAction;
 use billing_domain::wire::{
     AccessRequest, AccessRequestList, AccessRequestStatus, CreateAccessRequest,
 };
@@ -114,7 +115,7 @@ pub async fn create(
             audit(
                 &current.account.id,
                 Some(&current.user.id),
-                "member.access_requested",
+                AuditAction::MemberAccessRequested,
                 json!({ "note": record.note }),
                 now,
             ),
@@ -224,7 +225,7 @@ pub async fn decide(
     writes.push(audit(
         &current.account.id,
         Some(&current.user.id),
-        if granted.is_some() { "member.access_request_granted" } else { "member.access_request_declined" },
+        if granted.is_some() { AuditAction::MemberAccessRequestGranted } else { AuditAction::MemberAccessRequestDeclined },
         json!({ "user_id": member.id, "user_name": member.name, "from": member.billing_access, "to": granted }),
         now,
     ));

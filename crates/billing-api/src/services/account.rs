@@ -5,6 +5,7 @@ use crate::services::audit::audit;
 use crate::services::error::ServiceResult;
 use crate::state::AppState;
 use crate::store::Write;
+use billing_domain::audit::AuditAction;
 use billing_domain::wire::{AccountInfo, BillingContact, BillingContacts, UpdatePolicyRequest};
 use billing_domain::{Permission, Role};
 use serde_json::json;
@@ -39,7 +40,7 @@ pub async fn set_policy(
                 audit(
                     &account.id,
                     Some(&actor.user.id),
-                    "account.policy_changed",
+                    AuditAction::AccountPolicyChanged,
                     json!({ "cancel_requires_owner": { "from": account.policy.cancel_requires_owner, "to": body.cancel_requires_owner } }),
                     now,
                 ),

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 pub fn audit(
     account_id: &str,
     actor: Option<&str>,
-    action: &str,
+    action: AuditAction,
     details: serde_json::Value,
     at: DateTime<Utc>,
 ) -> Write {
@@ -24,7 +24,7 @@ pub fn audit(
         id: new_id("aud"),
         account_id: account_id.into(),
         actor_user_id: actor.map(str::to_string),
-        action: action.into(),
+        action: action.as_str().into(),
         details,
         at,
     })

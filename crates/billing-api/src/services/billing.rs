@@ -15,6 +15,7 @@ use crate::services::ledger;
 use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
 use anyhow::{anyhow, Context};
+use billing_domain::audit::AuditAction;
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::renewal::next_renewal;
 use billing_domain::subscription::{apply, Event};
@@ -110,7 +111,7 @@ pub async fn renew(
             audit(
                 &account.id,
                 None,
-                "subscription.renewed",
+                AuditAction::SubscriptionRenewed,
                 json!({
                     "period_start": bill.period.start, "period_end": bill.period.end, "invoice_id": invoice_id,
                     "total": draft.total, "credit_applied": draft.credit_applied, "discount": bill.discount_amount,
@@ -126,7 +127,7 @@ pub async fn renew(
             writes.push(audit(
                 &account.id,
                 None,
-                "subscription.frozen",
+                AuditAction::SubscriptionFrozen,
                 json!({ "from": t.from, "to": t.to }),
                 at,
             ));
@@ -198,7 +199,7 @@ pub async fn deactivate(
             audit(
                 &account.id,
                 None,
-                "subscription.deactivated",
+                AuditAction::SubscriptionDeactivated,
                 json!({ "from": t.from, "to": t.to, "amount_due": due }),
                 at,
             ),

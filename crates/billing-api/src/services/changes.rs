@@ -11,6 +11,7 @@ use crate::services::overview::billing_overview;
 use crate::state::AppState;
 use crate::store::{InvoiceRecord, SubscriptionRecord, Write};
 use anyhow::anyhow;
+use billing_domain::audit::AuditAction;
 use billing_domain::change::{quote, ChangeError, ChangeRequest, Current, Pending, Quote, Terms};
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::period::Period;
@@ -234,9 +235,9 @@ pub async fn apply(
         expected_version: sub.version,
         subscription: new_sub,
         actor: Some(user.user.id.clone()),
-        audit_action: "subscription.changed".into(),
+        audit_action: AuditAction::SubscriptionChanged,
         audit_details: details,
-        declined_action: "subscription.change_declined".into(),
+        declined_action: AuditAction::SubscriptionChangeDeclined,
         void_invoices: vec![],
         result: Some(serde_json::to_value(&preview).map_err(anyhow::Error::from)?),
     };
@@ -343,7 +344,7 @@ pub async fn undo_pending(
             audit(
                 &account.id,
                 Some(&user.user.id),
-                "subscription.pending_change_undone",
+                AuditAction::SubscriptionPendingChangeUndone,
                 json!({ "kind": kind, "was": was }),
                 now,
             ),

@@ -17,6 +17,7 @@ use crate::services::ledger::{self, credit_writes};
 use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
 use anyhow::{anyhow, Context};
+use billing_domain::audit::AuditAction;
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::ledger::LedgerKind;
 use billing_domain::subscription::{apply, Event, GRACE_DAYS};
@@ -56,10 +57,10 @@ pub struct Settlement {
     /// Who asked for it.
     pub actor: Option<String>,
     /// The audit line written when it is paid.
-    pub audit_action: String,
+    pub audit_action: AuditAction,
     pub audit_details: serde_json::Value,
     /// The audit line written when the card declines.
-    pub declined_action: String,
+    pub declined_action: AuditAction,
     /// Invoices voided when this one is paid (a recovery's locked periods).
     pub void_invoices: Vec<String>,
     /// What the request that made it answers (a change's preview), for retries.
@@ -314,7 +315,7 @@ async fn record(
         audit(
             &account.id,
             None,
-            "invoice.paid",
+            AuditAction::InvoicePaid,
             json!({ "invoice_id": invoice.id, "amount": amount, "card_last4": card_last4, "charge_id": charge_id }),
             at,
         ),
@@ -377,7 +378,7 @@ async fn record(
                 writes.push(audit(
                     &account.id,
                     None,
-                    "subscription.reactivated",
+                    AuditAction::SubscriptionReactivated,
                     json!({ "from": t.from, "to": t.to }),
                     at,
                 ));
@@ -425,7 +426,7 @@ async fn decline_writes(
             audit(
                 &account.id,
                 s.actor.as_deref(),
-                &s.declined_action,
+                s.declined_action,
                 json!({ "invoice_id": invoice.id, "amount": amount, "reason": message, "card_last4": card_last4 }),
                 at,
             ),
@@ -472,9 +473,9 @@ async fn decline_writes(
         &account.id,
         None,
         if starts_grace {
-            "payment.declined"
+            AuditAction::PaymentDeclined
         } else {
-            "payment.retry_declined"
+            AuditAction::PaymentRetryDeclined
         },
         json!({ "invoice_id": invoice.id, "amount": amount, "reason": message, "card_last4": card_last4 }),
         at,
@@ -520,7 +521,7 @@ pub async fn settlement_writes(
     writes.push(audit(
         &account.id,
         s.actor.as_deref(),
-        &s.audit_action,
+        s.audit_action,
         s.audit_details.clone(),
         at,
     ));
@@ -660,7 +661,7 @@ async fn undo_charge(
         audit(
             &account.id,
             None,
-            "payment.refunded",
+            AuditAction::PaymentRefunded,
             json!({ "invoice_id": invoice.id, "amount": amount, "charge_id": charge_id, "refund_id": refund_id }),
             at,
         ),

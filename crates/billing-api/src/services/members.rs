@@ -5,6 +5,7 @@ use crate::services::actor::Actor;
 use crate::services::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
 use crate::store::{AuditEntry, UserRecord};
+use billing_domain::audit::AuditAction;
 use billing_domain::permissions::effective_access;
 use billing_domain::wire::{Member, MemberList, UpdateMemberRequest};
 use billing_domain::{Permission, Role};
@@ -72,7 +73,7 @@ pub async fn set_billing_access(
             id: new_id("aud"),
             account_id: actor.account.id.clone(),
             actor_user_id: Some(actor.user.id.clone()),
-            action: "member.billing_access_changed".into(),
+            action: AuditAction::MemberBillingAccessChanged.as_str().into(),
             details: json!({
                 "user_id": target.id, "user_name": target.name,
                 "from": target.billing_access, "to": body.billing_access,

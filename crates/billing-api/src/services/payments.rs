@@ -11,6 +11,7 @@ use crate::services::error::ServiceResult;
 use crate::services::{cancel, charge};
 use crate::state::AppState;
 use crate::store::{PaymentMethodRecord, Write};
+use billing_domain::audit::AuditAction;
 use billing_domain::wire::{
     AttachPaymentMethodRequest, CardToken, CardTokenRequest, PaymentMethodResult,
     PaymentMethodSummary, RetriedInvoice,
@@ -78,7 +79,7 @@ pub async fn save_card(
             audit(
                 &account.id,
                 Some(&current.user.id),
-                "payment_method.updated",
+                AuditAction::PaymentMethodUpdated,
                 json!({ "brand": card.brand, "last4": card.last4, "exp_month": card.exp_month, "exp_year": card.exp_year }),
                 now,
             ),

@@ -7,6 +7,7 @@ use crate::store::{
     AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SubscriptionRecord, UserRecord,
 };
 use crate::store::{GatewayChargeRecord, GatewayTokenRecord, InvoiceRecord};
+use billing_domain::audit::AuditAction;
 use billing_domain::catalog::Interval;
 use billing_domain::invoice::{build_invoice, period_lines, InvoiceStatus};
 use billing_domain::period::Period;
@@ -219,7 +220,7 @@ async fn build(
             id: new_id("aud"),
             account_id: account_id.clone(),
             actor_user_id: None,
-            action: "subscription.created".into(),
+            action: AuditAction::SubscriptionCreated.as_str().into(),
             details: json!({
                 "plan": plan.plan, "interval": plan.interval, "seats": plan.seats,
                 "add_ons": plan.add_ons, "period_start": anchor, "amount": first_charge,

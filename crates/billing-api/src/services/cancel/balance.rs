@@ -11,6 +11,7 @@ use crate::services::ledger;
 use crate::state::AppState;
 use crate::store::Write;
 use anyhow::anyhow;
+use billing_domain::audit::AuditAction;
 use billing_domain::ledger::LedgerKind;
 use billing_domain::wire::{Withdrawal, WithdrawalList};
 use billing_domain::Money;
@@ -82,7 +83,7 @@ pub async fn withdraw_balance(
             audit(
                 &account.id,
                 Some(&user.user.id),
-                "balance.withdrawal_requested",
+                AuditAction::BalanceWithdrawalRequested,
                 json!({ "amount": amount, "note": note, "withdrawal_id": withdrawal.id }),
                 now,
             ),
@@ -144,7 +145,11 @@ pub async fn decide_withdrawal(
             audit(
                 &account.id,
                 None,
-                &format!("balance.withdrawal_{status}"),
+                if paid {
+                    AuditAction::BalanceWithdrawalPaid
+                } else {
+                    AuditAction::BalanceWithdrawalDeclined
+                },
                 json!({ "withdrawal_id": w.id, "amount": w.amount, "decided_by": decided_by }),
                 now,
             ),

@@ -14,6 +14,7 @@ use crate::services::overview::billing_overview;
 use crate::state::AppState;
 use crate::store::{AccountRecord, StoreError, SubscriptionRecord, Write};
 use anyhow::anyhow;
+use billing_domain::audit::AuditAction;
 use billing_domain::cancel_flow::{confirms, consequences, AccessEnds};
 use billing_domain::ledger::LedgerKind;
 use billing_domain::refund::{RefundKind, RefundQuote};
@@ -96,7 +97,7 @@ pub async fn cancel(
                 audit(
                     &account.id,
                     Some(&user.user.id),
-                    "subscription.cancel_scheduled",
+                    AuditAction::SubscriptionCancelScheduled,
                     json!({ "cancel_at": at }),
                     now,
                 ),
@@ -150,7 +151,7 @@ pub async fn resume_cancellation(
             audit(
                 &account.id,
                 Some(&user.user.id),
-                "subscription.cancellation_withdrawn",
+                AuditAction::SubscriptionCancellationWithdrawn,
                 json!({ "was": sub.cancel_at }),
                 now,
             ),
@@ -235,7 +236,7 @@ pub(super) async fn end_now(
         audit(
             &account.id,
             Some(&user.user.id),
-            "subscription.canceled",
+            AuditAction::SubscriptionCanceled,
             json!({ "at": now, "refund": refund.as_ref(), "refund_ids": refund_ids }),
             now,
         ),
@@ -283,7 +284,7 @@ pub async fn take_effect(
         audit(
             &account.id,
             None,
-            "subscription.canceled",
+            AuditAction::SubscriptionCanceled,
             json!({ "at": at, "data_deleted_at": deleted }),
             at,
         ),

@@ -12,6 +12,7 @@ use crate::services::overview::billing_overview;
 use crate::state::AppState;
 use crate::store::{SubscriptionRecord, Write};
 use anyhow::anyhow;
+use billing_domain::audit::AuditAction;
 use billing_domain::cancel_flow::OfferKind;
 use billing_domain::renewal::{restart, Restart};
 use billing_domain::subscription::Event;
@@ -53,7 +54,7 @@ pub async fn pause(
         audit(
             &account.id,
             Some(&user.user.id),
-            "subscription.paused",
+            AuditAction::SubscriptionPaused,
             json!({ "pause_price": price, "period_end": sub.current_period_end }),
             now,
         ),
@@ -96,7 +97,7 @@ pub async fn resume(state: &AppState, user: &Actor) -> Result<BillingOverview, S
                 audit(
                     &account.id,
                     Some(&user.user.id),
-                    "subscription.resumed",
+                    AuditAction::SubscriptionResumed,
                     json!({ "charged": Money::zero(sub.currency) }),
                     now,
                 ),
@@ -126,7 +127,7 @@ pub async fn resume(state: &AppState, user: &Actor) -> Result<BillingOverview, S
         &bill,
         Purpose::Resume,
         Some(&user.user.id),
-        "subscription.resumed",
+        AuditAction::SubscriptionResumed,
         vec![],
         now,
     )

@@ -7,6 +7,7 @@ use crate::services::error::ServiceError;
 use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord, SubscriptionRecord};
 use anyhow::anyhow;
+use billing_domain::audit::AuditAction;
 use billing_domain::renewal::{restart, Restart};
 use billing_domain::subscription::{apply, Event};
 use billing_domain::{Money, SubscriptionStatus};
@@ -34,7 +35,7 @@ pub async fn pay_for_period(
     bill: &billing_domain::renewal::PeriodBill,
     purpose: Purpose,
     actor: Option<&str>,
-    action: &str,
+    action: AuditAction,
     void_invoices: Vec<String>,
     now: DateTime<Utc>,
 ) -> Result<Attempted, ServiceError> {
@@ -58,13 +59,13 @@ pub async fn pay_for_period(
         expected_version: sub.version,
         subscription: record,
         actor: actor.map(str::to_string),
-        audit_action: action.into(),
+        audit_action: action,
         audit_details: json!({
             "charged": bill.draft.total, "price": bill.price, "discount": bill.discount_amount,
             "credit_applied": bill.draft.credit_applied, "period_start": bill.period.start,
             "period_end": bill.period.end, "invoice_id": invoice_id, "voided": void_invoices,
         }),
-        declined_action: format!("{action}_declined"),
+        declined_action: action.declined(),
         void_invoices,
         result: None,
     };
@@ -118,7 +119,7 @@ pub async fn reactivate(
         &bill,
         Purpose::Reactivation,
         None,
-        "subscription.reactivated",
+        AuditAction::SubscriptionReactivated,
         vec![],
         at,
     )
@@ -167,7 +168,7 @@ pub async fn recover(
         &bill,
         Purpose::Recovery,
         None,
-        "subscription.reactivated",
+        AuditAction::SubscriptionReactivated,
         locked.into_iter().map(|i| i.id).collect(),
         at,
     )

@@ -14,6 +14,7 @@ use crate::services::overview::billing_overview;
 use crate::state::AppState;
 use crate::store::{CancelSessionRecord, SubscriptionRecord, Write};
 use anyhow::anyhow;
+use billing_domain::audit::AuditAction;
 use billing_domain::cancel_flow::{consequences, OfferKind};
 use billing_domain::change::ChangeRequest;
 use billing_domain::renewal::discount_offerable;
@@ -182,7 +183,7 @@ pub async fn accept_offer(
                 audit(
                     &account.id,
                     Some(&user.user.id),
-                    "retention.offer_accepted",
+                    AuditAction::RetentionOfferAccepted,
                     json!({ "offer": offer.id, "percent": percent, "renewals": periods }),
                     now,
                 ),
@@ -264,7 +265,7 @@ pub async fn request_meeting(
         audit(
             &account.id,
             Some(&user.user.id),
-            "retention.meeting_requested",
+            AuditAction::RetentionMeetingRequested,
             json!({ "note": note }),
             now,
         ),
