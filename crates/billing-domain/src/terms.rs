@@ -65,6 +65,10 @@ pub enum ChangeError {
     NotSold(String, &'static str),
     #[error("Contract plans are changed through your Customer Success Manager.")]
     ContractPlan,
+    #[error(
+        "{0} is a contract plan: it is bought through your Customer Success Manager, not here."
+    )]
+    ContractPurchase(String),
     #[error("{0} is not available.")]
     UnknownAddOn(&'static str),
     #[error("The proration date must be within the current period and not in the future.")]
@@ -81,7 +85,7 @@ impl ChangeError {
                 Some("seats")
             }
             ChangeError::NotSold(..) => Some("interval"),
-            ChangeError::ContractPlan => Some("plan"),
+            ChangeError::ContractPlan | ChangeError::ContractPurchase(_) => Some("plan"),
             ChangeError::UnknownAddOn(_) => Some("add_ons"),
             ChangeError::ProrationDate => Some("proration_date"),
             ChangeError::NothingToChange | ChangeError::Money(_) => None,
@@ -96,6 +100,7 @@ impl ChangeError {
             ChangeError::SeatsBelowActiveUsers { .. } => "seats_below_active_users",
             ChangeError::NotSold(..) => "not_sold",
             ChangeError::ContractPlan => "contract_plan",
+            ChangeError::ContractPurchase(_) => "not_self_serve",
             ChangeError::UnknownAddOn(_) => "unknown_add_on",
             ChangeError::ProrationDate => "invalid_proration_date",
             ChangeError::Money(_) => "amount_overflow",

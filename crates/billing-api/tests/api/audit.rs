@@ -59,7 +59,10 @@ fn the_api_names_audit_actions_only_through_the_enum() {
         .iter()
         .filter(|n| AuditAction::parse(n).is_some())
         .collect();
-    assert!(actions.is_empty(), "audit actions written as text: {actions:?}");
+    assert!(
+        actions.is_empty(),
+        "audit actions written as text: {actions:?}"
+    );
 }
 
 #[tokio::test]

@@ -466,3 +466,39 @@ async fn the_audit_log_keeps_the_order_of_changes_made_in_the_same_second() {
         "newest first, in the order they happened, no gaps"
     );
 }
+
+#[tokio::test]
+async fn premium_is_not_bought_self_serve() {
+    // A contract plan is bought through Customer Success (SPEC §2): neither
+    // the preview nor the change sells it, at any interval, and nothing moves.
+    let app = spawn_app().await;
+    let (_, owner) = account_days_in(&app, 1).await;
+    let before = owner.overview().await;
+    for body in [
+        json!({ "plan": "premium", "interval": "year" }),
+        json!({ "plan": "premium" }),
+    ] {
+        let res = owner
+            .post("/api/subscription/preview")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let err = expect_error(res, StatusCode::BAD_REQUEST).await;
+        assert_eq!(err.error.code, "not_self_serve", "{body}");
+        assert_eq!(err.error.param.as_deref(), Some("plan"), "{body}");
+        let err = expect_error(
+            change(&owner, &body, before.version).await,
+            StatusCode::BAD_REQUEST,
+        )
+        .await;
+        assert_eq!(err.error.code, "not_self_serve", "{body}");
+        assert!(
+            err.error.message.contains("Customer Success"),
+            "{}",
+            err.error.message
+        );
+    }
+    assert_eq!(owner.overview().await, before);
+    assert_eq!(owner.invoices().await.len(), 1);
+}

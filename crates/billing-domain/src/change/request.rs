@@ -54,6 +54,13 @@ pub(super) fn wanted_terms(
     if catalog.plan(cur.plan).contract && wanted.plan != cur.plan {
         return Err(ChangeError::ContractPlan);
     }
+    // Cancelling may not be harder than buying: a plan that is not sold
+    // self-serve is not bought here either (SPEC §2).
+    if catalog.plan(wanted.plan).contract && wanted.plan != cur.plan {
+        return Err(ChangeError::ContractPurchase(
+            catalog.plan(wanted.plan).name.clone(),
+        ));
+    }
     for add_on in &wanted.add_ons {
         if catalog.add_on(*add_on).is_none() {
             return Err(ChangeError::UnknownAddOn(add_on.label()));

@@ -215,15 +215,22 @@ fn refusals_name_their_field() {
     let c = catalog();
     let cur = business(12);
     let cases = [
+        // Premium is a contract plan: never bought self-serve (SPEC §2),
+        // at whatever interval.
         (
             ask(Some(PlanId::Premium), Some(Interval::Month), None),
-            "not_sold",
-            Some("interval"),
+            "not_self_serve",
+            Some("plan"),
         ),
         (
             ask(Some(PlanId::Premium), None, None),
-            "not_sold",
-            Some("interval"),
+            "not_self_serve",
+            Some("plan"),
+        ),
+        (
+            ask(Some(PlanId::Premium), Some(Interval::Year), None),
+            "not_self_serve",
+            Some("plan"),
         ),
         (ask(None, None, Some(12)), "nothing_to_change", None),
         (
