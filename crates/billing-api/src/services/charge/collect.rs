@@ -1,80 +1,23 @@
-//! Charging an invoice exactly once (SPEC §11).
-//!
-//! The open invoice is written first, then the attempt (its gateway key and
-//! card) before the gateway is called; the outcome is recorded afterwards.
-//! When the process stops or the store fails in between, [`reconcile`] asks
-//! the gateway again under the same key (which never charges twice) and
-//! records what it answers. An invoice that pays for a change, a resume, a
-//! reactivation or a recovery carries its [`Settlement`]: what paying it does
-//! to the subscription, applied in the same batch as the payment.
+//! Charging an open invoice under its attempt key, reconciling attempts
+//! left in flight, recording each verdict with what it implies, and buying
+//! (store the invoice, then charge it).
 
+use super::settle::{settle_without_charge, settlement_writes, undo_charge};
+use super::{settlement_of, Attempt, Settlement, Verdict};
 use crate::gateway::GatewayError;
-use crate::ids::new_id;
 use crate::mail::{self, templates};
 use crate::services::audit::audit;
 use crate::services::error::{ChargeUnrecorded, ServiceError};
-use crate::services::ledger::{self, credit_writes};
+use crate::services::ledger::{self};
 use crate::state::AppState;
 use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
-use anyhow::{anyhow, Context};
+use anyhow::anyhow;
 use billing_domain::audit::AuditAction;
 use billing_domain::invoice::InvoiceStatus;
-use billing_domain::ledger::LedgerKind;
 use billing_domain::subscription::{apply, Event, GRACE_DAYS};
 use billing_domain::{Money, SubscriptionStatus};
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
-
-/// Why an invoice is being charged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Attempt {
-    /// The first charge of a renewal: a decline starts the grace period.
-    Renewal,
-    /// A retry (a new card, or reconciliation): a decline changes no state.
-    Retry,
-}
-
-/// What an invoice pays for, beyond a renewal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Purpose {
-    Change,
-    Resume,
-    Reactivation,
-    Recovery,
-}
-
-/// What paying an invoice does to the subscription.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Settlement {
-    pub purpose: Purpose,
-    /// The subscription's version when the invoice was made: a paid invoice
-    /// applies only to the subscription it was priced on.
-    pub expected_version: i64,
-    /// The subscription once paid.
-    pub subscription: SubscriptionRecord,
-    /// Who asked for it.
-    pub actor: Option<String>,
-    /// The audit line written when it is paid.
-    pub audit_action: AuditAction,
-    pub audit_details: serde_json::Value,
-    /// The audit line written when the card declines.
-    pub declined_action: AuditAction,
-    /// Invoices voided when this one is paid (a recovery's locked periods).
-    pub void_invoices: Vec<String>,
-    /// What the request that made it answers (a change's preview), for retries.
-    pub result: Option<serde_json::Value>,
-}
-
-fn settlement_of(invoice: &InvoiceRecord) -> anyhow::Result<Option<Settlement>> {
-    invoice
-        .settlement
-        .as_deref()
-        .map(serde_json::from_str)
-        .transpose()
-        .context("reading an invoice's settlement")
-}
 
 /// Charges the open invoice `invoice_id` to the default card and records the
 /// outcome. Returns the gateway's verdict; errors are failures to record.
@@ -224,39 +167,6 @@ async fn reconcile_one(
         at,
     )
     .await
-}
-
-/// What the gateway answered for a charge: an outcome to record and show,
-/// not a failure of the use case.
-#[derive(Debug)]
-pub enum Verdict {
-    /// Paid: the gateway's charge id (none when nothing was charged).
-    Paid(Option<String>),
-    /// Declined, with the processor's reason.
-    Declined(GatewayError),
-}
-
-impl Verdict {
-    /// Whether the invoice is paid.
-    pub fn is_paid(&self) -> bool {
-        matches!(self, Verdict::Paid(_))
-    }
-
-    /// The decline, if the card was declined.
-    pub fn decline(&self) -> Option<&GatewayError> {
-        match self {
-            Verdict::Paid(_) => None,
-            Verdict::Declined(e) => Some(e),
-        }
-    }
-
-    /// A decline as the use case's failure (the change is not made).
-    pub fn paid_or_declined(self) -> Result<(), ServiceError> {
-        match self {
-            Verdict::Paid(_) => Ok(()),
-            Verdict::Declined(e) => Err(e.into()),
-        }
-    }
 }
 
 /// Records a gateway verdict on an open invoice, with everything it implies.
@@ -483,104 +393,6 @@ async fn decline_writes(
     Ok(writes)
 }
 
-/// What a paid settlement invoice does besides being paid: the new
-/// subscription, the credit it used or created, the invoices it voids, the
-/// audit line and the purpose's e-mail.
-pub async fn settlement_writes(
-    state: &AppState,
-    account: &AccountRecord,
-    invoice: &InvoiceRecord,
-    s: &Settlement,
-    contact: &crate::store::UserRecord,
-    at: DateTime<Utc>,
-) -> Result<Vec<Write>, ServiceError> {
-    let mut writes = vec![Write::Subscription {
-        record: s.subscription.clone(),
-        expected_version: s.expected_version,
-    }];
-    writes.extend(credit_writes(invoice, at));
-    for id in &s.void_invoices {
-        let Some(old) = state.store.invoice(id).await? else {
-            continue;
-        };
-        if old.status != InvoiceStatus::Open {
-            continue;
-        }
-        writes.push(Write::UpdateInvoice {
-            id: old.id.clone(),
-            status: InvoiceStatus::Void,
-            paid_at: None,
-            attempt_count: old.attempt_count,
-            last_error: Some(
-                "Voided: the account was locked for this period, so it is not billed.".into(),
-            ),
-            charge_id: None,
-        });
-        writes.extend(ledger::restore_credit(&old, at));
-    }
-    writes.push(audit(
-        &account.id,
-        s.actor.as_deref(),
-        s.audit_action,
-        s.audit_details.clone(),
-        at,
-    ));
-    match s.purpose {
-        Purpose::Change => {}
-        Purpose::Resume => writes.push(mail::to_user(
-            &account.id,
-            contact,
-            &templates::resumed(
-                account,
-                state.catalog.plan(s.subscription.plan).name.as_str(),
-            ),
-            at,
-        )),
-        Purpose::Reactivation | Purpose::Recovery => writes.push(mail::to_user(
-            &account.id,
-            contact,
-            &templates::reactivated(account),
-            at,
-        )),
-    }
-    Ok(writes)
-}
-
-/// Pays a settlement invoice that owes nothing (credit covered it): the
-/// invoice is written paid with its settlement in one batch.
-pub async fn settle_without_charge(
-    state: &AppState,
-    account: &AccountRecord,
-    invoice: InvoiceRecord,
-    s: &Settlement,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let contact = mail::billing_contact(state, &account.id)
-        .await
-        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let paid = InvoiceRecord {
-        status: InvoiceStatus::Paid,
-        paid_at: Some(at),
-        ..invoice
-    };
-    let mut writes = Vec::new();
-    if !paid.lines.is_empty() {
-        writes.push(Write::InsertInvoice(paid.clone()));
-        writes.push(mail::to_user(
-            &account.id,
-            &contact,
-            &templates::invoice_paid(account, &paid, at),
-            at,
-        ));
-    }
-    writes.extend(
-        settlement_writes(state, account, &paid, s, &contact, at)
-            .await
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
-    );
-    state.store.commit(writes).await
-}
-
 /// Buys what `invoice` (open, not yet stored) pays for: applied at once when
 /// it owes nothing, else stored with its settlement and charged to the
 /// default card under its attempt key. A decline is returned as a value and
@@ -618,61 +430,4 @@ pub async fn purchase(
         .commit(vec![Write::InsertInvoice(invoice)])
         .await?;
     collect(state, account, &invoice_id, at, Attempt::Retry).await
-}
-
-/// Refunds a charge whose purchase could not be applied, and voids its invoice.
-async fn undo_charge(
-    state: &AppState,
-    account: &AccountRecord,
-    invoice: &InvoiceRecord,
-    charge_id: &str,
-    attempt: i64,
-    at: DateTime<Utc>,
-) -> anyhow::Result<()> {
-    let amount = Money::new(invoice.total, invoice.currency);
-    let refund_id = state
-        .gateway
-        .refund(charge_id, amount, &format!("undo:{charge_id}"), at)
-        .await
-        .map_err(|e| anyhow!("refunding {charge_id}: {e}"))?;
-    let writes = vec![
-        Write::UpdateInvoice {
-            id: invoice.id.clone(),
-            status: InvoiceStatus::Void,
-            paid_at: None,
-            attempt_count: attempt,
-            last_error: Some(
-                "The subscription changed while this was being paid; the charge was refunded."
-                    .into(),
-            ),
-            charge_id: Some(charge_id.to_string()),
-        },
-        ledger::card_charge(invoice, charge_id, at),
-        ledger::entry(
-            &account.id,
-            LedgerKind::CardRefund,
-            amount,
-            Some(&invoice.id),
-            Some(&refund_id),
-            Some(charge_id),
-            "Refunded: the purchase could not be applied",
-            at,
-        ),
-        audit(
-            &account.id,
-            None,
-            AuditAction::PaymentRefunded,
-            json!({ "invoice_id": invoice.id, "amount": amount, "charge_id": charge_id, "refund_id": refund_id }),
-            at,
-        ),
-    ];
-    match state.store.commit(writes).await {
-        Ok(()) | Err(StoreError::AlreadyDone(_)) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// A new id for an invoice.
-pub fn invoice_id() -> String {
-    new_id("in")
 }
