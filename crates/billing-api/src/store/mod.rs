@@ -1,16 +1,18 @@
-//! Persistence behind a trait, so the SQL backend (SQLite now, PostgreSQL
-//! later) is a choice at start-up and the services never see SQL.
+//! Persistence behind a trait, so the SQL backend (SQLite or PostgreSQL) is
+//! a choice at start-up and the services never see SQL.
 //!
 //! The contract lives here: the [`Store`] trait, the records it reads and
 //! writes (`records/`), the [`Write`]s of a batch and [`StoreError`]. Each
-//! engine is a module beside it (`sqlite/`), and SQL is written nowhere else.
+//! engine is a module beside it (`sqlite/`, `postgres/`), and SQL is written nowhere else.
 
 mod error;
+mod postgres;
 mod records;
 mod sqlite;
 mod write;
 
 pub use error::StoreError;
+pub use postgres::PgStore;
 pub use records::{
     AccessRequestRecord, AccountRecord, AuditEntry, CancelSessionRecord, GatewayChargeRecord,
     GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail,
@@ -195,13 +197,16 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<GatewayChargeRecord, StoreError>;
 }
 
-/// Opens the store a database URL names.
+/// Opens the store a database URL names: `sqlite:` for the embedded
+/// engine, `postgres://` or `postgresql://` for PostgreSQL.
 pub async fn connect(url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(std::sync::Arc::new(SqliteStore::connect(url).await?))
-    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        anyhow::bail!("PostgreSQL is not supported yet; use a sqlite: URL")
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(PgStore::connect(url).await?))
     } else {
-        anyhow::bail!("BILLING_DATABASE_URL must start with sqlite: (got `{url}`)")
+        anyhow::bail!(
+            "BILLING_DATABASE_URL must start with sqlite:, postgres:// or postgresql:// (got `{url}`)"
+        )
     }
 }

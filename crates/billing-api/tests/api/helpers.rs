@@ -20,12 +20,13 @@ pub struct Client {
     pub base: String,
 }
 
-/// Starts the app in `mode` on a fresh database, optionally with demo data.
+/// Starts the app in `mode` on a fresh database (on the PostgreSQL cluster
+/// `TEST_DATABASE_URL` names, else a SQLite file), optionally with demo data.
 pub async fn spawn_app_with(mode: Mode, seed_demo: bool) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: format!("sqlite://{}", dir.path().join("billing.db").display()),
+        database_url: crate::database::fresh_database_url(dir.path()).await,
         mode,
         dist: None,
         smtp_url: None,

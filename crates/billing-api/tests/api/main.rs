@@ -1,5 +1,10 @@
 //! Black-box tests of the billing API: each test spawns the real application
-//! on its own port and its own SQLite database and talks HTTP to it.
+//! on its own port and its own database and talks HTTP to it. The database is
+//! a fresh one on the PostgreSQL cluster `TEST_DATABASE_URL` names, or a fresh
+//! SQLite file when it is unset.
+
+#[path = "../support/database.rs"]
+mod database;
 
 mod access_requests;
 mod audit;

@@ -1,0 +1,123 @@
+//! A batch of writes committed in one transaction: the counters of the
+//! accounts it numbers things for taken first, each write applied by its
+//! concern's module, then the ledger of every account it touched checked.
+
+use super::{access, accounts, audit, cancel, idempotency, invoices, ledger, outbox};
+use super::{counters, subscriptions, Tx};
+use crate::store::{StoreError, Write};
+use sqlx::PgPool;
+
+/// Applies the writes in order and commits them all, or none.
+pub(super) async fn commit(pool: &PgPool, writes: Vec<Write>) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    // Batches that number things for an account, or move its money, run one
+    // after another from here: the balance check below then sees every
+    // entry committed before it.
+    counters::hold(&mut tx, &numbered_accounts(&writes)).await?;
+    let mut ledger_accounts: Vec<String> = Vec::new();
+    for write in &writes {
+        apply(&mut tx, write).await?;
+        if let Write::Ledger(entry) = write {
+            if !ledger_accounts.contains(&entry.account_id) {
+                ledger_accounts.push(entry.account_id.clone());
+            }
+        }
+    }
+    for account_id in &ledger_accounts {
+        ledger::check_balances(&mut tx, account_id).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The accounts whose invoices, audit lines or ledger entries the batch numbers.
+fn numbered_accounts(writes: &[Write]) -> Vec<String> {
+    writes
+        .iter()
+        .filter_map(|w| match w {
+            Write::InsertInvoice(inv) => Some(inv.account_id.clone()),
+            Write::Audit(entry) => Some(entry.account_id.clone()),
+            Write::Ledger(entry) => Some(entry.account_id.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// One write inside the batch's transaction.
+async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
+    match write {
+        Write::Subscription {
+            record,
+            expected_version,
+        } => subscriptions::write_subscription(tx, record, *expected_version).await,
+        Write::InsertInvoice(inv) => invoices::insert_invoice(tx, inv).await,
+        Write::UpdateInvoice {
+            id,
+            status,
+            paid_at,
+            attempt_count,
+            last_error,
+            charge_id,
+        } => {
+            invoices::update_invoice(
+                tx,
+                id,
+                *status,
+                *paid_at,
+                *attempt_count,
+                last_error.as_deref(),
+                charge_id.as_deref(),
+            )
+            .await
+        }
+        Write::BeginAttempt {
+            id,
+            key,
+            token,
+            attempt_count,
+        } => invoices::begin_attempt(tx, id, key, token, *attempt_count).await,
+        Write::Ledger(entry) => ledger::insert_ledger(tx, entry).await,
+        Write::InsertWithdrawal(w) => ledger::insert_withdrawal(tx, w).await,
+        Write::DecideWithdrawal {
+            id,
+            status,
+            decided_at,
+            decided_by,
+        } => ledger::decide_withdrawal(tx, id, status, *decided_at, decided_by).await,
+        Write::SetDefaultPaymentMethod(pm) => accounts::set_default_card(tx, pm).await,
+        Write::Audit(entry) => audit::insert_audit(tx, entry).await,
+        Write::Email(email) => outbox::insert_email(tx, email).await,
+        Write::Once {
+            marker,
+            account_id,
+            at,
+        } => idempotency::claim_once(tx, marker, account_id, *at).await,
+        Write::CancelSession(c) => cancel::upsert_cancel_session(tx, c).await,
+        Write::Usage {
+            id,
+            account_id,
+            kind,
+            quantity,
+            at,
+        } => cancel::insert_usage(tx, id, account_id, kind, *quantity, *at).await,
+        Write::DeleteAccountData { account_id, at } => {
+            accounts::delete_account_data(tx, account_id, *at).await
+        }
+        Write::SetBillingAccess { user_id, access } => {
+            accounts::update_billing_access(tx, user_id, *access).await
+        }
+        Write::SetCancelPolicy {
+            account_id,
+            cancel_requires_owner,
+        } => accounts::set_cancel_policy(tx, account_id, *cancel_requires_owner).await,
+        Write::InsertAccessRequest(r) => access::insert_access_request(tx, r).await,
+        Write::DecideAccessRequest {
+            id,
+            status,
+            granted,
+            decided_at,
+            decided_by,
+        } => access::decide_access_request(tx, id, status, *granted, *decided_at, decided_by).await,
+        Write::SetClock { account_id, at } => accounts::set_clock(tx, account_id, *at).await,
+    }
+}

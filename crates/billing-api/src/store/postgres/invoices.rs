@@ -1,0 +1,216 @@
+//! Invoices and their lines: inserted with the next per-account number, the
+//! payment state and charges in flight updated, read with their lines.
+
+use super::counters::{self, Counter};
+use super::rows::{corrupt, invoice_from, line_from, line_kind_str, map_unique, opt_time};
+use super::Tx;
+use crate::store::{InvoiceRecord, StoreError};
+use billing_domain::invoice::InvoiceStatus;
+use billing_domain::Currency;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool, Row};
+
+/// Inserts an invoice with the account's next `seq`, then its lines.
+pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
+    let seq = counters::next(tx, &inv.account_id, Counter::Invoice).await?;
+    sqlx::query(
+        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+    )
+    .bind(&inv.id)
+    .bind(&inv.account_id)
+    .bind(seq)
+    .bind(inv.status.as_str())
+    .bind(&inv.reason)
+    .bind(inv.currency.code())
+    .bind(inv.total)
+    .bind(inv.credit_applied)
+    .bind(inv.credit_created)
+    .bind(opt_time(inv.period_start))
+    .bind(opt_time(inv.period_end))
+    .bind(inv.created_at.timestamp())
+    .bind(opt_time(inv.paid_at))
+    .bind(inv.attempt_count)
+    .bind(&inv.last_error)
+    .bind(&inv.charge_id)
+    .bind(&inv.pending_key)
+    .bind(&inv.pending_token)
+    .bind(&inv.settlement)
+    .bind(&inv.request_key)
+    .execute(&mut **tx)
+    .await
+    .map_err(map_unique)?;
+    for (position, line) in inv.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_amount, amount, period_start, period_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&inv.id)
+        .bind(position as i64)
+        .bind(line_kind_str(line.kind))
+        .bind(&line.description)
+        .bind(i64::from(line.quantity))
+        .bind(line.unit_amount.amount())
+        .bind(line.amount.amount())
+        .bind(opt_time(line.period_start))
+        .bind(opt_time(line.period_end))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Updates an open invoice's payment state and clears any charge in flight;
+/// `AlreadyDone` if the invoice is no longer open.
+pub(super) async fn update_invoice(
+    tx: &mut Tx<'_>,
+    id: &str,
+    status: InvoiceStatus,
+    paid_at: Option<DateTime<Utc>>,
+    attempt_count: i64,
+    last_error: Option<&str>,
+    charge_id: Option<&str>,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE invoices SET status = $1, paid_at = $2, attempt_count = $3, last_error = $4, charge_id = $5, \
+         pending_key = NULL, pending_token = NULL WHERE id = $6 AND status = 'open'",
+    )
+    .bind(status.as_str())
+    .bind(opt_time(paid_at))
+    .bind(attempt_count)
+    .bind(last_error)
+    .bind(charge_id)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::AlreadyDone(format!("invoice {id} settled")));
+    }
+    Ok(())
+}
+
+/// Records a charge about to be made under `key`; `AlreadyDone` if the
+/// invoice is no longer open or a charge is already in flight.
+pub(super) async fn begin_attempt(
+    tx: &mut Tx<'_>,
+    id: &str,
+    key: &str,
+    token: &str,
+    attempt_count: i64,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "UPDATE invoices SET attempt_count = $1, pending_key = $2, pending_token = $3 WHERE id = $4 AND status = 'open' AND pending_key IS NULL",
+    )
+    .bind(attempt_count)
+    .bind(key)
+    .bind(token)
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::AlreadyDone(format!("charge of {id} begun")));
+    }
+    Ok(())
+}
+
+/// A page newest first, after the invoice `starting_after` (an unknown
+/// invoice gives an empty page, as in the embedded store).
+pub(super) async fn invoices(
+    pool: &PgPool,
+    account_id: &str,
+    limit: i64,
+    starting_after: Option<&str>,
+) -> Result<Vec<InvoiceRecord>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query(
+        // A purchase whose card was declined was never a bill: not listed.
+        "SELECT * FROM invoices WHERE account_id = $1 \
+         AND seq < CASE WHEN $2::TEXT IS NULL THEN 9223372036854775807 \
+           ELSE COALESCE((SELECT seq FROM invoices WHERE id = $2 AND account_id = $1), 0) END \
+         AND NOT (status = 'void' AND settlement IS NOT NULL AND charge_id IS NULL) ORDER BY seq DESC LIMIT $3",
+    )
+    .bind(account_id)
+    .bind(starting_after)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    let out = with_lines(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+pub(super) async fn invoice(pool: &PgPool, id: &str) -> Result<Option<InvoiceRecord>, StoreError> {
+    one(pool, "SELECT * FROM invoices WHERE id = $1", id).await
+}
+
+pub(super) async fn open_invoices(
+    pool: &PgPool,
+    account_id: &str,
+) -> Result<Vec<InvoiceRecord>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let rows = sqlx::query(
+        "SELECT * FROM invoices WHERE account_id = $1 AND status = 'open' ORDER BY seq",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    let out = with_lines(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+pub(super) async fn invoice_by_request_key(
+    pool: &PgPool,
+    request_key: &str,
+) -> Result<Option<InvoiceRecord>, StoreError> {
+    one(
+        pool,
+        "SELECT * FROM invoices WHERE request_key = $1",
+        request_key,
+    )
+    .await
+}
+
+/// The invoice `sql` selects by one key, with its lines; `None` when absent.
+async fn one(pool: &PgPool, sql: &str, key: &str) -> Result<Option<InvoiceRecord>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let row = sqlx::query(sql).bind(key).fetch_optional(&mut *tx).await?;
+    let out = match row {
+        Some(row) => with_lines(&mut tx, std::slice::from_ref(&row)).await?.pop(),
+        None => None,
+    };
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Invoice rows with their lines attached, the lines of all read at once.
+async fn with_lines(
+    conn: &mut PgConnection,
+    rows: &[PgRow],
+) -> Result<Vec<InvoiceRecord>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = rows
+        .iter()
+        .map(|r| r.try_get::<String, _>("id"))
+        .collect::<Result<Vec<_>, _>>()?;
+    let line_rows = sqlx::query(
+        "SELECT * FROM invoice_lines WHERE invoice_id = ANY($1) ORDER BY invoice_id, position",
+    )
+    .bind(&ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (row, id) in rows.iter().zip(&ids) {
+        let currency: String = row.try_get("currency")?;
+        let currency = Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?;
+        let lines = line_rows
+            .iter()
+            .filter(|l| l.try_get::<String, _>("invoice_id").ok().as_deref() == Some(id.as_str()))
+            .map(|l| line_from(l, currency))
+            .collect::<Result<Vec<_>, _>>()?;
+        out.push(invoice_from(row, lines)?);
+    }
+    Ok(out)
+}

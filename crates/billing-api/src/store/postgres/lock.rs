@@ -1,0 +1,70 @@
+//! The account lock across processes: a transaction-level advisory lock,
+//! held by a transaction on a pooled connection for as long as the guard
+//! lives. Dropping the guard rolls the transaction back, which releases it.
+
+use crate::store::{AccountLock, StoreError};
+use sqlx::PgPool;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tokio::sync::Semaphore;
+
+/// This process's side of the account locks.
+///
+/// A waiter for an advisory lock occupies a connection, and so does a
+/// holder, which also needs connections for the queries it runs while it
+/// holds the lock. Two things keep the pool from starving them: waiters of
+/// this process queue on an in-process mutex per account first (so at most
+/// one connection per account waits in the database), and at most half the
+/// pool holds or waits for locks at once (so the other half serves queries).
+#[derive(Debug, Clone)]
+pub(super) struct Locks {
+    local: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    slots: Arc<Semaphore>,
+}
+
+/// What an account lock holds; fields drop in order, the transaction first.
+struct Held {
+    _tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+    _local: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Locks {
+    /// Locks for a pool of `max_connections`.
+    pub(super) fn new(max_connections: u32) -> Locks {
+        Locks {
+            local: Default::default(),
+            slots: Arc::new(Semaphore::new((max_connections / 2).max(1) as usize)),
+        }
+    }
+
+    /// Waits for, then holds, the account's lock in this process and in the
+    /// database.
+    pub(super) async fn lock(
+        &self,
+        pool: &PgPool,
+        account_id: &str,
+    ) -> Result<AccountLock, StoreError> {
+        let local = {
+            let mut locks = self.local.lock().unwrap_or_else(|p| p.into_inner());
+            locks.entry(account_id.to_string()).or_default().clone()
+        };
+        let local = local.lock_owned().await;
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
+        let mut tx = pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(account_id)
+            .execute(&mut *tx)
+            .await?;
+        Ok(AccountLock::new(Held {
+            _tx: tx,
+            _slot: slot,
+            _local: local,
+        }))
+    }
+}

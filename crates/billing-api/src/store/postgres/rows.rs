@@ -1,0 +1,349 @@
+//! Rows to records and back: the decoders of every table, the column encodings
+//! the writes share, the mapping of unique violations, and the single-row
+//! lookup by key.
+
+use crate::clock::from_unix;
+use crate::store::{
+    AccessRequestRecord, AccountRecord, AuditEntry, CancelSessionRecord, GatewayChargeRecord,
+    GatewayTokenRecord, InvoiceRecord, LedgerRecord, OutboxEmail, PaymentMethodRecord,
+    SessionRecord, StoreError, SubscriptionRecord, UserRecord, WithdrawalRecord,
+};
+use billing_domain::invoice::{InvoiceLine, InvoiceStatus, LineKind};
+use billing_domain::ledger::LedgerKind;
+use billing_domain::permissions::AccountPolicy;
+use billing_domain::Money;
+use billing_domain::{
+    AddOnId, BillingAccess, Currency, Interval, PlanId, Role, SubscriptionStatus,
+};
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Row};
+
+/// A stored value that does not parse.
+pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} `{value}`"))
+}
+
+/// A unique violation as a `Conflict`; any other failure as it is.
+pub(super) fn map_unique(e: sqlx::Error) -> StoreError {
+    match &e {
+        sqlx::Error::Database(db) if db.is_unique_violation() => {
+            StoreError::Conflict(db.message().to_string())
+        }
+        _ => StoreError::Database(e),
+    }
+}
+
+/// An optional time as unix seconds.
+pub(super) fn opt_time(t: Option<DateTime<Utc>>) -> Option<i64> {
+    t.map(|t| t.timestamp())
+}
+
+fn line_kind(kind: &str) -> Result<LineKind, StoreError> {
+    serde_json::from_value(serde_json::Value::String(kind.to_string()))
+        .map_err(|_| corrupt("line kind", kind))
+}
+
+/// An invoice line's kind as stored (its serde name).
+pub(super) fn line_kind_str(kind: LineKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+/// The row `sql` selects by one text key, parsed; `None` when absent.
+pub(super) async fn optional<T>(
+    pool: &PgPool,
+    sql: &str,
+    key: &str,
+    parse: fn(&PgRow) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    sqlx::query(sql)
+        .bind(key)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(parse)
+        .transpose()
+}
+
+pub(super) fn account_from(row: &PgRow) -> Result<AccountRecord, StoreError> {
+    Ok(AccountRecord {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        policy: AccountPolicy {
+            cancel_requires_owner: row.try_get::<bool, _>("cancel_requires_owner")?,
+        },
+        is_demo: row.try_get::<bool, _>("is_demo")?,
+        clock_at: row.try_get::<Option<i64>, _>("clock_at")?.map(from_unix),
+        created_at: from_unix(row.try_get("created_at")?),
+        deleted_at: row.try_get::<Option<i64>, _>("deleted_at")?.map(from_unix),
+    })
+}
+
+pub(super) fn user_from(row: &PgRow) -> Result<UserRecord, StoreError> {
+    let role: String = row.try_get("role")?;
+    let access: String = row.try_get("billing_access")?;
+    Ok(UserRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        password_hash: row.try_get("password_hash")?,
+        role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
+        billing_access: BillingAccess::parse(&access)
+            .ok_or_else(|| corrupt("billing access", &access))?,
+        active: row.try_get::<bool, _>("active")?,
+        created_at: from_unix(row.try_get("created_at")?),
+    })
+}
+
+pub(super) fn session_from(r: &PgRow) -> Result<SessionRecord, StoreError> {
+    Ok(SessionRecord {
+        token_hash: r.try_get("token_hash")?,
+        user_id: r.try_get("user_id")?,
+        created_at: from_unix(r.try_get("created_at")?),
+        expires_at: from_unix(r.try_get("expires_at")?),
+    })
+}
+
+pub(super) fn payment_method_from(row: &PgRow) -> Result<PaymentMethodRecord, StoreError> {
+    Ok(PaymentMethodRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        brand: row.try_get("brand")?,
+        last4: row.try_get("last4")?,
+        exp_month: row.try_get::<i64, _>("exp_month")? as u32,
+        exp_year: row.try_get::<i64, _>("exp_year")? as u32,
+        gateway_token: row.try_get("gateway_token")?,
+        is_default: row.try_get::<bool, _>("is_default")?,
+        created_at: from_unix(row.try_get("created_at")?),
+    })
+}
+
+pub(super) fn access_request_from(row: &PgRow) -> Result<AccessRequestRecord, StoreError> {
+    let granted: Option<String> = row.try_get("granted")?;
+    Ok(AccessRequestRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        user_id: row.try_get("user_id")?,
+        note: row.try_get("note")?,
+        status: row.try_get("status")?,
+        granted: granted
+            .map(|g| BillingAccess::parse(&g).ok_or_else(|| corrupt("granted access", &g)))
+            .transpose()?,
+        created_at: from_unix(row.try_get("created_at")?),
+        decided_at: row.try_get::<Option<i64>, _>("decided_at")?.map(from_unix),
+        decided_by: row.try_get("decided_by")?,
+    })
+}
+
+/// A subscription row with the ledger sums `ledger_available` and `ledger_held`.
+pub(super) fn subscription_from(row: &PgRow) -> Result<SubscriptionRecord, StoreError> {
+    let plan: String = row.try_get("plan")?;
+    let interval: String = row.try_get("billing_interval")?;
+    let status: String = row.try_get("status")?;
+    let add_ons: String = row.try_get("add_ons")?;
+    let currency: String = row.try_get("currency")?;
+    let seats: i64 = row.try_get("seats")?;
+    Ok(SubscriptionRecord {
+        account_id: row.try_get("account_id")?,
+        plan: PlanId::parse(&plan).ok_or_else(|| corrupt("plan", &plan))?,
+        interval: Interval::parse(&interval).ok_or_else(|| corrupt("interval", &interval))?,
+        seats: u32::try_from(seats).map_err(|_| corrupt("seats", &seats.to_string()))?,
+        add_ons: add_ons
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| AddOnId::parse(s).ok_or_else(|| corrupt("add-on", s)))
+            .collect::<Result<_, _>>()?,
+        status: SubscriptionStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        billing_anchor: from_unix(row.try_get("billing_anchor")?),
+        current_period_start: from_unix(row.try_get("current_period_start")?),
+        current_period_end: from_unix(row.try_get("current_period_end")?),
+        currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
+        credit_balance: row.try_get("ledger_available")?,
+        credit_held: row.try_get("ledger_held")?,
+        version: row.try_get("version")?,
+        past_due_since: row
+            .try_get::<Option<i64>, _>("past_due_since")?
+            .map(from_unix),
+        grace_until: row.try_get::<Option<i64>, _>("grace_until")?.map(from_unix),
+        cancel_at: row.try_get::<Option<i64>, _>("cancel_at")?.map(from_unix),
+        canceled_at: row.try_get::<Option<i64>, _>("canceled_at")?.map(from_unix),
+        discount_percent: row
+            .try_get::<Option<i64>, _>("discount_percent")?
+            .map(|n| n as u32),
+        discount_periods_left: row
+            .try_get::<Option<i64>, _>("discount_periods_left")?
+            .map(|n| n as u32),
+        pause_billed: row.try_get::<bool, _>("pause_billed")?,
+        paused: row.try_get::<bool, _>("paused")?,
+        period_discount: row.try_get::<i64, _>("period_discount")? as u32,
+        discount_accepted_at: row
+            .try_get::<Option<i64>, _>("discount_accepted_at")?
+            .map(from_unix),
+        pending_seats: row
+            .try_get::<Option<i64>, _>("pending_seats")?
+            .map(|n| n as u32),
+        pending_interval: row
+            .try_get::<Option<String>, _>("pending_interval")?
+            .map(|i| Interval::parse(&i).ok_or_else(|| corrupt("pending interval", &i)))
+            .transpose()?,
+    })
+}
+
+/// An invoice row with its lines, read separately.
+pub(super) fn invoice_from(
+    row: &PgRow,
+    lines: Vec<InvoiceLine>,
+) -> Result<InvoiceRecord, StoreError> {
+    let status: String = row.try_get("status")?;
+    let currency: String = row.try_get("currency")?;
+    Ok(InvoiceRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        seq: row.try_get("seq")?,
+        status: InvoiceStatus::parse(&status).ok_or_else(|| corrupt("invoice status", &status))?,
+        reason: row.try_get("reason")?,
+        currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
+        total: row.try_get("total")?,
+        credit_applied: row.try_get("credit_applied")?,
+        credit_created: row.try_get("credit_created")?,
+        period_start: row
+            .try_get::<Option<i64>, _>("period_start")?
+            .map(from_unix),
+        period_end: row.try_get::<Option<i64>, _>("period_end")?.map(from_unix),
+        created_at: from_unix(row.try_get("created_at")?),
+        paid_at: row.try_get::<Option<i64>, _>("paid_at")?.map(from_unix),
+        attempt_count: row.try_get("attempt_count")?,
+        last_error: row.try_get("last_error")?,
+        charge_id: row.try_get("charge_id")?,
+        lines,
+        pending_key: row.try_get("pending_key")?,
+        pending_token: row.try_get("pending_token")?,
+        settlement: row.try_get("settlement")?,
+        request_key: row.try_get("request_key")?,
+    })
+}
+
+/// An invoice line in its invoice's currency.
+pub(super) fn line_from(row: &PgRow, currency: Currency) -> Result<InvoiceLine, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    Ok(InvoiceLine {
+        kind: line_kind(&kind)?,
+        description: row.try_get("description")?,
+        quantity: row.try_get::<i64, _>("quantity")? as u32,
+        unit_amount: Money::new(row.try_get("unit_amount")?, currency),
+        amount: Money::new(row.try_get("amount")?, currency),
+        period_start: row
+            .try_get::<Option<i64>, _>("period_start")?
+            .map(from_unix),
+        period_end: row.try_get::<Option<i64>, _>("period_end")?.map(from_unix),
+    })
+}
+
+pub(super) fn ledger_from(row: &PgRow) -> Result<LedgerRecord, StoreError> {
+    let kind: String = row.try_get("kind")?;
+    let code: String = row.try_get("currency")?;
+    let currency = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
+    Ok(LedgerRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        kind: LedgerKind::parse(&kind).ok_or_else(|| corrupt("ledger kind", &kind))?,
+        amount: Money::new(row.try_get("amount")?, currency),
+        invoice_id: row.try_get("invoice_id")?,
+        charge_id: row.try_get("charge_id")?,
+        refund_of: row.try_get("refund_of")?,
+        withdrawal_id: row.try_get("withdrawal_id")?,
+        memo: row.try_get("memo")?,
+        at: from_unix(row.try_get("at")?),
+    })
+}
+
+pub(super) fn withdrawal_from(row: &PgRow) -> Result<WithdrawalRecord, StoreError> {
+    let code: String = row.try_get("currency")?;
+    let currency = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
+    Ok(WithdrawalRecord {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        amount: Money::new(row.try_get("amount")?, currency),
+        status: row.try_get("status")?,
+        note: row.try_get("note")?,
+        requested_by: row.try_get("requested_by")?,
+        requested_at: from_unix(row.try_get("requested_at")?),
+        decided_at: row.try_get::<Option<i64>, _>("decided_at")?.map(from_unix),
+        decided_by: row.try_get("decided_by")?,
+    })
+}
+
+pub(super) fn audit_from(row: &PgRow) -> Result<AuditEntry, StoreError> {
+    let details: String = row.try_get("details")?;
+    Ok(AuditEntry {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        actor_user_id: row.try_get("actor_user_id")?,
+        action: row.try_get("action")?,
+        details: serde_json::from_str(&details).map_err(|_| corrupt("audit details", &details))?,
+        at: from_unix(row.try_get("at")?),
+    })
+}
+
+pub(super) fn email_from(row: &PgRow) -> Result<OutboxEmail, StoreError> {
+    Ok(OutboxEmail {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        kind: row.try_get("kind")?,
+        to_email: row.try_get("to_email")?,
+        to_name: row.try_get("to_name")?,
+        subject: row.try_get("subject")?,
+        body: row.try_get("body")?,
+        invoice_id: row.try_get("invoice_id")?,
+        created_at: from_unix(row.try_get("created_at")?),
+        sent_at: row.try_get::<Option<i64>, _>("sent_at")?.map(from_unix),
+    })
+}
+
+pub(super) fn cancel_session_from(r: &PgRow) -> Result<CancelSessionRecord, StoreError> {
+    let shown: String = r.try_get("offers_shown")?;
+    Ok(CancelSessionRecord {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        user_id: r.try_get("user_id")?,
+        started_at: from_unix(r.try_get("started_at")?),
+        reason: r.try_get("reason")?,
+        reason_text: r.try_get("reason_text")?,
+        offers_shown: shown
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        outcome: r.try_get("outcome")?,
+        offer_id: r.try_get("offer_id")?,
+        ended_at: r.try_get::<Option<i64>, _>("ended_at")?.map(from_unix),
+    })
+}
+
+pub(super) fn gateway_token_from(r: &PgRow) -> Result<GatewayTokenRecord, StoreError> {
+    Ok(GatewayTokenRecord {
+        token: r.try_get("token")?,
+        brand: r.try_get("brand")?,
+        last4: r.try_get("last4")?,
+        exp_month: r.try_get::<i64, _>("exp_month")? as u32,
+        exp_year: r.try_get::<i64, _>("exp_year")? as u32,
+        behaviour: r.try_get("behaviour")?,
+        created_at: from_unix(r.try_get("created_at")?),
+    })
+}
+
+pub(super) fn gateway_charge_from(r: &PgRow) -> Result<GatewayChargeRecord, StoreError> {
+    Ok(GatewayChargeRecord {
+        id: r.try_get("id")?,
+        token: r.try_get("token")?,
+        amount: r.try_get("amount")?,
+        currency: r.try_get("currency")?,
+        idempotency_key: r.try_get("idempotency_key")?,
+        outcome: r.try_get("outcome")?,
+        created_at: from_unix(r.try_get("created_at")?),
+    })
+}

@@ -1,0 +1,194 @@
+//! Invoices: numbered per account, read with their lines, paged newest
+//! first, the open ones oldest first, found by the request that made them.
+
+use crate::fixtures::{fresh_store, new_account, open_invoice, store_with_account, t};
+use billing_api::store::{StoreError, Write};
+use billing_domain::invoice::InvoiceStatus;
+
+#[tokio::test]
+async fn an_invoice_reads_back_with_its_lines_and_number() {
+    let store = store_with_account("acc_a").await;
+    let mut inv = open_invoice("acc_a", "inv_1", 3000, 1);
+    inv.settlement = Some(r#"{"kind":"change"}"#.into());
+    inv.request_key = Some("user_1:key_1".into());
+    inv.credit_applied = 200;
+    store
+        .commit(vec![Write::InsertInvoice(inv.clone())])
+        .await
+        .unwrap();
+    let stored = store.invoice("inv_1").await.unwrap().expect("the invoice");
+    assert_eq!(stored.seq, 1);
+    assert_eq!(stored.lines, inv.lines);
+    assert_eq!(stored.status, InvoiceStatus::Open);
+    assert_eq!((stored.total, stored.credit_applied), (3000, 200));
+    assert_eq!((stored.period_start, stored.created_at), (Some(t(1)), t(1)));
+    assert_eq!(stored.settlement, inv.settlement);
+    let by_key = store
+        .invoice_by_request_key("user_1:key_1")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((by_key.id.as_str(), by_key.lines.len()), ("inv_1", 2));
+    assert!(store
+        .invoice_by_request_key("user_1:key_2")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(store.invoice("inv_missing").await.unwrap().is_none());
+
+    // One invoice per request.
+    let mut twice = open_invoice("acc_a", "inv_2", 3000, 2);
+    twice.request_key = Some("user_1:key_1".into());
+    let err = store
+        .commit(vec![Write::InsertInvoice(twice)])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn numbers_are_per_account() {
+    let store = fresh_store().await;
+    for acc in ["acc_a", "acc_b"] {
+        store.insert_account(&new_account(acc)).await.unwrap();
+    }
+    store
+        .commit(vec![
+            Write::InsertInvoice(open_invoice("acc_a", "inv_a1", 1000, 1)),
+            Write::InsertInvoice(open_invoice("acc_b", "inv_b1", 1000, 1)),
+            Write::InsertInvoice(open_invoice("acc_a", "inv_a2", 1000, 2)),
+        ])
+        .await
+        .unwrap();
+    let seq = |id: &'static str| {
+        let store = &store;
+        async move { store.invoice(id).await.unwrap().unwrap().seq }
+    };
+    assert_eq!(
+        (
+            seq("inv_a1").await,
+            seq("inv_a2").await,
+            seq("inv_b1").await
+        ),
+        (1, 2, 1)
+    );
+}
+
+#[tokio::test]
+async fn invoices_page_newest_first() {
+    let store = store_with_account("acc_a").await;
+    let writes = (1..=7)
+        .map(|i| Write::InsertInvoice(open_invoice("acc_a", &format!("inv_{i}"), 1000 + i, i)))
+        .collect();
+    store.commit(writes).await.unwrap();
+    let ids = |page: Vec<billing_api::store::InvoiceRecord>| {
+        page.into_iter().map(|i| i.id).collect::<Vec<_>>()
+    };
+    let first = store.invoices("acc_a", 3, None).await.unwrap();
+    assert_eq!(first[0].lines.len(), 2, "pages carry their lines");
+    assert_eq!(ids(first), ["inv_7", "inv_6", "inv_5"]);
+    let second = store.invoices("acc_a", 3, Some("inv_5")).await.unwrap();
+    assert_eq!(ids(second), ["inv_4", "inv_3", "inv_2"]);
+    let last = store.invoices("acc_a", 3, Some("inv_2")).await.unwrap();
+    assert_eq!(ids(last), ["inv_1"]);
+    assert!(store
+        .invoices("acc_a", 3, Some("inv_1"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .invoices("acc_a", 3, Some("inv_unknown"))
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .invoices("acc_other", 3, None)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_declined_purchase_is_not_listed_and_open_invoices_come_oldest_first() {
+    let store = store_with_account("acc_a").await;
+    let mut declined = open_invoice("acc_a", "inv_2", 1000, 2);
+    declined.settlement = Some("{}".into());
+    store
+        .commit(vec![
+            Write::InsertInvoice(open_invoice("acc_a", "inv_1", 1000, 1)),
+            Write::InsertInvoice(declined),
+            Write::InsertInvoice(open_invoice("acc_a", "inv_3", 1000, 3)),
+            Write::InsertInvoice(open_invoice("acc_a", "inv_4", 1000, 4)),
+        ])
+        .await
+        .unwrap();
+    let void = |id: &str| Write::UpdateInvoice {
+        id: id.into(),
+        status: InvoiceStatus::Void,
+        paid_at: None,
+        attempt_count: 1,
+        last_error: Some("card_declined".into()),
+        charge_id: None,
+    };
+    store
+        .commit(vec![void("inv_2"), void("inv_4")])
+        .await
+        .unwrap();
+    let listed: Vec<String> = store
+        .invoices("acc_a", 10, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(listed, ["inv_4", "inv_3", "inv_1"]);
+    let open: Vec<String> = store
+        .open_invoices("acc_a")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(open, ["inv_1", "inv_3"]);
+    let voided = store.invoice("inv_4").await.unwrap().unwrap();
+    assert_eq!(voided.last_error.as_deref(), Some("card_declined"));
+}
+
+#[tokio::test]
+async fn accounts_with_billing_work_are_found() {
+    let store = fresh_store().await;
+    // On the server's clock: test accounts (with a clock of their own) are not.
+    for (acc, clock) in [
+        ("acc_due", None),
+        ("acc_idle", None),
+        ("acc_test", Some(t(0))),
+    ] {
+        let mut new = new_account(acc);
+        new.account.clock_at = clock;
+        store.insert_account(&new).await.unwrap();
+    }
+    let horizon = t(30 * 86_400);
+    let mut found = store.accounts_with_work(horizon).await.unwrap();
+    found.sort();
+    assert_eq!(
+        found,
+        ["acc_due", "acc_idle"],
+        "both periods end by the horizon"
+    );
+    assert!(store
+        .accounts_with_work(t(86_400))
+        .await
+        .unwrap()
+        .is_empty());
+    store
+        .commit(vec![Write::InsertInvoice(open_invoice(
+            "acc_due", "inv_1", 1000, 1,
+        ))])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.accounts_with_work(t(86_400)).await.unwrap(),
+        ["acc_due"],
+        "an untried open invoice"
+    );
+}
