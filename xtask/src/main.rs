@@ -6,6 +6,7 @@
 //! version first, so a second run costs seconds.
 
 mod bench;
+mod postgres;
 mod server;
 mod setup;
 mod util;
@@ -17,11 +18,15 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
-  run     set up what is missing, build the SPA, and serve the portal with
-          demo data on an embedded SQLite database (http://127.0.0.1:8080)
-    test    set up what is missing, then run fmt, clippy (server and wasm32),
-          the domain, API and SPA unit tests, a release build of the SPA, and the
-          Playwright journeys against the API in test mode
+  run [--postgres]
+          set up what is missing, build the SPA, and serve the portal with
+          demo data on an embedded SQLite database (http://127.0.0.1:8080);
+          with --postgres, on a local PostgreSQL cluster it starts and stops
+  test [--no-e2e]
+          set up what is missing, then run fmt, clippy (server and wasm32),
+          the domain, API, store and SPA tests on SQLite, the store and API
+          tests again on a throwaway PostgreSQL cluster, a release build of
+          the SPA, and the Playwright journeys against the API in test mode
   bench   build the SPA and the API, then print the SPA's size and the API's
           response times
 ";
@@ -29,7 +34,7 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("run") => run(),
+        Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
         Some("bench") => bench::bench(),
         Some("-h" | "--help" | "help") => {
@@ -50,15 +55,24 @@ fn main() -> ExitCode {
     }
 }
 
-/// `cargo xtask run`.
-fn run() -> Result<(), Failure> {
+/// `cargo xtask run [--postgres]`.
+fn run(args: &[String]) -> Result<(), Failure> {
     let root = util::root();
     setup::spa_tools(&root)?;
     setup::build_spa(&root, false)?;
     let bin = server::build_api(&root)?;
     let addr = std::env::var("BILLING_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
-    let db = std::env::var("BILLING_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", root.join("data/billing.db").display()));
+    // Kept until the server stops: the cluster is stopped when dropped.
+    let cluster = if args.iter().any(|a| a == "--postgres") {
+        Some(postgres::Cluster::start(&root.join("target/postgres"))?)
+    } else {
+        None
+    };
+    let db = match &cluster {
+        Some(c) => c.url("billing"),
+        None => std::env::var("BILLING_DATABASE_URL")
+            .unwrap_or_else(|_| format!("sqlite://{}", root.join("data/billing.db").display())),
+    };
     util::step("Starting the portal (dev mode, demo data)");
     let mut server = server::Server::start(
         &bin,
@@ -133,7 +147,7 @@ fn test(args: &[String]) -> Result<(), Failure> {
         ],
     )?;
 
-    util::step("Running the domain, API and SPA unit tests");
+    util::step("Running the domain, API, store and SPA tests (SQLite)");
     util::cargo(
         &root,
         &[
@@ -146,6 +160,25 @@ fn test(args: &[String]) -> Result<(), Failure> {
             "billing-portal",
         ],
     )?;
+
+    {
+        let cluster = postgres::Cluster::start(&root.join("target/postgres"))?;
+        util::step("Running the store and API tests again on PostgreSQL");
+        util::run(
+            std::process::Command::new(util::cargo_bin())
+                .args([
+                    "test",
+                    "-p",
+                    "billing-api",
+                    "--test",
+                    "store",
+                    "--test",
+                    "api",
+                ])
+                .env("TEST_DATABASE_URL", cluster.url("postgres"))
+                .current_dir(&root),
+        )?;
+    }
 
     util::step("Building the SPA in release mode");
     setup::build_spa(&root, true)?;
