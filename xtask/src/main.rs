@@ -162,7 +162,7 @@ fn test(args: &[String]) -> Result<(), Failure> {
     )?;
 
     {
-        let cluster = postgres::Cluster::start(&root.join("target/postgres"))?;
+        let cluster = postgres::Cluster::start(&root.join("target/postgres-test"))?;
         util::step("Running the store and API tests again on PostgreSQL");
         util::run(
             std::process::Command::new(util::cargo_bin())

@@ -67,15 +67,20 @@ pub fn sender() -> Mailbox {
         })
 }
 
-/// Sends what the outbox holds unsent, oldest first; each success is marked
-/// sent, each failure recorded for a retry. Returns how many were sent.
+/// Sends what the outbox holds unsent, oldest first, having claimed it so
+/// no other instance sends it too; each success is marked sent, each
+/// failure recorded for a retry. Returns how many were sent.
 pub async fn deliver_pending(
     state: &AppState,
     transport: &AsyncSmtpTransport<Tokio1Executor>,
     from: &Mailbox,
 ) -> anyhow::Result<usize> {
     let mut sent = 0;
-    for email in state.store.unsent_emails(50).await? {
+    let now = state.clock.now();
+    // Long enough for fifty SMTP sends; a sender that stops mid-way lets
+    // its claims lapse, and another sends what is left.
+    let until = now + chrono::Duration::minutes(5);
+    for email in state.store.claim_emails(50, now, until).await? {
         let result = send_one(transport, from, &email).await;
         let now = state.clock.now();
         match result {

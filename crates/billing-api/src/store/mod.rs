@@ -103,6 +103,15 @@ pub trait Store: Send + Sync + 'static {
     async fn emails(&self, account_id: &str) -> Result<Vec<OutboxEmail>, StoreError>;
     /// E-mails not yet sent, oldest first.
     async fn unsent_emails(&self, limit: i64) -> Result<Vec<OutboxEmail>, StoreError>;
+    /// Claims up to `limit` unsent e-mails that no sender holds until
+    /// `until`, oldest first: each is handed to one sender at a time, across
+    /// every process on this database. Marking it clears the claim.
+    async fn claim_emails(
+        &self,
+        limit: i64,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxEmail>, StoreError>;
     /// Records a delivery attempt.
     async fn mark_email(
         &self,

@@ -10,7 +10,8 @@ use serde_json::Value;
 pub struct TestApp {
     pub address: String,
     pub state: billing_api::state::AppState,
-    _db_dir: tempfile::TempDir,
+    /// Shared by the instances of one database.
+    _db_dir: std::sync::Arc<tempfile::TempDir>,
 }
 
 /// A client with its own cookie jar: one signed-in browser.
@@ -23,10 +24,33 @@ pub struct Client {
 /// Starts the app in `mode` on a fresh database (on the PostgreSQL cluster
 /// `TEST_DATABASE_URL` names, else a SQLite file), optionally with demo data.
 pub async fn spawn_app_with(mode: Mode, seed_demo: bool) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    let url = crate::database::fresh_database_url(dir.path()).await;
+    spawn_on(&url, dir, mode, seed_demo).await
+}
+
+/// `n` API instances (test mode) on one fresh database, as several
+/// processes behind a load balancer would run: each with its own port,
+/// pool, scheduler and mail sender.
+pub async fn spawn_instances(n: usize) -> Vec<TestApp> {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    let url = crate::database::fresh_database_url(dir.path()).await;
+    let mut apps = Vec::new();
+    for _ in 0..n {
+        apps.push(spawn_on(&url, dir.clone(), Mode::Test, false).await);
+    }
+    apps
+}
+
+async fn spawn_on(
+    url: &str,
+    dir: std::sync::Arc<tempfile::TempDir>,
+    mode: Mode,
+    seed_demo: bool,
+) -> TestApp {
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
-        database_url: crate::database::fresh_database_url(dir.path()).await,
+        database_url: url.to_string(),
         mode,
         dist: None,
         smtp_url: None,

@@ -12,6 +12,7 @@ mod cancel;
 mod catalog;
 mod errors;
 mod helpers;
+mod instances;
 mod invoices;
 mod mail;
 mod members;

@@ -72,3 +72,58 @@ async fn an_e_mail_failing_ten_times_is_given_up() {
         .unwrap();
     assert!(store.unsent_emails(10).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn each_e_mail_is_claimed_by_one_sender_until_its_claim_lapses() {
+    let store = store_with_account("acc_a").await;
+    store
+        .commit(vec![
+            Write::Email(email("acc_a", "em_c", 5)),
+            Write::Email(email("acc_a", "em_a", 5)),
+            Write::Email(email("acc_a", "em_z", 1)),
+        ])
+        .await
+        .unwrap();
+    let ids = |mail: Vec<billing_api::store::OutboxEmail>| {
+        mail.into_iter().map(|e| e.id).collect::<Vec<_>>()
+    };
+    // Two senders at once: together they hold each e-mail exactly once,
+    // each in queueing order.
+    let (a, b) = tokio::join!(
+        store.claim_emails(2, t(10), t(100)),
+        store.claim_emails(2, t(10), t(100))
+    );
+    let (a, b) = (ids(a.unwrap()), ids(b.unwrap()));
+    let mut all: Vec<_> = a.iter().chain(&b).cloned().collect();
+    all.sort();
+    assert_eq!(all, ["em_a", "em_c", "em_z"], "{a:?} {b:?}");
+    for got in [&a, &b] {
+        let order = ["em_z", "em_c", "em_a"];
+        let pos: Vec<_> = got
+            .iter()
+            .map(|id| order.iter().position(|o| o == id).unwrap())
+            .collect();
+        assert!(pos.windows(2).all(|w| w[0] < w[1]), "{got:?}");
+    }
+    // While claimed, nobody else gets them.
+    assert!(store
+        .claim_emails(10, t(50), t(150))
+        .await
+        .unwrap()
+        .is_empty());
+    // A failed send clears its claim: the e-mail is offered again at once.
+    store
+        .mark_email("em_c", None, Some("smtp down"))
+        .await
+        .unwrap();
+    store.mark_email("em_z", Some(t(60)), None).await.unwrap();
+    assert_eq!(
+        ids(store.claim_emails(10, t(60), t(160)).await.unwrap()),
+        ["em_c"]
+    );
+    // A claim whose sender stopped lapses; what is left goes out again.
+    assert_eq!(
+        ids(store.claim_emails(10, t(160), t(260)).await.unwrap()),
+        ["em_c", "em_a"]
+    );
+}

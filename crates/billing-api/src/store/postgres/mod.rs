@@ -202,6 +202,15 @@ impl Store for PgStore {
         outbox::unsent_emails(&self.pool, limit).await
     }
 
+    async fn claim_emails(
+        &self,
+        limit: i64,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<OutboxEmail>, StoreError> {
+        outbox::claim_emails(&self.pool, limit, now, until).await
+    }
+
     async fn mark_email(
         &self,
         id: &str,

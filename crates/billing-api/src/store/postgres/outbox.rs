@@ -8,6 +8,7 @@ use super::Tx;
 use crate::store::{OutboxEmail, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
+use sqlx::Row;
 
 pub(super) async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(), StoreError> {
     sqlx::query(
@@ -55,6 +56,31 @@ pub(super) async fn unsent_emails(
         .collect()
 }
 
+/// Claims up to `limit` unsent e-mails nobody holds a live claim on, until
+/// `until`, and returns them oldest first. One statement, so two senders
+/// never claim the same e-mail.
+pub(super) async fn claim_emails(
+    pool: &PgPool,
+    limit: i64,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<OutboxEmail>, StoreError> {
+    let mut claimed = sqlx::query(
+        "UPDATE outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND attempts < 10 AND (claimed_until IS NULL OR claimed_until <= $2) ORDER BY created_at, queued LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING *, queued AS q",
+    )
+    .bind(until.timestamp())
+    .bind(now.timestamp())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get::<i64, _>("q")?, email_from(row)?)))
+    .collect::<Result<Vec<_>, StoreError>>()?;
+    // RETURNING keeps no order: oldest first, in queueing order.
+    claimed.sort_by_key(|(q, e)| (e.created_at, *q));
+    Ok(claimed.into_iter().map(|(_, e)| e).collect())
+}
+
 pub(super) async fn mark_email(
     pool: &PgPool,
     id: &str,
@@ -62,7 +88,7 @@ pub(super) async fn mark_email(
     error: Option<&str>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE outbox SET sent_at = $1, last_error = $2, attempts = attempts + 1 WHERE id = $3",
+        "UPDATE outbox SET sent_at = $1, last_error = $2, attempts = attempts + 1, claimed_until = NULL WHERE id = $3",
     )
     .bind(opt_time(sent_at))
     .bind(error)

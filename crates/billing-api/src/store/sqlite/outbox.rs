@@ -5,6 +5,7 @@ use super::rows::{email_from, opt_time};
 use super::Tx;
 use crate::store::{OutboxEmail, StoreError};
 use chrono::{DateTime, Utc};
+use sqlx::Row;
 use sqlx::SqlitePool;
 
 pub(super) async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(), StoreError> {
@@ -53,6 +54,31 @@ pub(super) async fn unsent_emails(
         .collect()
 }
 
+/// Claims up to `limit` unsent e-mails nobody holds a live claim on, until
+/// `until`, and returns them oldest first. One statement, so two senders
+/// never claim the same e-mail.
+pub(super) async fn claim_emails(
+    pool: &SqlitePool,
+    limit: i64,
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<OutboxEmail>, StoreError> {
+    let mut claimed = sqlx::query(
+        "UPDATE outbox SET claimed_until = ? WHERE id IN (SELECT id FROM outbox WHERE sent_at IS NULL AND attempts < 10 AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY created_at, rowid LIMIT ?) RETURNING *, rowid AS q",
+    )
+    .bind(until.timestamp())
+    .bind(now.timestamp())
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get::<i64, _>("q")?, email_from(row)?)))
+    .collect::<Result<Vec<_>, StoreError>>()?;
+    // RETURNING keeps no order: oldest first, in queueing order.
+    claimed.sort_by_key(|(q, e)| (e.created_at, *q));
+    Ok(claimed.into_iter().map(|(_, e)| e).collect())
+}
+
 pub(super) async fn mark_email(
     pool: &SqlitePool,
     id: &str,
@@ -60,7 +86,7 @@ pub(super) async fn mark_email(
     error: Option<&str>,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "UPDATE outbox SET sent_at = ?, last_error = ?, attempts = attempts + 1 WHERE id = ?",
+        "UPDATE outbox SET sent_at = ?, last_error = ?, attempts = attempts + 1, claimed_until = NULL WHERE id = ?",
     )
     .bind(opt_time(sent_at))
     .bind(error)
