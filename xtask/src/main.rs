@@ -6,6 +6,7 @@
 //! version first, so a second run costs seconds.
 
 mod bench;
+mod compress;
 mod postgres;
 mod server;
 mod setup;

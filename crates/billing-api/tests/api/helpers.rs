@@ -26,7 +26,14 @@ pub struct Client {
 pub async fn spawn_app_with(mode: Mode, seed_demo: bool) -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
     let url = crate::database::fresh_database_url(dir.path()).await;
-    spawn_on(&url, dir, mode, seed_demo).await
+    spawn_on(&url, dir, mode, seed_demo, None).await
+}
+
+/// Starts the app in test mode serving the built SPA files in `dist`.
+pub async fn spawn_app_serving(dist: std::path::PathBuf) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    let url = crate::database::fresh_database_url(dir.path()).await;
+    spawn_on(&url, dir, Mode::Test, false, Some(dist)).await
 }
 
 /// `n` API instances (test mode) on one fresh database, as several
@@ -37,7 +44,7 @@ pub async fn spawn_instances(n: usize) -> Vec<TestApp> {
     let url = crate::database::fresh_database_url(dir.path()).await;
     let mut apps = Vec::new();
     for _ in 0..n {
-        apps.push(spawn_on(&url, dir.clone(), Mode::Test, false).await);
+        apps.push(spawn_on(&url, dir.clone(), Mode::Test, false, None).await);
     }
     apps
 }
@@ -47,12 +54,13 @@ async fn spawn_on(
     dir: std::sync::Arc<tempfile::TempDir>,
     mode: Mode,
     seed_demo: bool,
+    dist: Option<std::path::PathBuf>,
 ) -> TestApp {
     let config = Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: url.to_string(),
         mode,
-        dist: None,
+        dist,
         smtp_url: None,
         catalog_path: default_catalog_path(),
         cancel_flow_path: billing_api::config::default_cancel_flow_path(),

@@ -23,4 +23,5 @@ mod payments;
 mod permission_matrix;
 mod renewals;
 mod session;
+mod static_files;
 mod subscription;
