@@ -1,5 +1,5 @@
 // Signing in and out.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures/test';
 import { createAccount, userOf } from './fixtures/api';
 import { SignInPage, signInAs } from './fixtures/pages';
 

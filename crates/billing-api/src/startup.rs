@@ -7,6 +7,7 @@ use crate::gateway::SimulatedGateway;
 use crate::idempotency::idempotency;
 use crate::openapi::ApiDoc;
 use crate::routes;
+use crate::security_headers::security_headers;
 use crate::services::seed;
 use crate::state::AppState;
 use crate::store::{self, Store};
@@ -93,6 +94,7 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(refuse_foreign_origin))
         .layer(DefaultBodyLimit::max(crate::config::BODY_LIMIT));
     let dist = state.config.dist.clone();
+    let production = state.config.mode == Mode::Production;
     let router = router.with_state(state);
     let router = match dist {
         Some(dist) => {
@@ -110,7 +112,12 @@ pub fn app(state: AppState) -> Router {
         }
         None => router.fallback(api_not_found),
     };
-    router.layer(TraceLayer::new_for_http())
+    let hsts = production;
+    router
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            security_headers(hsts, req, next)
+        }))
+        .layer(TraceLayer::new_for_http())
 }
 
 /// How long a browser may keep what the file server sends (SPEC §14): a

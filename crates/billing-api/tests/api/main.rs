@@ -11,6 +11,7 @@ mod audit;
 mod cancel;
 mod catalog;
 mod errors;
+mod headers;
 mod helpers;
 mod instances;
 mod invoices;
