@@ -101,14 +101,12 @@ pub fn app(state: AppState) -> Router {
             let index = ServeFile::new(dist.join("index.html"))
                 .precompressed_br()
                 .precompressed_gzip();
-            router
-                .fallback_service(
-                    ServeDir::new(&dist)
-                        .precompressed_br()
-                        .precompressed_gzip()
-                        .fallback(index),
-                )
-                .layer(middleware::from_fn_with_state(dist.clone(), cache_rules))
+            router.fallback_service(
+                ServeDir::new(&dist)
+                    .precompressed_br()
+                    .precompressed_gzip()
+                    .fallback(index),
+            )
         }
         None => router.fallback(api_not_found),
     };
@@ -118,44 +116,6 @@ pub fn app(state: AppState) -> Router {
             security_headers(hsts, req, next)
         }))
         .layer(TraceLayer::new_for_http())
-}
-
-/// How long a browser may keep what the file server sends (SPEC §14): a
-/// file whose name carries its content hash never changes, so it is kept a
-/// year; anything else (index.html, the routes it answers) is revalidated.
-async fn cache_rules(
-    axum::extract::State(dist): axum::extract::State<std::path::PathBuf>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let path = req.uri().path().to_string();
-    let mut response = next.run(req).await;
-    if path.starts_with("/api") || response.headers().contains_key(header::CACHE_CONTROL) {
-        return response;
-    }
-    // A hashed name that is not in dist/ was answered with index.html (the
-    // deep-link fallback): that must not be kept for a year under it.
-    let file = path.rsplit('/').next().unwrap_or("");
-    let rule = if is_hashed(&path) && response.status().is_success() && dist.join(file).is_file() {
-        "public, max-age=31536000, immutable"
-    } else {
-        "no-cache"
-    };
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static(rule),
-    );
-    response
-}
-
-/// Whether a file name ends in Trunk's content hash: `name-<16 hex>.ext`
-/// (or `name-<16 hex>_bg.wasm`).
-fn is_hashed(path: &str) -> bool {
-    let file = path.rsplit('/').next().unwrap_or("");
-    let stem = file.split('.').next().unwrap_or("");
-    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 async fn api_not_found() -> ApiError {

@@ -56,7 +56,10 @@ async fn spawn_on(
     seed_demo: bool,
     dist: Option<std::path::PathBuf>,
 ) -> TestApp {
-    let config = test_config(url, mode, seed_demo);
+    let config = Config {
+        dist,
+        ..test_config(url, mode, seed_demo)
+    };
     let app = Application::build(config).await.expect("app builds");
     start(app, dir)
 }
@@ -67,7 +70,7 @@ fn test_config(url: &str, mode: Mode, seed_demo: bool) -> Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: url.to_string(),
         mode,
-        dist,
+        dist: None,
         smtp_url: None,
         catalog_path: default_catalog_path(),
         cancel_flow_path: billing_api::config::default_cancel_flow_path(),
