@@ -4,7 +4,7 @@
 use crate::services::actor::Actor;
 use crate::services::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
-use crate::store::{AccountRecord, SessionRecord, UserRecord};
+use crate::store::{AccountRecord, SessionActorRecord, SessionRecord, UserRecord};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -171,39 +171,47 @@ pub async fn sign_out(state: &AppState, actor: &Actor) -> ServiceResult<()> {
 /// grant takes effect on the very next request.
 pub async fn actor(state: &AppState, token: &str) -> ServiceResult<Actor> {
     let hash = hash_token(token);
-    let session = state
-        .store
-        .session(&hash)
-        .await?
-        .ok_or(ServiceError::Unauthenticated)?;
-    if session.expires_at <= state.clock.now() {
+    let record = read_session(state, &hash).await?;
+    admit(state, hash, record).await
+}
+
+/// The session with token hash `hash` and whom it signs in, in one query.
+pub async fn read_session(
+    state: &AppState,
+    hash: &str,
+) -> ServiceResult<Option<SessionActorRecord>> {
+    Ok(state.store.session_actor(hash).await?)
+}
+
+/// The actor of the session read as `record` under the token hash `hash`:
+/// none for a missing session; an expired one is deleted; none for an
+/// inactive user or a deleted account. Permissions are derived here, from
+/// what was just read.
+pub async fn admit(
+    state: &AppState,
+    hash: String,
+    record: Option<SessionActorRecord>,
+) -> ServiceResult<Actor> {
+    let record = record.ok_or(ServiceError::Unauthenticated)?;
+    if record.session.expires_at <= state.clock.now() {
         state.store.delete_session(&hash).await?;
         return Err(ServiceError::Unauthenticated);
     }
-    let user = state
-        .store
-        .user(&session.user_id)
-        .await?
+    let user = record
+        .user
         .filter(|u| u.active)
         .ok_or(ServiceError::Unauthenticated)?;
-    let account = state
-        .store
-        .account(&user.account_id)
-        .await?
+    let account = record
+        .account
         .filter(|a| a.deleted_at.is_none())
         .ok_or(ServiceError::Unauthenticated)?;
     let permissions = permissions_for(user.role, user.billing_access, account.policy);
-    let status = state
-        .store
-        .subscription(&account.id)
-        .await?
-        .map(|s| s.status);
     Ok(Actor {
         user,
         account,
         permissions,
         session_hash: hash,
-        status,
+        status: record.status,
     })
 }
 

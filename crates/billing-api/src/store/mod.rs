@@ -6,6 +6,7 @@
 //! engine is a module beside it (`sqlite/`, `postgres/`), and SQL is written nowhere else.
 
 mod error;
+mod json;
 mod postgres;
 mod records;
 mod sqlite;
@@ -16,8 +17,8 @@ pub use postgres::PgStore;
 pub use records::{
     AccessRequestRecord, AccountRecord, AuditEntry, CancelSessionRecord, GatewayChargeRecord,
     GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail,
-    PaymentMethodRecord, SaveRate, SessionRecord, StoredResponse, SubscriptionRecord, UserRecord,
-    WithdrawalRecord,
+    OverviewRecord, PaymentMethodRecord, SaveRate, SessionActorRecord, SessionRecord,
+    StoredResponse, SubscriptionRecord, UserRecord, WithdrawalRecord,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;
@@ -65,6 +66,22 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
     /// The session with this token hash.
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// The session with this token hash and whom it signs in (the user,
+    /// their account, the subscription's state), in one query.
+    async fn session_actor(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionActorRecord>, StoreError>;
+    /// As [`Store::session_actor`], with the overview of the session's
+    /// account read in the same query (`None` when the account or its
+    /// subscription is absent).
+    async fn session_overview(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError>;
+    /// The account's subscription, seat holders, default card and open
+    /// invoices in one query; `None` when it has no subscription.
+    async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError>;
     /// Deletes a session (signing out); absent is fine.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// The account's subscription.

@@ -18,20 +18,22 @@ mod invoices;
 mod ledger;
 mod lock;
 mod outbox;
+mod reads;
 mod rows;
 mod subscriptions;
 
 use crate::store::{
     AccessRequestRecord, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
     GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
-    NewAccount, OutboxEmail, PaymentMethodRecord, SaveRate, SessionRecord, Store, StoreError,
-    StoredResponse, SubscriptionRecord, UserRecord, WithdrawalRecord, Write,
+    NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, SaveRate, SessionActorRecord,
+    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, UserRecord,
+    WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{Connection, PgPool};
 use std::str::FromStr;
 
 /// The transaction the writes of one store call share.
@@ -39,6 +41,10 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Postgres>;
 
 /// The pool size when the URL does not name one (`?max_connections=N`).
 pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
+
+/// How long a pooled connection may sit idle before it is pinged on its
+/// next use.
+const PING_WHEN_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A pool of PostgreSQL connections.
 #[derive(Debug, Clone)]
@@ -57,6 +63,18 @@ impl PgStore {
         let options = PgConnectOptions::from_str(&url)?;
         let pool = PgPoolOptions::new()
             .max_connections(max)
+            // A ping before every use would double each query's round
+            // trips; a connection that sat idle is still checked (a server
+            // restart or a dropped link shows there), one in use is not.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await?;
         Ok(PgStore {
@@ -140,6 +158,24 @@ impl Store for PgStore {
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
         accounts::session(&self.pool, token_hash).await
+    }
+
+    async fn session_actor(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionActorRecord>, StoreError> {
+        reads::session_actor(&self.pool, token_hash).await
+    }
+
+    async fn session_overview(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
+        reads::session_overview(&self.pool, token_hash).await
+    }
+
+    async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
+        reads::overview(&self.pool, account_id).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

@@ -43,6 +43,17 @@ pub struct SessionRecord {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A session with whom it signs in, read in one query: the user, their
+/// account and the state of the account's subscription, each `None` when
+/// absent. Whether the session still admits anyone is the caller's rule.
+#[derive(Debug, Clone)]
+pub struct SessionActorRecord {
+    pub session: SessionRecord,
+    pub user: Option<UserRecord>,
+    pub account: Option<AccountRecord>,
+    pub status: Option<billing_domain::SubscriptionStatus>,
+}
+
 /// A stored card: brand, last four, expiry and the gateway's token only.
 #[derive(Debug, Clone)]
 pub struct PaymentMethodRecord {

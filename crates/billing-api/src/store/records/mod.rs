@@ -8,10 +8,12 @@ mod idempotency;
 mod invoices;
 mod ledger;
 mod outbox;
+mod overview;
 mod subscriptions;
 
 pub use accounts::{
-    AccessRequestRecord, AccountRecord, NewAccount, PaymentMethodRecord, SessionRecord, UserRecord,
+    AccessRequestRecord, AccountRecord, NewAccount, PaymentMethodRecord, SessionActorRecord,
+    SessionRecord, UserRecord,
 };
 pub use audit::AuditEntry;
 pub use cancel::{CancelSessionRecord, SaveRate};
@@ -20,4 +22,5 @@ pub use idempotency::{IdempotencyBegin, StoredResponse};
 pub use invoices::InvoiceRecord;
 pub use ledger::{LedgerRecord, WithdrawalRecord};
 pub use outbox::OutboxEmail;
+pub use overview::OverviewRecord;
 pub use subscriptions::SubscriptionRecord;

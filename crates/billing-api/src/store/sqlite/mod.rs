@@ -14,14 +14,16 @@ mod idempotency;
 mod invoices;
 mod ledger;
 mod outbox;
+mod reads;
 mod rows;
 mod subscriptions;
 
 use crate::store::{
     AccessRequestRecord, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
     GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
-    NewAccount, OutboxEmail, PaymentMethodRecord, SaveRate, SessionRecord, Store, StoreError,
-    StoredResponse, SubscriptionRecord, UserRecord, WithdrawalRecord, Write,
+    NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, SaveRate, SessionActorRecord,
+    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, UserRecord,
+    WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -77,6 +79,9 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // An embedded database's connection cannot drop: pinging each
+            // before use would double a query's trips to its thread.
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         Ok(SqliteStore { pool, file })
@@ -135,6 +140,24 @@ impl Store for SqliteStore {
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
         accounts::session(&self.pool, token_hash).await
+    }
+
+    async fn session_actor(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionActorRecord>, StoreError> {
+        reads::session_actor(&self.pool, token_hash).await
+    }
+
+    async fn session_overview(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
+        reads::session_overview(&self.pool, token_hash).await
+    }
+
+    async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
+        reads::overview(&self.pool, account_id).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
