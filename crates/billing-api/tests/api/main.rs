@@ -25,3 +25,4 @@ mod permission_matrix;
 mod renewals;
 mod session;
 mod subscription;
+mod throttle;

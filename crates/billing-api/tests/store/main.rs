@@ -13,3 +13,4 @@ mod fixtures;
 mod idempotency;
 mod invoices;
 mod outbox;
+mod security;

@@ -8,6 +8,7 @@ mod idempotency;
 mod invoices;
 mod ledger;
 mod outbox;
+mod security;
 mod subscriptions;
 
 pub use accounts::{
@@ -20,4 +21,5 @@ pub use idempotency::{IdempotencyBegin, StoredResponse};
 pub use invoices::InvoiceRecord;
 pub use ledger::{LedgerRecord, WithdrawalRecord};
 pub use outbox::OutboxEmail;
+pub use security::ThrottleRecord;
 pub use subscriptions::SubscriptionRecord;
