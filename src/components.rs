@@ -39,6 +39,7 @@ pub mod recent_invoices_card;
 pub mod refund_quote_card;
 pub mod request_access;
 pub mod restricted_notice;
+pub mod retry_countdown;
 pub mod seat_stepper;
 pub mod seats_card;
 pub mod spend_history_card;

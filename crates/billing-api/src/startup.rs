@@ -211,8 +211,21 @@ impl Application {
             .smtp_url
             .clone()
             .map(|url| tokio::spawn(mail::deliver_forever(self.state.clone(), url)));
-        let _stop_background = AbortOnDrop(Some(scheduler), mailer);
-        axum::serve(self.listener, self.router)
+        let housekeeping = tokio::spawn(crate::services::housekeeping::run_forever(
+            self.state.clone(),
+            std::time::Duration::from_secs(3600),
+        ));
+        let _stop_background = AbortOnDrop(
+            [Some(scheduler), mailer, Some(housekeeping)]
+                .into_iter()
+                .flatten()
+                .collect(),
+        );
+        // The peer address keys sign-in throttling (`extract::ClientAddr`).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())
@@ -220,14 +233,11 @@ impl Application {
 }
 
 /// Stops the background tasks when the server stops.
-struct AbortOnDrop(
-    Option<tokio::task::JoinHandle<()>>,
-    Option<tokio::task::JoinHandle<()>>,
-);
+struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        for handle in [self.0.take(), self.1.take()].into_iter().flatten() {
+        for handle in self.0.drain(..) {
             handle.abort();
         }
     }

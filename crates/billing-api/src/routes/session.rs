@@ -3,7 +3,7 @@
 use crate::config::Mode;
 use crate::cookies::{clear_cookie, session_cookie};
 use crate::error::ApiResult;
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ClientAddr};
 use crate::services::actor::Actor;
 use crate::services::auth;
 use crate::state::AppState;
@@ -30,12 +30,16 @@ fn secure_cookies(state: &AppState) -> bool {
         (status = 200, description = "Signed in; the session cookie is set", body = SessionInfo),
         (status = 400, description = "A field is missing or malformed", body = ErrorBody),
         (status = 401, description = "Incorrect email or password", body = ErrorBody),
+        (status = 429, description = "Too many attempts for this email: wait the seconds `Retry-After` (and the body's `retry_after`) says", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     ))]
 pub async fn create_session(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<SignInRequest>,
 ) -> ApiResult<Response> {
-    let (token, user, account) = auth::sign_in(&state, &body.email, &body.password).await?;
+    let (token, user, account) =
+        auth::sign_in(&state, &body.email, &body.password, &client).await?;
     let cookie = session_cookie(&token, secure_cookies(&state));
     let info = auth::session_info(&user, &account);
     Ok(([(SET_COOKIE, cookie)], Json(info)).into_response())

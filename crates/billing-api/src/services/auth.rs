@@ -3,6 +3,7 @@
 
 use crate::services::actor::Actor;
 use crate::services::error::{ServiceError, ServiceResult};
+use crate::services::throttle;
 use crate::state::AppState;
 use crate::store::{AccountRecord, SessionActorRecord, SessionRecord, UserRecord};
 use argon2::password_hash::{
@@ -52,10 +53,6 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A hash of a password nobody has, verified when the e-mail is unknown so
-/// that a wrong e-mail and a wrong password take the same time.
-static DECOY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
 /// Checks an e-mail and password; the same error for either being wrong.
 pub async fn authenticate(
     state: &AppState,
@@ -65,9 +62,7 @@ pub async fn authenticate(
     let user = state.store.user_by_email(email).await?;
     let hash = match &user {
         Some(u) => u.password_hash.clone(),
-        None => DECOY_HASH
-            .get_or_init(|| hash_password("decoy password, never issued").unwrap_or_default())
-            .clone(),
+        None => crate::services::password::decoy_hash(state.config.mode).to_string(),
     };
     let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
@@ -108,12 +103,14 @@ async fn is_deleted(state: &AppState, user: &UserRecord) -> Result<bool, Service
         .is_some_and(|a| a.deleted_at.is_some()))
 }
 
-/// Checks the sign-in form, then the credentials, and opens a session:
-/// the new session's token (for the cookie), the user and the account.
+/// Checks the sign-in form, then (unless `client` has tried too often)
+/// the credentials, and opens a session: the new session's token (for the
+/// cookie), the user and the account. `client` is the caller's address.
 pub async fn sign_in(
     state: &AppState,
     email: &str,
     password: &str,
+    client: &str,
 ) -> ServiceResult<(String, UserRecord, AccountRecord)> {
     let email = email.trim();
     if email.is_empty() {
@@ -144,7 +141,11 @@ pub async fn sign_in(
             "The password is too long.",
         ));
     }
+    let keys = throttle::Keys::new(email, client);
+    let now = state.clock.now();
+    throttle::begin(state.store.as_ref(), &keys, now).await?;
     let user = authenticate(state, email, password).await?;
+    throttle::succeeded(state.store.as_ref(), &keys, now).await?;
     let account = state
         .store
         .account(&user.account_id)

@@ -18,7 +18,7 @@ pub use records::{
     AccessRequestRecord, AccountRecord, AuditEntry, CancelSessionRecord, GatewayChargeRecord,
     GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail,
     OverviewRecord, PaymentMethodRecord, SaveRate, SessionActorRecord, SessionRecord,
-    StoredResponse, SubscriptionRecord, UserRecord, WithdrawalRecord,
+    StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;
@@ -221,6 +221,19 @@ pub trait Store: Send + Sync + 'static {
         &self,
         charge: &GatewayChargeRecord,
     ) -> Result<GatewayChargeRecord, StoreError>;
+    /// The sign-in throttle counter under `key`.
+    async fn throttle(&self, key: &str) -> Result<Option<ThrottleRecord>, StoreError>;
+    /// Replaces the counter `old` (`None`: there was none) with `new`, only
+    /// if it is still the version read: `false` when another attempt, on
+    /// any instance, wrote it first (read again and retry). The store sets
+    /// the version.
+    async fn swap_throttle(
+        &self,
+        old: Option<&ThrottleRecord>,
+        new: &ThrottleRecord,
+    ) -> Result<bool, StoreError>;
+    /// Deletes the counters untouched since `before`; how many.
+    async fn forget_throttles(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// Opens the store a database URL names: `sqlite:` for the embedded

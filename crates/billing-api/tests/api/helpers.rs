@@ -75,6 +75,7 @@ fn test_config(url: &str, mode: Mode, seed_demo: bool) -> Config {
         catalog_path: default_catalog_path(),
         cancel_flow_path: billing_api::config::default_cancel_flow_path(),
         seed_demo,
+        security: Default::default(),
     }
 }
 

@@ -26,3 +26,4 @@ mod renewals;
 mod session;
 mod static_files;
 mod subscription;
+mod throttle;

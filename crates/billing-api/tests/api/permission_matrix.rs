@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 enum Rule {
     /// Anyone, signed in or not.
     Public,
-    /// Signing in: a wrong password is 401 for anyone.
+    /// Signing in: a wrong password is 401 for anyone (429 once the same
+    /// e-mail was tried too often from this client).
     SignIn,
     /// Any signed-in user.
     Session,
@@ -170,7 +171,9 @@ fn check(who: Who, rule: Rule, status: StatusCode) -> Result<(), String> {
     );
     let ok = match rule {
         Rule::Public => authorized,
-        Rule::SignIn => status == StatusCode::UNAUTHORIZED,
+        Rule::SignIn => {
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS
+        }
         Rule::Session if who == Who::Anonymous => status == StatusCode::UNAUTHORIZED,
         Rule::Session => authorized,
         Rule::Perm(_) | Rule::PermOnObject(_) if who == Who::Anonymous => {

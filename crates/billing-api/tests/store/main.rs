@@ -14,3 +14,4 @@ mod idempotency;
 mod invoices;
 mod outbox;
 mod reads;
+mod security;

@@ -20,14 +20,15 @@ mod lock;
 mod outbox;
 mod reads;
 mod rows;
+mod security;
 mod subscriptions;
 
 use crate::store::{
     AccessRequestRecord, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
     GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
     NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, SaveRate, SessionActorRecord,
-    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, UserRecord,
-    WithdrawalRecord, Write,
+    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord,
+    UserRecord, WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -380,6 +381,22 @@ impl Store for PgStore {
         c: &GatewayChargeRecord,
     ) -> Result<GatewayChargeRecord, StoreError> {
         gateway::record_gateway_charge(&self.pool, c).await
+    }
+
+    async fn throttle(&self, key: &str) -> Result<Option<ThrottleRecord>, StoreError> {
+        security::throttle(&self.pool, key).await
+    }
+
+    async fn swap_throttle(
+        &self,
+        old: Option<&ThrottleRecord>,
+        new: &ThrottleRecord,
+    ) -> Result<bool, StoreError> {
+        security::swap_throttle(&self.pool, old, new).await
+    }
+
+    async fn forget_throttles(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        security::forget_throttles(&self.pool, before).await
     }
 }
 

@@ -9,6 +9,7 @@ mod invoices;
 mod ledger;
 mod outbox;
 mod overview;
+mod security;
 mod subscriptions;
 
 pub use accounts::{
@@ -23,4 +24,5 @@ pub use invoices::InvoiceRecord;
 pub use ledger::{LedgerRecord, WithdrawalRecord};
 pub use outbox::OutboxEmail;
 pub use overview::OverviewRecord;
+pub use security::ThrottleRecord;
 pub use subscriptions::SubscriptionRecord;
