@@ -105,6 +105,7 @@ pub(super) fn session_from(r: &SqliteRow) -> Result<SessionRecord, StoreError> {
         user_id: r.try_get("user_id")?,
         created_at: from_unix(r.try_get("created_at")?),
         expires_at: from_unix(r.try_get("expires_at")?),
+        last_seen_at: from_unix(r.try_get("last_seen_at")?),
     })
 }
 
