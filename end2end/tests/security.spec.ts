@@ -48,6 +48,7 @@ test('the portal runs under its policy from sign-in to every billing page', asyn
     ['/billing/invoices', 'Invoices'],
     ['/billing/access', 'Billing access'],
     ['/billing/audit', 'Audit log'],
+    ['/account/security', 'Sign-in & security'],
   ]) {
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();

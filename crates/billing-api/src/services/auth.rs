@@ -12,11 +12,10 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use billing_domain::permissions::{effective_access, permissions_for};
 use billing_domain::wire::{AccountSummary, SessionInfo, UserSummary};
-use chrono::Duration;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// How long a session lasts.
+/// How long a session lasts by default (`BILLING_SESSION_MAX_HOURS`).
 pub const SESSION_HOURS: i64 = 12;
 
 /// Hashes a password with argon2id and a random salt.
@@ -85,7 +84,8 @@ pub fn new_session(state: &AppState, user: &UserRecord) -> (String, SessionRecor
         token_hash: hash_token(&token),
         user_id: user.id.clone(),
         created_at: now,
-        expires_at: now + Duration::hours(SESSION_HOURS),
+        expires_at: now + state.config.security.session_lifetime,
+        last_seen_at: now,
     };
     (token, record)
 }
@@ -194,10 +194,8 @@ pub async fn admit(
     record: Option<SessionActorRecord>,
 ) -> ServiceResult<Actor> {
     let record = record.ok_or(ServiceError::Unauthenticated)?;
-    if record.session.expires_at <= state.clock.now() {
-        state.store.delete_session(&hash).await?;
-        return Err(ServiceError::Unauthenticated);
-    }
+    // Idle and absolute lifetimes: an ended session is deleted.
+    crate::services::sessions::keep_alive(state, &record.session).await?;
     let user = record
         .user
         .filter(|u| u.active)

@@ -18,4 +18,5 @@ pub mod overview;
 pub mod password;
 pub mod payments;
 pub mod seed;
+pub mod sessions;
 pub mod throttle;

@@ -234,6 +234,17 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<bool, StoreError>;
     /// Deletes the counters untouched since `before`; how many.
     async fn forget_throttles(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Records that a session was used at `at`.
+    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The user's sessions, oldest first.
+    async fn user_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Deletes sessions past their absolute end at `now` or unused since
+    /// `idle_before`; how many.
+    async fn forget_sessions(
+        &self,
+        now: DateTime<Utc>,
+        idle_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
 }
 
 /// Opens the store a database URL names: `sqlite:` for the embedded

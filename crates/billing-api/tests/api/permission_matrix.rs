@@ -37,6 +37,7 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         ("get", "/api/ledger") | ("get", "/api/balance/withdrawals") => Perm(BillingRead),
         ("post", "/api/session") => SignIn,
         ("get", "/api/session") | ("delete", "/api/session") => Session,
+        ("post", "/api/session/password") | ("delete", "/api/session/others") => Session,
         ("get", "/api/account") | ("get", "/api/account/billing-contacts") => Session,
         ("patch", "/api/account/policy") => Perm(SetPolicy),
         ("get", "/api/dev/mailbox") => Session,

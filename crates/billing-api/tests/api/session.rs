@@ -235,6 +235,7 @@ async fn plant_session(app: &TestApp, token: &str, user_id: &str, ends_in: Durat
             user_id: user_id.into(),
             created_at: now - Duration::hours(12),
             expires_at: now + ends_in,
+            last_seen_at: now,
         })
         .await
         .unwrap();

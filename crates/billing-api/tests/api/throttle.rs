@@ -4,31 +4,11 @@
 //! signing in from another client is not locked out.
 
 use crate::helpers::{expect_error, spawn_app_configured, Client, TestApp};
-use billing_api::clock::{from_unix, Clock};
-use chrono::{DateTime, Utc};
+use crate::manual_clock::ManualClock;
+use billing_api::clock::Clock;
 use reqwest::StatusCode;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
-
-/// A clock that moves only when told.
-pub struct ManualClock(Mutex<DateTime<Utc>>);
-
-impl ManualClock {
-    pub fn new() -> Arc<ManualClock> {
-        Arc::new(ManualClock(Mutex::new(from_unix(1_800_000_000))))
-    }
-
-    pub fn advance(&self, secs: i64) {
-        let mut now = self.0.lock().unwrap();
-        *now += chrono::Duration::seconds(secs);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
+use std::sync::Arc;
 
 async fn app_on(clock: &Arc<ManualClock>, trust_forwarded_for: bool) -> TestApp {
     spawn_app_configured(

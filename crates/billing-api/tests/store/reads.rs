@@ -18,6 +18,7 @@ fn session(hash: &str, user_id: &str) -> SessionRecord {
         user_id: user_id.into(),
         created_at: t(5),
         expires_at: t(5 + 86_400),
+        last_seen_at: t(7),
     }
 }
 

@@ -398,6 +398,22 @@ impl Store for PgStore {
     async fn forget_throttles(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
         security::forget_throttles(&self.pool, before).await
     }
+
+    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        security::touch_session(&self.pool, token_hash, at).await
+    }
+
+    async fn user_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, StoreError> {
+        security::user_sessions(&self.pool, user_id).await
+    }
+
+    async fn forget_sessions(
+        &self,
+        now: DateTime<Utc>,
+        idle_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        security::forget_sessions(&self.pool, now, idle_before).await
+    }
 }
 
 #[cfg(test)]

@@ -135,6 +135,7 @@ pub(super) fn session_at(r: &PgRow, p: &str) -> Result<SessionRecord, StoreError
         user_id: r.try_get(&*col(p, "user_id"))?,
         created_at: from_unix(r.try_get(&*col(p, "created_at"))?),
         expires_at: from_unix(r.try_get(&*col(p, "expires_at"))?),
+        last_seen_at: from_unix(r.try_get(&*col(p, "last_seen_at"))?),
     })
 }
 

@@ -1,8 +1,11 @@
-//! Protecting sign-in: the throttle counters, swapped only at the version
-//! read, so attempts on several instances at once are each counted.
+//! Protecting sign-in and sessions: the throttle counters, swapped only at
+//! the version read (so attempts on several instances at once are each
+//! counted); sessions' idle and absolute ends; password changes.
 
+use super::rows::session_from;
+use super::Tx;
 use crate::clock::from_unix;
-use crate::store::{StoreError, ThrottleRecord};
+use crate::store::{SessionRecord, StoreError, ThrottleRecord};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
@@ -75,4 +78,89 @@ pub(super) async fn forget_throttles(
             .await?
             .rows_affected(),
     )
+}
+
+pub(super) async fn touch_session(
+    pool: &PgPool,
+    token_hash: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $3",
+    )
+    .bind(at.timestamp())
+    .bind(token_hash)
+    .bind(at.timestamp())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn user_sessions(
+    pool: &PgPool,
+    user_id: &str,
+) -> Result<Vec<SessionRecord>, StoreError> {
+    sqlx::query("SELECT * FROM sessions WHERE user_id = $1 ORDER BY created_at, token_hash")
+        .bind(user_id)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(session_from)
+        .collect()
+}
+
+pub(super) async fn forget_sessions(
+    pool: &PgPool,
+    now: DateTime<Utc>,
+    idle_before: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(now.timestamp())
+            .bind(idle_before.timestamp())
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
+pub(super) async fn set_password(
+    tx: &mut Tx<'_>,
+    user_id: &str,
+    password_hash: &str,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(password_hash)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::Corrupt(format!(
+            "no user {user_id} to set a password for"
+        )));
+    }
+    Ok(())
+}
+
+pub(super) async fn end_sessions(
+    tx: &mut Tx<'_>,
+    user_id: &str,
+    except: Option<&str>,
+) -> Result<(), StoreError> {
+    match except {
+        Some(keep) => {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(keep)
+                .execute(&mut **tx)
+                .await?
+        }
+        None => {
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut **tx)
+                .await?
+        }
+    };
+    Ok(())
 }

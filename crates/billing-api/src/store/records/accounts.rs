@@ -40,7 +40,10 @@ pub struct SessionRecord {
     pub token_hash: String,
     pub user_id: String,
     pub created_at: DateTime<Utc>,
+    /// The absolute end: the session ends then, however busy.
     pub expires_at: DateTime<Utc>,
+    /// The last time it was used (kept to the minute); idle sessions end.
+    pub last_seen_at: DateTime<Utc>,
 }
 
 /// A session with whom it signs in, read in one query: the user, their

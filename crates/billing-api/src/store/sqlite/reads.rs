@@ -16,6 +16,7 @@ macro_rules! session_columns {
     () => {
         "se.token_hash AS se_token_hash, se.user_id AS se_user_id, \
          se.created_at AS se_created_at, se.expires_at AS se_expires_at, \
+         se.last_seen_at AS se_last_seen_at, \
          u.id AS u_id, u.account_id AS u_account_id, u.name AS u_name, u.email AS u_email, \
          u.password_hash AS u_password_hash, u.role AS u_role, u.billing_access AS u_billing_access, \
          u.active AS u_active, u.created_at AS u_created_at, \
