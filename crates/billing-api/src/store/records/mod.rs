@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+mod bench;
 mod cancel;
 mod gateway;
 mod idempotency;
@@ -11,9 +12,11 @@ mod outbox;
 mod subscriptions;
 
 pub use accounts::{
-    AccessRequestRecord, AccountRecord, NewAccount, PaymentMethodRecord, SessionRecord, UserRecord,
+    AccessRequestRecord, AccountBatch, AccountRecord, NewAccount, PaymentMethodRecord,
+    SessionRecord, UserRecord,
 };
 pub use audit::AuditEntry;
+pub use bench::{RenewalTally, Spread};
 pub use cancel::{CancelSessionRecord, SaveRate};
 pub use gateway::{GatewayChargeRecord, GatewayTokenRecord};
 pub use idempotency::{IdempotencyBegin, StoredResponse};
