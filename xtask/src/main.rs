@@ -7,6 +7,7 @@
 
 mod bench;
 mod bench_reads;
+mod bench_renewals;
 mod compress;
 mod load;
 mod postgres;
@@ -36,6 +37,11 @@ commands:
           bare axum hello in the same run, and single-request latencies;
           `reads` measures the overview under load only; --postgres runs
           the API on a throwaway PostgreSQL cluster instead of SQLite
+  bench renewals --accounts N [--postgres] [--instances K] [--concurrency C]
+          seed N accounts due for renewal (SQLite, or a throwaway PostgreSQL
+          cluster), run K scheduler passes at once (K > 1 needs --postgres),
+          print the renewal rate beside the database's raw insert rate, and
+          check that every account was renewed exactly once
 ";
 
 fn main() -> ExitCode {
@@ -43,6 +49,9 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("run") => run(&args[1..]),
         Some("test") => test(&args[1..]),
+        Some("bench") if args.get(1).map(String::as_str) == Some("renewals") => {
+            bench_renewals::run(&args[2..])
+        }
         Some("bench") => bench::bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");

@@ -168,21 +168,68 @@ async fn run_due_locked(
     )
 }
 
-/// Runs due work for every account on the server's clock, every `every`.
-pub async fn run_forever(state: AppState, every: StdDuration) {
-    loop {
-        let now = state.clock.now();
-        // Reminders fall due up to a week before a period ends.
-        let horizon = now + Duration::days(FREEZE_REMINDER_DAYS[0]);
-        match state.store.accounts_with_work(horizon).await {
-            Ok(ids) => {
-                for id in ids {
-                    if let Err(e) = run_due(&state, &id, now).await {
+/// How many accounts the server's scheduler runs at once.
+pub const CONCURRENCY: usize = 1;
+
+/// What one pass of the scheduler did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pass {
+    /// Accounts visited (those with work possibly due).
+    pub accounts: usize,
+    /// Jobs run.
+    pub jobs: usize,
+    /// Accounts whose run failed (retried on the next pass).
+    pub failed: usize,
+}
+
+/// Runs what is due now for every account on the server's clock, up to
+/// `concurrency` accounts at a time (each under its own lock, so any
+/// number of instances may run passes at once).
+pub async fn run_pass(
+    state: &AppState,
+    concurrency: usize,
+) -> crate::services::error::ServiceResult<Pass> {
+    let now = state.clock.now();
+    // Reminders fall due up to a week before a period ends.
+    let horizon = now + Duration::days(FREEZE_REMINDER_DAYS[0]);
+    let ids = std::sync::Arc::new(state.store.accounts_with_work(horizon).await?);
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut workers = tokio::task::JoinSet::new();
+    for _ in 0..concurrency.clamp(1, ids.len().max(1)) {
+        let (state, ids, next) = (state.clone(), ids.clone(), next.clone());
+        workers.spawn(async move {
+            let mut pass = Pass::default();
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(id) = ids.get(i) else {
+                    return pass;
+                };
+                pass.accounts += 1;
+                match run_due(&state, id, now).await {
+                    Ok(jobs) => pass.jobs += jobs,
+                    Err(e) => {
+                        pass.failed += 1;
                         tracing::error!(account = %id, error = ?e, "billing run failed; will retry");
                     }
                 }
             }
-            Err(e) => tracing::error!(error = ?e, "listing accounts with billing work"),
+        });
+    }
+    let mut total = Pass::default();
+    while let Some(done) = workers.join_next().await {
+        let pass = done.map_err(anyhow::Error::from)?;
+        total.accounts += pass.accounts;
+        total.jobs += pass.jobs;
+        total.failed += pass.failed;
+    }
+    Ok(total)
+}
+
+/// Runs a pass every `every`, `concurrency` accounts at a time.
+pub async fn run_forever(state: AppState, every: StdDuration, concurrency: usize) {
+    loop {
+        if let Err(e) = run_pass(&state, concurrency).await {
+            tracing::error!(error = ?e, "listing accounts with billing work");
         }
         tokio::time::sleep(every).await;
     }

@@ -204,6 +204,7 @@ impl Application {
         let scheduler = tokio::spawn(scheduler::run_forever(
             self.state.clone(),
             std::time::Duration::from_secs(30),
+            scheduler::CONCURRENCY,
         ));
         let mailer = self
             .state

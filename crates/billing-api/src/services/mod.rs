@@ -5,6 +5,7 @@ pub mod account;
 pub mod actor;
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod billing;
 pub mod cancel;
 pub mod changes;

@@ -4,7 +4,8 @@ use crate::ids::new_id;
 use crate::services::auth::{hash_password, hash_test_password};
 use crate::state::AppState;
 use crate::store::{
-    AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SubscriptionRecord, UserRecord,
+    AccountBatch, AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SubscriptionRecord,
+    UserRecord,
 };
 use crate::store::{GatewayChargeRecord, GatewayTokenRecord, InvoiceRecord};
 use billing_domain::audit::AuditAction;
@@ -51,12 +52,19 @@ struct PlannedAccount<'a> {
     password: &'a str,
 }
 
+/// An account as first written, with the simulated gateway's records of
+/// its card and of the charges its history paid.
+struct Built {
+    account: NewAccount,
+    token: GatewayTokenRecord,
+    charges: Vec<GatewayChargeRecord>,
+}
+
 async fn build(
     state: &AppState,
     plan: PlannedAccount<'_>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<NewAccount> {
-    let account_id = new_id("acct");
     let password = plan.password.to_string();
     // One hash per account: every user of a planned account shares its password.
     let test_account = plan.clock_at.is_some();
@@ -68,6 +76,25 @@ async fn build(
         }
     })
     .await??;
+    let built = records_of(state, plan, now, &hash)?;
+    // The card lives in the simulated gateway's vault like any tokenized
+    // card, and its history's charges are the gateway's too, so its
+    // records and the ledger agree one to one.
+    state.store.insert_gateway_token(&built.token).await?;
+    for charge in &built.charges {
+        state.store.record_gateway_charge(charge).await?;
+    }
+    Ok(built.account)
+}
+
+/// The records of a planned account whose users' password hashes to `hash`.
+fn records_of(
+    state: &AppState,
+    plan: PlannedAccount<'_>,
+    now: DateTime<Utc>,
+    hash: &str,
+) -> anyhow::Result<Built> {
+    let account_id = new_id("acct");
     let users: Vec<UserRecord> = plan
         .users
         .iter()
@@ -76,7 +103,7 @@ async fn build(
             account_id: account_id.clone(),
             name: u.name.clone(),
             email: u.email.clone(),
-            password_hash: hash.clone(),
+            password_hash: hash.to_string(),
             role: u.role,
             billing_access: u.access,
             active: true,
@@ -132,40 +159,32 @@ async fn build(
         });
     }
     let first_charge = Money::new(invoices.first().map(|i| i.total).unwrap_or(0), currency);
-    // The demo card lives in the simulated gateway's vault like any
-    // tokenized card, and charges succeed.
+    // Charges succeed on this card.
     let gateway_token = new_id("tok");
-    state
-        .store
-        .insert_gateway_token(&GatewayTokenRecord {
-            token: gateway_token.clone(),
-            brand: brand.into(),
-            last4: last4.into(),
-            exp_month,
-            exp_year,
-            behaviour: "succeed".into(),
-            created_at: now,
+    let token = GatewayTokenRecord {
+        token: gateway_token.clone(),
+        brand: brand.into(),
+        last4: last4.into(),
+        exp_month,
+        exp_year,
+        behaviour: "succeed".into(),
+        created_at: now,
+    };
+    let charges = invoices
+        .iter()
+        .filter_map(|inv| {
+            Some(GatewayChargeRecord {
+                id: inv.charge_id.clone()?,
+                token: gateway_token.clone(),
+                amount: inv.total,
+                currency: currency.code().into(),
+                idempotency_key: format!("{}:1", inv.id),
+                outcome: "succeeded".into(),
+                created_at: inv.paid_at.unwrap_or(inv.created_at),
+            })
         })
-        .await?;
-    // The history's charges are the gateway's too, so its records and the
-    // ledger agree one to one.
-    for inv in &invoices {
-        if let Some(charge_id) = &inv.charge_id {
-            state
-                .store
-                .record_gateway_charge(&GatewayChargeRecord {
-                    id: charge_id.clone(),
-                    token: gateway_token.clone(),
-                    amount: inv.total,
-                    currency: currency.code().into(),
-                    idempotency_key: format!("{}:1", inv.id),
-                    outcome: "succeeded".into(),
-                    created_at: inv.paid_at.unwrap_or(inv.created_at),
-                })
-                .await?;
-        }
-    }
-    Ok(NewAccount {
+        .collect();
+    let account = NewAccount {
         account: AccountRecord {
             id: account_id.clone(),
             name: plan.name.to_string(),
@@ -228,6 +247,11 @@ async fn build(
             at: anchor,
         }],
         users,
+    };
+    Ok(Built {
+        account,
+        token,
+        charges,
     })
 }
 
@@ -374,4 +398,60 @@ pub async fn create_test_account(
             })
             .collect(),
     })
+}
+
+/// How many accounts [`seed_renewals_due`] writes per transaction.
+const BENCH_CHUNK: usize = 5_000;
+
+/// Writes `count` accounts whose renewal is due now, for the renewal
+/// benchmark: each a Business monthly subscription of 12 seats whose
+/// current period (invoiced and paid when it began, a month ago) ends now,
+/// an owner, and a Visa 4242 in the simulated gateway on which charges
+/// succeed. Multi-row inserts, thousands of accounts per transaction.
+/// Returns when their periods end.
+pub async fn seed_renewals_due(
+    state: &AppState,
+    count: usize,
+) -> crate::services::error::ServiceResult<DateTime<Utc>> {
+    let now = state.clock.now();
+    let started = add_months_back(now, 1);
+    let tag = new_id("b");
+    let tag = &tag[2..10];
+    // One hash for every owner: the benchmark signs nobody in.
+    let hash = tokio::task::spawn_blocking(|| hash_test_password(&new_id("pw")))
+        .await
+        .map_err(anyhow::Error::from)??;
+    let mut period_end = now;
+    let mut written = 0;
+    while written < count {
+        let mut batch = AccountBatch::default();
+        for i in written..count.min(written + BENCH_CHUNK) {
+            let planned = PlannedAccount {
+                name: "Bench Co.",
+                seat_history: vec![12],
+                is_demo: false,
+                clock_at: None,
+                plan: PlanId::Business,
+                interval: Interval::Month,
+                seats: 12,
+                add_ons: vec![],
+                card: ("visa", "4242", 12, 2034),
+                users: vec![demo_user(
+                    "Olivia Owner",
+                    &format!("owner-{i}-{tag}@bench.test"),
+                    Role::Owner,
+                    BillingAccess::None,
+                )],
+                password: "",
+            };
+            let built = records_of(state, planned, started, &hash)?;
+            period_end = built.account.subscription.current_period_end;
+            batch.accounts.push(built.account);
+            batch.gateway_tokens.push(built.token);
+            batch.gateway_charges.extend(built.charges);
+        }
+        written += batch.accounts.len();
+        state.store.insert_accounts(&batch).await?;
+    }
+    Ok(period_end)
 }

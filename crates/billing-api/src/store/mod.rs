@@ -15,10 +15,11 @@ mod write;
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use records::{
-    AccessRequestRecord, AccountRecord, AuditEntry, CancelSessionRecord, GatewayChargeRecord,
-    GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail,
-    OverviewRecord, PaymentMethodRecord, SaveRate, SessionActorRecord, SessionRecord,
-    StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
+    AccessRequestRecord, AccountBatch, AccountRecord, AuditEntry, CancelSessionRecord,
+    GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
+    NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, RenewalTally, SaveRate,
+    SessionActorRecord, SessionRecord, Spread, StoredResponse, SubscriptionRecord, ThrottleRecord,
+    UserRecord, WithdrawalRecord,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;
@@ -54,6 +55,10 @@ pub trait Store: Send + Sync + 'static {
     async fn has_demo_data(&self) -> Result<bool, StoreError>;
     /// Writes an account with its users, subscription, card and audit lines.
     async fn insert_account(&self, new: &NewAccount) -> Result<(), StoreError>;
+    /// Writes many new accounts in one transaction, each as
+    /// [`Store::insert_account`] would, with the simulated gateway's records
+    /// of their cards and past charges: the bulk path of the renewal benchmark.
+    async fn insert_accounts(&self, batch: &AccountBatch) -> Result<(), StoreError>;
     /// The account with this id.
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
     /// The user with this e-mail (compared case-insensitively).
@@ -245,6 +250,14 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
         idle_before: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
+    /// Per account, what the work done since `since` left behind (the
+    /// renewal benchmark's check that each renewal happened once).
+    async fn renewal_tally(&self, since: DateTime<Utc>) -> Result<RenewalTally, StoreError>;
+    /// Creates the benchmark's scratch table, empty, or (`create` false) drops it.
+    async fn scratch_table(&self, create: bool) -> Result<(), StoreError>;
+    /// Commits one row into the scratch table the way a batch of writes
+    /// commits: the database's raw rate of single-row commits.
+    async fn scratch_insert(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
 }
 
 /// Opens the store a database URL names: `sqlite:` for the embedded

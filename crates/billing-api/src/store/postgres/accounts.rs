@@ -6,11 +6,10 @@ use super::rows::{
 };
 use super::{audit, counters, invoices, ledger, Tx};
 use crate::store::{
-    AccountRecord, AuditEntry, LedgerRecord, NewAccount, PaymentMethodRecord, SessionRecord,
-    StoreError, UserRecord,
+    AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SessionRecord, StoreError,
+    UserRecord,
 };
-use billing_domain::ledger::LedgerKind;
-use billing_domain::{BillingAccess, Money};
+use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -90,42 +89,9 @@ pub(super) async fn insert_account(pool: &PgPool, new: &NewAccount) -> Result<()
     }
     for inv in &new.invoices {
         invoices::insert_invoice(&mut tx, inv).await?;
-        if let (Some(charge), true) = (&inv.charge_id, inv.total > 0) {
-            ledger::insert_ledger(
-                &mut tx,
-                &LedgerRecord {
-                    id: format!("led_{}", inv.id),
-                    account_id: inv.account_id.clone(),
-                    kind: LedgerKind::CardCharge,
-                    amount: Money::new(inv.total, inv.currency),
-                    invoice_id: Some(inv.id.clone()),
-                    charge_id: Some(charge.clone()),
-                    refund_of: None,
-                    withdrawal_id: None,
-                    memo: "Card charged".into(),
-                    at: inv.paid_at.unwrap_or(inv.created_at),
-                },
-            )
-            .await?;
-        }
     }
-    if s.credit_balance > 0 {
-        ledger::insert_ledger(
-            &mut tx,
-            &LedgerRecord {
-                id: format!("led_open_{}", s.account_id),
-                account_id: s.account_id.clone(),
-                kind: LedgerKind::CreditGranted,
-                amount: Money::new(s.credit_balance, s.currency),
-                invoice_id: None,
-                charge_id: None,
-                refund_of: None,
-                withdrawal_id: None,
-                memo: "Opening balance".into(),
-                at: s.current_period_start,
-            },
-        )
-        .await?;
+    for entry in new.opening_ledger() {
+        ledger::insert_ledger(&mut tx, &entry).await?;
     }
     for entry in &new.audit {
         audit::insert_audit(&mut tx, entry).await?;

@@ -1,9 +1,13 @@
 //! Accounts and who belongs to them: users, sessions, cards, billing-access
 //! requests, and a whole new account as it is first written.
 
-use super::{AuditEntry, InvoiceRecord, SubscriptionRecord};
+use super::{
+    AuditEntry, GatewayChargeRecord, GatewayTokenRecord, InvoiceRecord, LedgerRecord,
+    SubscriptionRecord,
+};
+use billing_domain::ledger::LedgerKind;
 use billing_domain::permissions::AccountPolicy;
-use billing_domain::{BillingAccess, Role};
+use billing_domain::{BillingAccess, Money, Role};
 use chrono::{DateTime, Utc};
 
 /// An account (a customer company).
@@ -95,4 +99,55 @@ pub struct NewAccount {
     pub payment_method: Option<PaymentMethodRecord>,
     pub invoices: Vec<InvoiceRecord>,
     pub audit: Vec<AuditEntry>,
+}
+
+impl NewAccount {
+    /// The ledger a new account starts with: the card charge of each paid
+    /// invoice of its history, then its opening credit balance, if any.
+    pub fn opening_ledger(&self) -> Vec<LedgerRecord> {
+        let mut entries: Vec<LedgerRecord> = self
+            .invoices
+            .iter()
+            .filter(|inv| inv.total > 0)
+            .filter_map(|inv| {
+                Some(LedgerRecord {
+                    id: format!("led_{}", inv.id),
+                    account_id: inv.account_id.clone(),
+                    kind: LedgerKind::CardCharge,
+                    amount: Money::new(inv.total, inv.currency),
+                    invoice_id: Some(inv.id.clone()),
+                    charge_id: Some(inv.charge_id.clone()?),
+                    refund_of: None,
+                    withdrawal_id: None,
+                    memo: "Card charged".into(),
+                    at: inv.paid_at.unwrap_or(inv.created_at),
+                })
+            })
+            .collect();
+        let s = &self.subscription;
+        if s.credit_balance > 0 {
+            entries.push(LedgerRecord {
+                id: format!("led_open_{}", s.account_id),
+                account_id: s.account_id.clone(),
+                kind: LedgerKind::CreditGranted,
+                amount: Money::new(s.credit_balance, s.currency),
+                invoice_id: None,
+                charge_id: None,
+                refund_of: None,
+                withdrawal_id: None,
+                memo: "Opening balance".into(),
+                at: s.current_period_start,
+            });
+        }
+        entries
+    }
+}
+
+/// Many new accounts written at once, with the simulated gateway's records
+/// of their cards and of the charges their history paid.
+#[derive(Debug, Clone, Default)]
+pub struct AccountBatch {
+    pub accounts: Vec<NewAccount>,
+    pub gateway_tokens: Vec<GatewayTokenRecord>,
+    pub gateway_charges: Vec<GatewayChargeRecord>,
 }

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit;
+mod bench;
 mod cancel;
 mod gateway;
 mod idempotency;
@@ -13,10 +14,11 @@ mod security;
 mod subscriptions;
 
 pub use accounts::{
-    AccessRequestRecord, AccountRecord, NewAccount, PaymentMethodRecord, SessionActorRecord,
-    SessionRecord, UserRecord,
+    AccessRequestRecord, AccountBatch, AccountRecord, NewAccount, PaymentMethodRecord,
+    SessionActorRecord, SessionRecord, UserRecord,
 };
 pub use audit::AuditEntry;
+pub use bench::{RenewalTally, Spread};
 pub use cancel::{CancelSessionRecord, SaveRate};
 pub use gateway::{GatewayChargeRecord, GatewayTokenRecord};
 pub use idempotency::{IdempotencyBegin, StoredResponse};

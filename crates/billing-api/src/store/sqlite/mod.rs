@@ -8,6 +8,8 @@ mod access;
 mod accounts;
 mod audit;
 mod batch;
+mod bench;
+mod bulk;
 mod cancel;
 mod gateway;
 mod idempotency;
@@ -20,11 +22,11 @@ mod security;
 mod subscriptions;
 
 use crate::store::{
-    AccessRequestRecord, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
+    AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
     GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
-    NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, SaveRate, SessionActorRecord,
-    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord,
-    UserRecord, WithdrawalRecord, Write,
+    NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, RenewalTally, SaveRate,
+    SessionActorRecord, SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord,
+    ThrottleRecord, UserRecord, WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -117,6 +119,10 @@ impl Store for SqliteStore {
 
     async fn insert_account(&self, new: &NewAccount) -> Result<(), StoreError> {
         accounts::insert_account(&self.pool, new).await
+    }
+
+    async fn insert_accounts(&self, batch: &AccountBatch) -> Result<(), StoreError> {
+        bulk::insert_accounts(&self.pool, batch).await
     }
 
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError> {
@@ -395,5 +401,20 @@ impl Store for SqliteStore {
         idle_before: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         security::forget_sessions(&self.pool, now, idle_before).await
+    }
+
+    async fn renewal_tally(&self, since: DateTime<Utc>) -> Result<RenewalTally, StoreError> {
+        bench::renewal_tally(&self.pool, since).await
+    }
+
+    async fn scratch_table(&self, create: bool) -> Result<(), StoreError> {
+        bench::scratch_table(&self.pool, create).await
+    }
+
+    async fn scratch_insert(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        bench::scratch_insert(&mut tx, id, at).await?;
+        tx.commit().await?;
+        Ok(())
     }
 }

@@ -1,0 +1,264 @@
+//! Many new accounts in one transaction, table by table with multi-row
+//! inserts: the same rows [`super::accounts::insert_account`] writes one
+//! account at a time, numbered the same way (a new account's invoices,
+//! ledger entries and audit lines count from 1, and its counters row
+//! starts where they end).
+
+use super::rows::{line_kind_str, map_unique, opt_time};
+use super::Tx;
+use crate::store::{AccountBatch, LedgerRecord, StoreError};
+use sqlx::query_builder::Separated;
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+/// Bound values per statement, under PostgreSQL's limit (65,535).
+const MAX_BINDS: usize = 60_000;
+
+/// Inserts `rows` into the table `head` names (`INSERT INTO t (a, b) `), as
+/// many rows per statement as the limit on bound values allows.
+async fn insert_rows<'r, T>(
+    tx: &mut Tx<'_>,
+    head: &str,
+    columns: usize,
+    rows: &'r [T],
+    mut bind: impl FnMut(&mut Separated<'_, 'r, Postgres, &'static str>, &'r T),
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks((MAX_BINDS / columns).max(1)) {
+        let mut query = QueryBuilder::<Postgres>::new(head);
+        query.push_values(chunk, |mut row, item| bind(&mut row, item));
+        query.build().execute(&mut **tx).await.map_err(map_unique)?;
+    }
+    Ok(())
+}
+
+pub(super) async fn insert_accounts(pool: &PgPool, batch: &AccountBatch) -> Result<(), StoreError> {
+    let new = &batch.accounts;
+    let mut tx = pool.begin().await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO accounts (id, name, cancel_requires_owner, is_demo, clock_at, created_at) ",
+        6,
+        new,
+        |b, n| {
+            let a = &n.account;
+            b.push_bind(a.id.as_str())
+                .push_bind(a.name.as_str())
+                .push_bind(a.policy.cancel_requires_owner)
+                .push_bind(a.is_demo)
+                .push_bind(opt_time(a.clock_at))
+                .push_bind(a.created_at.timestamp());
+        },
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO account_counters (account_id, invoice_seq, audit_seq, ledger_seq) ",
+        4,
+        new,
+        |b, n| {
+            b.push_bind(n.account.id.as_str())
+                .push_bind(n.invoices.len() as i64)
+                .push_bind(n.audit.len() as i64)
+                .push_bind(n.opening_ledger().len() as i64);
+        },
+    )
+    .await?;
+    let users: Vec<_> = new.iter().flat_map(|n| &n.users).collect();
+    insert_rows(
+        &mut tx,
+        "INSERT INTO users (id, account_id, name, email, password_hash, role, billing_access, active, created_at) ",
+        9,
+        &users,
+        |b, u| {
+            b.push_bind(u.id.as_str())
+                .push_bind(u.account_id.as_str())
+                .push_bind(u.name.as_str())
+                .push_bind(u.email.to_lowercase())
+                .push_bind(u.password_hash.as_str())
+                .push_bind(u.role.as_str())
+                .push_bind(u.billing_access.as_str())
+                .push_bind(u.active)
+                .push_bind(u.created_at.timestamp());
+        },
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO subscriptions (account_id, plan, billing_interval, seats, add_ons, status, billing_anchor, current_period_start, current_period_end, currency, credit_balance, version, paused) ",
+        13,
+        new,
+        |b, n| {
+            let s = &n.subscription;
+            let add_ons: Vec<&str> = s.add_ons.iter().map(|a| a.as_str()).collect();
+            b.push_bind(s.account_id.as_str())
+                .push_bind(s.plan.as_str())
+                .push_bind(s.interval.as_str())
+                .push_bind(i64::from(s.seats))
+                .push_bind(add_ons.join(","))
+                .push_bind(s.status.as_str())
+                .push_bind(s.billing_anchor.timestamp())
+                .push_bind(s.current_period_start.timestamp())
+                .push_bind(s.current_period_end.timestamp())
+                .push_bind(s.currency.code())
+                .push_bind(0_i64)
+                .push_bind(s.version)
+                .push_bind(s.paused);
+        },
+    )
+    .await?;
+    let cards: Vec<_> = new
+        .iter()
+        .filter_map(|n| n.payment_method.as_ref())
+        .collect();
+    insert_rows(
+        &mut tx,
+        "INSERT INTO payment_methods (id, account_id, brand, last4, exp_month, exp_year, gateway_token, is_default, created_at) ",
+        9,
+        &cards,
+        |b, pm| {
+            b.push_bind(pm.id.as_str())
+                .push_bind(pm.account_id.as_str())
+                .push_bind(pm.brand.as_str())
+                .push_bind(pm.last4.as_str())
+                .push_bind(i64::from(pm.exp_month))
+                .push_bind(i64::from(pm.exp_year))
+                .push_bind(pm.gateway_token.as_str())
+                .push_bind(true)
+                .push_bind(pm.created_at.timestamp());
+        },
+    )
+    .await?;
+    let invoices: Vec<_> = new
+        .iter()
+        .flat_map(|n| n.invoices.iter().enumerate())
+        .collect();
+    insert_rows(
+        &mut tx,
+        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) ",
+        20,
+        &invoices,
+        |b, (index, inv)| {
+            b.push_bind(inv.id.as_str())
+                .push_bind(inv.account_id.as_str())
+                .push_bind(*index as i64 + 1)
+                .push_bind(inv.status.as_str())
+                .push_bind(inv.reason.as_str())
+                .push_bind(inv.currency.code())
+                .push_bind(inv.total)
+                .push_bind(inv.credit_applied)
+                .push_bind(inv.credit_created)
+                .push_bind(opt_time(inv.period_start))
+                .push_bind(opt_time(inv.period_end))
+                .push_bind(inv.created_at.timestamp())
+                .push_bind(opt_time(inv.paid_at))
+                .push_bind(inv.attempt_count)
+                .push_bind(inv.last_error.as_deref())
+                .push_bind(inv.charge_id.as_deref())
+                .push_bind(inv.pending_key.as_deref())
+                .push_bind(inv.pending_token.as_deref())
+                .push_bind(inv.settlement.as_deref())
+                .push_bind(inv.request_key.as_deref());
+        },
+    )
+    .await?;
+    let lines: Vec<_> = invoices
+        .iter()
+        .flat_map(|(_, inv)| inv.lines.iter().enumerate().map(move |l| (&inv.id, l)))
+        .collect();
+    insert_rows(
+        &mut tx,
+        "INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_amount, amount, period_start, period_end) ",
+        9,
+        &lines,
+        |b, (invoice_id, (position, line))| {
+            b.push_bind(invoice_id.as_str())
+                .push_bind(*position as i64)
+                .push_bind(line_kind_str(line.kind))
+                .push_bind(line.description.as_str())
+                .push_bind(i64::from(line.quantity))
+                .push_bind(line.unit_amount.amount())
+                .push_bind(line.amount.amount())
+                .push_bind(opt_time(line.period_start))
+                .push_bind(opt_time(line.period_end));
+        },
+    )
+    .await?;
+    let ledger: Vec<(usize, LedgerRecord)> = new
+        .iter()
+        .flat_map(|n| n.opening_ledger().into_iter().enumerate())
+        .collect();
+    insert_rows(
+        &mut tx,
+        "INSERT INTO ledger_entries (id, account_id, seq, kind, amount, currency, invoice_id, charge_id, refund_of, withdrawal_id, memo, at) ",
+        12,
+        &ledger,
+        |b, (index, e)| {
+            b.push_bind(e.id.as_str())
+                .push_bind(e.account_id.as_str())
+                .push_bind(*index as i64 + 1)
+                .push_bind(e.kind.as_str())
+                .push_bind(e.amount.amount())
+                .push_bind(e.amount.currency().code().to_string())
+                .push_bind(e.invoice_id.as_deref())
+                .push_bind(e.charge_id.as_deref())
+                .push_bind(e.refund_of.as_deref())
+                .push_bind(e.withdrawal_id.as_deref())
+                .push_bind(e.memo.as_str())
+                .push_bind(e.at.timestamp());
+        },
+    )
+    .await?;
+    let audit: Vec<_> = new
+        .iter()
+        .flat_map(|n| n.audit.iter().enumerate())
+        .collect();
+    insert_rows(
+        &mut tx,
+        "INSERT INTO audit_log (id, account_id, actor_user_id, action, details, at, seq) ",
+        7,
+        &audit,
+        |b, (index, entry)| {
+            b.push_bind(entry.id.as_str())
+                .push_bind(entry.account_id.as_str())
+                .push_bind(entry.actor_user_id.as_deref())
+                .push_bind(entry.action.as_str())
+                .push_bind(entry.details.to_string())
+                .push_bind(entry.at.timestamp())
+                .push_bind(*index as i64 + 1);
+        },
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO gateway_tokens (token, brand, last4, exp_month, exp_year, behaviour, created_at) ",
+        7,
+        &batch.gateway_tokens,
+        |b, t| {
+            b.push_bind(t.token.as_str())
+                .push_bind(t.brand.as_str())
+                .push_bind(t.last4.as_str())
+                .push_bind(i64::from(t.exp_month))
+                .push_bind(i64::from(t.exp_year))
+                .push_bind(t.behaviour.as_str())
+                .push_bind(t.created_at.timestamp());
+        },
+    )
+    .await?;
+    insert_rows(
+        &mut tx,
+        "INSERT INTO gateway_charges (id, token, amount, currency, idempotency_key, outcome, created_at) ",
+        7,
+        &batch.gateway_charges,
+        |b, c| {
+            b.push_bind(c.id.as_str())
+                .push_bind(c.token.as_str())
+                .push_bind(c.amount)
+                .push_bind(c.currency.as_str())
+                .push_bind(c.idempotency_key.as_str())
+                .push_bind(c.outcome.as_str())
+                .push_bind(c.created_at.timestamp());
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
