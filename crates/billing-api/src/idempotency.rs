@@ -30,9 +30,12 @@ const KEEP_HOURS: i64 = 48;
 const MAX_BODY: usize = 1024 * 1024;
 
 /// Requests that change nothing a key could protect: signing in and out
-/// (the session cookie is the effect) and the test-mode routes; previews.
+/// (the session cookie is the effect), password resets (made signed out,
+/// by a link) and the test-mode routes; previews.
 fn exempt(method: &Method, path: &str) -> bool {
     path == "/api/session"
+        || path == "/api/password-resets"
+        || path.starts_with("/api/password-resets/")
         || path.starts_with("/api/test/")
         || (method == Method::POST && path == "/api/subscription/preview")
 }

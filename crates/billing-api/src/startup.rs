@@ -177,6 +177,13 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let address = listener.local_addr()?;
+        let mut config = config;
+        if config.public_url.is_none() {
+            if config.mode == Mode::Production {
+                tracing::warn!("BILLING_PUBLIC_URL is unset: links in e-mails name {address}");
+            }
+            config.public_url = Some(format!("http://{address}"));
+        }
         let state = prepare_state(config, store, clock).await?;
         Ok(Application {
             router: app(state.clone()),

@@ -16,8 +16,8 @@ pub use postgres::PgStore;
 pub use records::{
     AccessRequestRecord, AccountRecord, AuditEntry, CancelSessionRecord, GatewayChargeRecord,
     GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail,
-    PaymentMethodRecord, SaveRate, SessionRecord, StoredResponse, SubscriptionRecord,
-    ThrottleRecord, UserRecord, WithdrawalRecord,
+    PasswordResetRecord, PaymentMethodRecord, SaveRate, SessionRecord, StoredResponse,
+    SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;
@@ -228,6 +228,13 @@ pub trait Store: Send + Sync + 'static {
         now: DateTime<Utc>,
         idle_before: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
+    /// The password reset link with this token hash, used or not.
+    async fn password_reset(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<PasswordResetRecord>, StoreError>;
+    /// Deletes the reset links that expired before `before`; how many.
+    async fn forget_password_resets(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// Opens the store a database URL names: `sqlite:` for the embedded

@@ -21,6 +21,7 @@ mod members;
 mod model;
 mod money;
 mod overview;
+mod password_resets;
 mod payments;
 mod permission_matrix;
 mod renewals;

@@ -21,5 +21,5 @@ pub use idempotency::{IdempotencyBegin, StoredResponse};
 pub use invoices::InvoiceRecord;
 pub use ledger::{LedgerRecord, WithdrawalRecord};
 pub use outbox::OutboxEmail;
-pub use security::ThrottleRecord;
+pub use security::{PasswordResetRecord, ThrottleRecord};
 pub use subscriptions::SubscriptionRecord;

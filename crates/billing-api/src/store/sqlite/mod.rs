@@ -21,8 +21,9 @@ mod subscriptions;
 use crate::store::{
     AccessRequestRecord, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
     GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
-    NewAccount, OutboxEmail, PaymentMethodRecord, SaveRate, SessionRecord, Store, StoreError,
-    StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord, Write,
+    NewAccount, OutboxEmail, PasswordResetRecord, PaymentMethodRecord, SaveRate, SessionRecord,
+    Store, StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord,
+    WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -372,5 +373,16 @@ impl Store for SqliteStore {
         idle_before: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
         security::forget_sessions(&self.pool, now, idle_before).await
+    }
+
+    async fn password_reset(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<PasswordResetRecord>, StoreError> {
+        security::password_reset(&self.pool, token_hash).await
+    }
+
+    async fn forget_password_resets(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        security::forget_password_resets(&self.pool, before).await
     }
 }
