@@ -84,7 +84,7 @@ pub fn app(state: AppState) -> Router {
     let (api, doc) = routes::api_router(state.config.mode).split_for_parts();
     let mut full_doc = ApiDoc::openapi();
     full_doc.merge(doc);
-    let doc: routes::health::OpenApiDoc = Arc::new(full_doc);
+    let doc: routes::health::OpenApiDoc = Arc::new(crate::openapi_rules::finish(full_doc, &state));
     let router = api
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))

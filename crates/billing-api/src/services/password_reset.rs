@@ -12,7 +12,7 @@ use crate::services::throttle::{self, Policy};
 use crate::state::AppState;
 use crate::store::{PasswordResetRecord, StoreError, Write};
 use billing_domain::audit::AuditAction;
-use billing_domain::password::check_new_password;
+use billing_domain::password::{check_length, check_new_password};
 use chrono::{DateTime, Duration, Utc};
 use rand::RngCore;
 
@@ -30,21 +30,9 @@ pub const PER_ADDRESS: Policy = Policy {
 /// Checks the address and, later and out of the caller's sight, e-mails a
 /// reset link if an active user has it.
 pub fn request(state: &AppState, email: &str) -> ServiceResult<()> {
-    let email = email.trim().to_lowercase();
-    if email.is_empty() {
-        return Err(ServiceError::invalid(
-            "email",
-            "required",
-            "Enter your email address.",
-        ));
-    }
-    if !email.contains('@') || email.len() > 254 {
-        return Err(ServiceError::invalid(
-            "email",
-            "invalid_email",
-            "Enter a valid email address.",
-        ));
-    }
+    let email = billing_domain::email::parse(email)
+        .map_err(|p| ServiceError::invalid("email", p.code(), p.to_string()))?
+        .to_lowercase();
     let state = state.clone();
     // Detached on purpose: the caller's answer must not wait for the lookup.
     tokio::spawn(async move {
@@ -147,6 +135,9 @@ pub async fn complete(
     new_password: &str,
     client: &str,
 ) -> ServiceResult<()> {
+    // The body's shape first, as its schema says; then the link.
+    check_length(new_password)
+        .map_err(|p| ServiceError::invalid("new_password", p.code(), p.to_string()))?;
     let now = state.clock.now();
     let link = usable(state, token, now).await?;
     let user = state

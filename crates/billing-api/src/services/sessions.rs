@@ -61,7 +61,7 @@ pub async fn change_password(
             "Enter your current password.",
         ));
     }
-    if current_password.len() > 1024 {
+    if current_password.chars().count() > billing_domain::password::MAX_TYPED_CHARS {
         return Err(ServiceError::invalid(
             "current_password",
             "too_long",

@@ -20,6 +20,7 @@ mod manual_clock;
 mod members;
 mod model;
 mod money;
+mod openapi_contract;
 mod overview;
 mod password_resets;
 mod payments;

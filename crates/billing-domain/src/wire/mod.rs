@@ -15,6 +15,8 @@ mod members;
 mod overview;
 mod password_reset;
 mod payments;
+#[cfg(feature = "openapi")]
+mod schema;
 mod session;
 mod subscription;
 mod test_support;

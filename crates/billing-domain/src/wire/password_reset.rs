@@ -11,6 +11,15 @@ use utoipa::ToSchema;
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
+    /// `local@domain`; spaces around it are ignored.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            max_length = 254,
+            pattern = "^ *[^ @]+@[^ @]+ *$",
+            example = "owner@acme.test"
+        )
+    )]
     pub email: String,
 }
 
@@ -35,5 +44,7 @@ pub struct PasswordResetLink {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CompletePasswordResetRequest {
+    /// 12 to 128 characters, not the e-mail address, not the current password.
+    #[cfg_attr(feature = "openapi", schema(min_length = 12, max_length = 128))]
     pub new_password: String,
 }
