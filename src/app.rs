@@ -14,12 +14,14 @@ use crate::pages::cancel_offers_page::CancelOffersPage;
 use crate::pages::cancel_page::{CancelStartPage, CancelWizardPage};
 use crate::pages::cancel_pause_page::CancelPausePage;
 use crate::pages::cancel_reason_page::CancelReasonPage;
+use crate::pages::forgot_password_page::ForgotPasswordPage;
 use crate::pages::invoice_page::InvoicePage;
 use crate::pages::invoices_page::InvoicesPage;
 use crate::pages::mailbox_page::MailboxPage;
 use crate::pages::not_found_page::NotFoundPage;
 use crate::pages::payment_page::PaymentPage;
 use crate::pages::refund_page::RefundPage;
+use crate::pages::reset_password_page::ResetPasswordPage;
 use crate::pages::sign_in_page::SignInPage;
 use crate::pages::subscription_page::SubscriptionPage;
 use crate::state::catalog::provide_catalog;
@@ -42,6 +44,8 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/sign-in") view=SignInPage />
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage />
+                <Route path=path!("/reset-password/:token") view=ResetPasswordPage />
                 <Route path=path!("/") view=HomeRedirect />
                 <ParentRoute path=path!("") view=AppLayout>
                     <Route path=path!("/billing") view=BillingPage />

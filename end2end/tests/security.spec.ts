@@ -53,6 +53,12 @@ test('the portal runs under its policy from sign-in to every billing page', asyn
     await page.goto(path);
     await expect(page.getByRole('heading', { level: 1, name: heading })).toBeVisible();
   }
+  // A reload revalidates index.html (304): the page must still start.
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign-in & security' })).toBeVisible();
+  await page.goto('/billing');
+  await page.reload();
+  await expect(page.getByRole('heading', { level: 1, name: 'Plans & Billing' })).toBeVisible();
 });
 
 test('another site cannot frame the portal', async ({ browser, baseURL }) => {

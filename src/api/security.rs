@@ -1,8 +1,12 @@
 //! Passwords and sessions: changing the password, signing out of other
-//! sessions.
+//! sessions, and resetting a forgotten password by an e-mailed link (made
+//! signed out, so a 401 there is no lost session).
 
-use super::{mutating, post_json, read_json, send, ApiError, Auth};
-use billing_domain::wire::{ChangePasswordRequest, OtherSessionsEnded};
+use super::{common, encode, mutating, post_json, read_json, send, ApiError, Auth};
+use billing_domain::wire::{
+    ChangePasswordRequest, CompletePasswordResetRequest, OtherSessionsEnded, PasswordResetLink,
+    PasswordResetRequest, PasswordResetRequested,
+};
 use gloo_net::http::Request;
 
 /// `POST /api/session/password`: changes the password and signs out every
@@ -19,4 +23,33 @@ pub async fn end_other_sessions() -> Result<OtherSessionsEnded, ApiError> {
     let request = mutating(Request::delete("/api/session/others")).build();
     let response = send(request, Auth::Session).await?;
     read_json(response).await
+}
+
+/// `POST /api/password-resets`: e-mails a reset link if an account uses the
+/// address; the answer (202) is the same either way.
+pub async fn request_password_reset(
+    request: &PasswordResetRequest,
+) -> Result<PasswordResetRequested, ApiError> {
+    let request = mutating(Request::post("/api/password-resets")).json(request);
+    let response = send(request, Auth::SigningIn).await?;
+    read_json(response).await
+}
+
+/// `GET /api/password-resets/{token}`: until when the link works; a 400
+/// `invalid_reset_link` when it no longer does.
+pub async fn password_reset_link(token: &str) -> Result<PasswordResetLink, ApiError> {
+    let path = format!("/api/password-resets/{}", encode(token));
+    let response = send(common(Request::get(&path)).build(), Auth::SigningIn).await?;
+    read_json(response).await
+}
+
+/// `POST /api/password-resets/{token}`: sets the new password (204); every
+/// session of the user ends.
+pub async fn complete_password_reset(
+    token: &str,
+    request: &CompletePasswordResetRequest,
+) -> Result<(), ApiError> {
+    let path = format!("/api/password-resets/{}", encode(token));
+    let request = mutating(Request::post(&path)).json(request);
+    send(request, Auth::SigningIn).await.map(drop)
 }

@@ -20,6 +20,7 @@ pub fn SignInPage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
     let next = Memo::new(move |_| safe_next(query.read().get("next").as_deref()));
+    let just_reset = Memo::new(move |_| query.read().get("reset").as_deref() == Some("done"));
 
     // Signed in already, or just now: leave for `next`, replacing this page
     // in history so "Back" does not return to the form.
@@ -107,6 +108,18 @@ pub fn SignInPage() -> impl IntoView {
                 </p>
                 <h1 class="page__title">"Sign in"</h1>
                 <p class="muted">"Manage your plan, seats, payment method and invoices."</p>
+                <div role="status">
+                    {move || {
+                        (just_reset.get() && error.with(Option::is_none))
+                            .then(|| {
+                                view! {
+                                    <p class="banner banner--success">
+                                        "Your password was changed and you were signed out everywhere. Sign in with your new password."
+                                    </p>
+                                }
+                            })
+                    }}
+                </div>
                 {move || {
                     form_error()
                         .map(|message| {
@@ -188,6 +201,9 @@ pub fn SignInPage() -> impl IntoView {
                     </button>
                     <RetryCountdown left=wait_left waited=waited id="sign-in-wait" />
                 </form>
+                <p class="centered-page__links">
+                    <a href="/forgot-password">"Forgot your password?"</a>
+                </p>
             </div>
         </main>
     }

@@ -58,6 +58,10 @@ pub struct Config {
     pub seed_demo: bool,
     /// Sign-in and session hardening (SPEC §14).
     pub security: SecurityConfig,
+    /// `BILLING_PUBLIC_URL`: where users reach the portal, for links in
+    /// e-mails (e.g. `https://billing.example.com`). Unset, the bound
+    /// address (`http://host:port`), which suits dev and test only.
+    pub public_url: Option<String>,
 }
 
 /// Sign-in and session hardening (SPEC §14).
@@ -87,7 +91,7 @@ impl Default for SecurityConfig {
 }
 
 impl SecurityConfig {
-    fn from_env(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<SecurityConfig> {
+    fn from_env(var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<SecurityConfig> {
         let defaults = SecurityConfig::default();
         let number = |name: &str| -> anyhow::Result<Option<i64>> {
             var(name)
@@ -146,7 +150,8 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(default_cancel_flow_path),
             seed_demo,
-            security: SecurityConfig::from_env(var)?,
+            security: SecurityConfig::from_env(&var)?,
+            public_url: var("BILLING_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
         })
     }
 }

@@ -100,7 +100,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
         };
         let message = text.split(" at line").next().unwrap_or(&text).to_string();
-        if inner.is_syntax() || inner.is_eof() {
+        // serde_json reports a number where an enum's name belongs as a
+        // syntax error; well-formed JSON with a wrong value names the field.
+        let well_formed = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+        if (inner.is_syntax() || inner.is_eof()) && !(well_formed && path != ".") {
             ApiError::BadRequest {
                 code: "malformed_json",
                 message: format!("The body is not valid JSON: {message}."),

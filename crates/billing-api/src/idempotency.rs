@@ -31,19 +31,38 @@ const KEEP_HOURS: i64 = 48;
 const MAX_BODY: usize = 1024 * 1024;
 
 /// Requests that change nothing a key could protect: signing in and out
-/// (the session cookie is the effect) and the test-mode routes; previews.
+/// (the session cookie is the effect), password resets (made signed out,
+/// by a link) and the test-mode routes; previews.
 fn exempt(method: &Method, path: &str) -> bool {
     path == "/api/session"
+        || path == "/api/password-resets"
+        || path.starts_with("/api/password-resets/")
         || path.starts_with("/api/test/")
         || (method == Method::POST && path == "/api/subscription/preview")
+}
+
+/// The longest key.
+pub const MAX_KEY_LEN: usize = 255;
+
+/// A key's shape (as the OpenAPI document says): 1 to 255 visible ASCII
+/// characters, no spaces.
+pub const KEY_PATTERN: &str = "^[!-~]{1,255}$";
+
+fn is_key(key: &str) -> bool {
+    (1..=MAX_KEY_LEN).contains(&key.len()) && key.bytes().all(|b| (b'!'..=b'~').contains(&b))
+}
+
+/// Whether a request must carry an `Idempotency-Key` (when signed in).
+pub fn requires_key(method: &Method, path: &str) -> bool {
+    let changes_state = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    changes_state && path.starts_with("/api/") && !exempt(method, path)
 }
 
 /// The middleware.
 pub async fn idempotency(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    let changes_state = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if !changes_state || !path.starts_with("/api/") || exempt(&method, &path) {
+    if !requires_key(&method, &path) {
         return next.run(req).await;
     }
     // Unauthenticated requests get their 401 from the handler; keys are per
@@ -63,8 +82,7 @@ pub async fn idempotency(State(state): State<AppState>, mut req: Request, next: 
         .headers()
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .filter(|k| is_key(k))
         .map(str::to_string)
     else {
         return ApiError::MissingIdempotencyKey.into_response();

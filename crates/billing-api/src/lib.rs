@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod mail;
 pub mod openapi;
+pub mod openapi_rules;
 pub mod report;
 pub mod routes;
 pub mod scheduler;

@@ -20,7 +20,7 @@ pub const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsaf
 style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
 object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// The policy of everything else (JSON, PDFs): nothing in it may run or load.
+/// The policy of the API's answers (JSON, PDFs): nothing in them may run or load.
 pub const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /// What a year of caching looks like for a file whose name carries its hash.
@@ -68,7 +68,14 @@ pub async fn security_headers(hsts: bool, req: Request, next: Next) -> Response 
     let ok = response.status().is_success() || response.status().is_redirection();
     let headers = response.headers_mut();
     let html = is_html(headers);
-    let policy = if html { PAGE_POLICY } else { API_POLICY };
+    // By where the request went, not by what came back: a `304` for
+    // `index.html` has no content type, and its headers replace the cached
+    // page's, policy included.
+    let policy = if kind == Kind::Api {
+        API_POLICY
+    } else {
+        PAGE_POLICY
+    };
     set(headers, CONTENT_SECURITY_POLICY, policy);
     set(headers, X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, X_FRAME_OPTIONS, "DENY");

@@ -84,7 +84,7 @@ pub fn app(state: AppState) -> Router {
     let (api, doc) = routes::api_router(state.config.mode).split_for_parts();
     let mut full_doc = ApiDoc::openapi();
     full_doc.merge(doc);
-    let doc: routes::health::OpenApiDoc = Arc::new(full_doc);
+    let doc: routes::health::OpenApiDoc = Arc::new(crate::openapi_rules::finish(full_doc, &state));
     let router = api
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
@@ -179,6 +179,13 @@ impl Application {
             .await
             .with_context(|| format!("binding {}", config.addr))?;
         let address = listener.local_addr()?;
+        let mut config = config;
+        if config.public_url.is_none() {
+            if config.mode == Mode::Production {
+                tracing::warn!("BILLING_PUBLIC_URL is unset: links in e-mails name {address}");
+            }
+            config.public_url = Some(format!("http://{address}"));
+        }
         let state = prepare_state(config, store, clock).await?;
         Ok(Application {
             router: app(state.clone()),

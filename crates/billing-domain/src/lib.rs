@@ -9,6 +9,7 @@ pub mod cancel_flow;
 pub mod card;
 pub mod catalog;
 pub mod change;
+pub mod email;
 pub mod invoice;
 pub mod ledger;
 pub mod money;

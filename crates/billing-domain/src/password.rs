@@ -5,6 +5,9 @@
 pub const MIN_CHARS: usize = 12;
 /// The most characters a new password may have.
 pub const MAX_CHARS: usize = 128;
+/// The most characters a password typed to sign in (or to confirm a
+/// change) may have: longer ones are never anyone's.
+pub const MAX_TYPED_CHARS: usize = 1024;
 
 /// Why a new password is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -31,16 +34,22 @@ impl PasswordProblem {
     }
 }
 
+/// Checks only a new password's length (what its schema says).
+pub fn check_length(password: &str) -> Result<(), PasswordProblem> {
+    let chars = password.chars().count();
+    if chars < MIN_CHARS {
+        Err(PasswordProblem::TooShort)
+    } else if chars > MAX_CHARS {
+        Err(PasswordProblem::TooLong)
+    } else {
+        Ok(())
+    }
+}
+
 /// Checks a new password for the user with this e-mail. Length counts
 /// characters, not bytes; spaces count, so a passphrase is welcome.
 pub fn check_new_password(password: &str, email: &str) -> Result<(), PasswordProblem> {
-    let chars = password.chars().count();
-    if chars < MIN_CHARS {
-        return Err(PasswordProblem::TooShort);
-    }
-    if chars > MAX_CHARS {
-        return Err(PasswordProblem::TooLong);
-    }
+    check_length(password)?;
     if password.trim().eq_ignore_ascii_case(email.trim()) {
         return Err(PasswordProblem::IsEmail);
     }

@@ -335,3 +335,53 @@ pub fn cancellation_effective(
         invoice_id: None,
     }
 }
+
+/// The kind of the e-mail carrying a password reset link.
+pub const PASSWORD_RESET_KIND: &str = "password_reset";
+
+/// A link to choose a new password, valid for `valid_minutes`.
+pub fn password_reset(user: &UserRecord, link: &str, valid_minutes: i64) -> Draft {
+    Draft {
+        kind: PASSWORD_RESET_KIND,
+        subject: "Reset your billing portal password".into(),
+        body: format!(
+            "Hi {},\n\nSomeone (we hope you) asked to reset the password for {} in the billing portal. To choose a new one, open this link within {valid_minutes} minutes:\n\n{link}\n\nThe link works once. Setting a new password signs you out everywhere.\n\nIf you didn't ask for this, you can ignore this e-mail: your password stays as it is.\n",
+            user.name, user.email,
+        ),
+        invoice_id: None,
+    }
+}
+
+/// How a password came to change, for the notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordChange {
+    /// Changed while signed in; the other sessions ended.
+    Changed,
+    /// Reset from an e-mailed link; every session ended.
+    Reset,
+}
+
+/// The notice that a password changed, with the way back if it was not them.
+pub fn password_changed(
+    user: &UserRecord,
+    how: PasswordChange,
+    at: DateTime<Utc>,
+    forgot_link: &str,
+) -> Draft {
+    let what = match how {
+        PasswordChange::Changed => "was changed. Every other session was signed out.",
+        PasswordChange::Reset => "was reset from an e-mailed link. Every session was signed out.",
+    };
+    Draft {
+        kind: "password_changed",
+        subject: "Your billing portal password was changed".into(),
+        body: format!(
+            "Hi {},\n\nThe password for {} {what} ({}, {} UTC)\n\nIf this was you, there is nothing more to do.\n\nIf it wasn't, reset your password now at {forgot_link} and tell your account owner.\n",
+            user.name,
+            user.email,
+            date(at),
+            at.format("%H:%M"),
+        ),
+        invoice_id: None,
+    }
+}

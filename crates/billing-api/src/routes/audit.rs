@@ -19,9 +19,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Paging through the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditQuery {
     /// How many (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// The id of the last entry of the previous page.
     pub starting_after: Option<String>,

@@ -202,6 +202,7 @@ pub async fn pause_subscription(
     current.require(Permission::AccountCancel)?;
     // Permission first: a caller without it learns nothing from body errors.
     let ApiJson(body) = body?;
+    cancel::check_note(body.note.as_deref())?;
     let session = body.session_id.as_deref();
     Ok(Json(
         cancel::pause_instead(&state, &current, session).await?,

@@ -24,9 +24,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Paging through invoices.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListInvoicesQuery {
     /// How many (1–100, default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
     /// The id of the last invoice of the previous page.
     pub starting_after: Option<String>,

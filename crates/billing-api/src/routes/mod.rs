@@ -10,6 +10,7 @@ pub mod dev;
 pub mod health;
 pub mod invoices;
 pub mod members;
+pub mod password_resets;
 pub mod payments;
 pub mod session;
 pub mod subscription;
@@ -25,6 +26,7 @@ pub fn api_router(mode: Mode) -> OpenApiRouter<AppState> {
     let router = OpenApiRouter::new()
         .merge(health::router())
         .merge(session::router())
+        .merge(password_resets::router())
         .merge(catalog::router())
         .merge(billing::router())
         .merge(account::router())

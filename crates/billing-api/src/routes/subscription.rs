@@ -23,20 +23,33 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(undo_pending_change))
 }
 
+/// The shape of `If-Match` (as the OpenAPI document says).
+pub const IF_MATCH_PATTERN: &str = "^(W/)?(\"[0-9]{1,18}\"|[0-9]{1,18})$";
+
 /// The version an `If-Match` header names: `"3"`, `W/"3"` or `3`.
 pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<i64>> {
     let Some(value) = headers.get(IF_MATCH) else {
         return Ok(None);
     };
-    let text = value.to_str().unwrap_or("").trim();
-    let text = text.strip_prefix("W/").unwrap_or(text).trim_matches('"');
-    text.parse::<i64>().map(Some).map_err(|_| {
-        ApiError::invalid(
-            "If-Match",
-            "invalid_if_match",
-            "If-Match must be the overview's ETag, e.g. \"3\".",
-        )
-    })
+    let text = value.to_str().unwrap_or("");
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    let digits = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    let well_formed =
+        (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit());
+    well_formed
+        .then(|| digits.parse::<i64>().ok())
+        .flatten()
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "If-Match",
+                "invalid_if_match",
+                "If-Match must be the overview's ETag, e.g. \"3\".",
+            )
+        })
 }
 
 /// What a change would charge today, credit, leave pending, and renew at:

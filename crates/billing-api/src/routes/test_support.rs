@@ -94,10 +94,11 @@ pub async fn create_test_account(
     State(state): State<AppState>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<TestAccount>)> {
+    // No body, or `null`, takes every default (the schema allows both).
     let options: CreateTestAccountRequest = if body.iter().all(u8::is_ascii_whitespace) {
         CreateTestAccountRequest::default()
     } else {
-        parse_json(&body)?
+        parse_json::<Option<CreateTestAccountRequest>>(&body)?.unwrap_or_default()
     };
     let account = seed::create_test_account(
         &state,

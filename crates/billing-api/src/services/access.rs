@@ -61,13 +61,7 @@ pub async fn create(
     current: &Actor,
     body: CreateAccessRequest,
 ) -> ServiceResult<AccessRequest> {
-    if current.permissions.contains(Permission::BillingManage) {
-        return Err(ServiceError::Invalid {
-            code: "already_has_access",
-            message: "You already manage billing.".into(),
-            param: None,
-        });
-    }
+    // The body's shape first, as its schema says; then the state.
     let note = body.note.unwrap_or_default();
     if note.chars().count() > MAX_NOTE {
         return Err(ServiceError::invalid(
@@ -75,6 +69,13 @@ pub async fn create(
             "too_long",
             format!("The note can be at most {MAX_NOTE} characters."),
         ));
+    }
+    if current.permissions.contains(Permission::BillingManage) {
+        return Err(ServiceError::Invalid {
+            code: "already_has_access",
+            message: "You already manage billing.".into(),
+            param: None,
+        });
     }
     let pending = || ServiceError::Conflict {
         code: "access_request_pending",

@@ -112,21 +112,8 @@ pub async fn sign_in(
     password: &str,
     client: &str,
 ) -> ServiceResult<(String, UserRecord, AccountRecord)> {
-    let email = email.trim();
-    if email.is_empty() {
-        return Err(ServiceError::invalid(
-            "email",
-            "required",
-            "Enter your email address.",
-        ));
-    }
-    if !email.contains('@') || email.len() > 254 {
-        return Err(ServiceError::invalid(
-            "email",
-            "invalid_email",
-            "Enter a valid email address.",
-        ));
-    }
+    let email = billing_domain::email::parse(email)
+        .map_err(|p| ServiceError::invalid("email", p.code(), p.to_string()))?;
     if password.is_empty() {
         return Err(ServiceError::invalid(
             "password",
@@ -134,7 +121,7 @@ pub async fn sign_in(
             "Enter your password.",
         ));
     }
-    if password.len() > 1024 {
+    if password.chars().count() > billing_domain::password::MAX_TYPED_CHARS {
         return Err(ServiceError::invalid(
             "password",
             "too_long",

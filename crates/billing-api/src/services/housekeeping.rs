@@ -1,6 +1,7 @@
 //! Forgetting what sign-in protection no longer needs: throttle counters
 //! untouched for longer than a client stays known, and sessions that ended
-//! (idle or past their absolute end) but were never used again.
+//! (idle or past their absolute end) but were never used again, and reset
+//! links past their expiry.
 
 use crate::services::throttle::KNOWN_CLIENT_DAYS;
 use crate::state::AppState;
@@ -18,7 +19,8 @@ pub async fn run_once(state: &AppState) -> crate::services::error::ServiceResult
         .store
         .forget_sessions(now, now - state.config.security.session_idle)
         .await?;
-    Ok(counters + sessions)
+    let resets = state.store.forget_password_resets(now).await?;
+    Ok(counters + sessions + resets)
 }
 
 /// Runs a pass every `every` until the server stops.

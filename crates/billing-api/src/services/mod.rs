@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod members;
 pub mod overview;
 pub mod password;
+pub mod password_reset;
 pub mod payments;
 pub mod seed;
 pub mod sessions;

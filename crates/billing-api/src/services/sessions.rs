@@ -2,10 +2,13 @@
 //! lifetime, changing the password (which signs out every other session),
 //! and signing out of the other sessions on request.
 
+use crate::mail::templates::{password_changed, PasswordChange};
+use crate::mail::to_user;
 use crate::services::actor::Actor;
 use crate::services::audit::audit;
 use crate::services::auth::{hash_password, verify_password};
 use crate::services::error::{ServiceError, ServiceResult};
+use crate::services::password_reset::public_url;
 use crate::services::throttle;
 use crate::state::AppState;
 use crate::store::{SessionRecord, Write};
@@ -42,7 +45,8 @@ pub async fn keep_alive(state: &AppState, session: &SessionRecord) -> ServiceRes
 /// Changes the actor's password: the current one must be right (guesses
 /// are throttled as sign-ins are, from `client`), the new one must meet
 /// the rules and differ from it. Every other session of the user ends;
-/// the change is audited. Returns how many sessions ended.
+/// the change is audited and the user told by e-mail. Returns how many
+/// sessions ended.
 pub async fn change_password(
     state: &AppState,
     actor: &Actor,
@@ -57,7 +61,7 @@ pub async fn change_password(
             "Enter your current password.",
         ));
     }
-    if current_password.len() > 1024 {
+    if current_password.chars().count() > billing_domain::password::MAX_TYPED_CHARS {
         return Err(ServiceError::invalid(
             "current_password",
             "too_long",
@@ -93,6 +97,9 @@ pub async fn change_password(
     };
     throttle::succeeded(state.store.as_ref(), &keys, now).await?;
     let ended = other_sessions(state, actor).await?;
+    let at = state.now_for(&actor.account);
+    let forgot = format!("{}/forgot-password", public_url(state));
+    let notice = password_changed(&actor.user, PasswordChange::Changed, at, &forgot);
     state
         .store
         .commit(vec![
@@ -109,8 +116,9 @@ pub async fn change_password(
                 Some(&actor.user.id),
                 AuditAction::UserPasswordChanged,
                 serde_json::json!({ "sessions_ended": ended }),
-                state.now_for(&actor.account),
+                at,
             ),
+            to_user(&actor.account.id, &actor.user, &notice, at),
         ])
         .await?;
     tracing::info!(user = %actor.user.id, sessions_ended = ended, "password changed");

@@ -132,6 +132,14 @@ impl Keys {
     }
 }
 
+/// The key counting password reset e-mails to `email` (apart from sign-ins).
+pub fn reset_key(email: &str) -> String {
+    let email = email.trim().to_lowercase();
+    hex::encode(Sha256::digest(
+        format!("password-reset\0{email}").as_bytes(),
+    ))
+}
+
 /// How many times a swap is retried when other attempts keep winning.
 const SWAP_TRIES: usize = 16;
 
@@ -173,6 +181,17 @@ pub async fn succeeded(store: &dyn Store, keys: &Keys, now: DateTime<Utc>) -> Se
         }
     }
     Ok(())
+}
+
+/// Counts an attempt under `key` alone, or refuses it (`Throttled`).
+pub async fn take(
+    store: &dyn Store,
+    key: &str,
+    now: DateTime<Utc>,
+    policy: &Policy,
+) -> ServiceResult<()> {
+    let old = store.throttle(key).await?;
+    count(store, key, old, now, policy).await
 }
 
 async fn count(
@@ -267,5 +286,10 @@ mod tests {
         assert_ne!(a.client, c.client);
         assert_eq!(a.email, c.email);
         assert!(!a.client.contains("owner") && a.client.len() == 64);
+        assert_eq!(
+            reset_key(" Owner@Example.TEST"),
+            reset_key("owner@example.test")
+        );
+        assert_ne!(reset_key("owner@example.test"), a.email);
     }
 }

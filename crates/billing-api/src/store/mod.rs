@@ -17,9 +17,9 @@ pub use postgres::PgStore;
 pub use records::{
     AccessRequestRecord, AccountBatch, AccountRecord, AuditEntry, CancelSessionRecord,
     GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
-    NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, RenewalTally, SaveRate,
-    SessionActorRecord, SessionRecord, Spread, StoredResponse, SubscriptionRecord, ThrottleRecord,
-    UserRecord, WithdrawalRecord,
+    NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord, PaymentMethodRecord,
+    RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Spread, StoredResponse,
+    SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;
@@ -258,6 +258,13 @@ pub trait Store: Send + Sync + 'static {
     /// Commits one row into the scratch table the way a batch of writes
     /// commits: the database's raw rate of single-row commits.
     async fn scratch_insert(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The password reset link with this token hash, used or not.
+    async fn password_reset(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<PasswordResetRecord>, StoreError>;
+    /// Deletes the reset links that expired before `before`; how many.
+    async fn forget_password_resets(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
 }
 
 /// Opens the store a database URL names: `sqlite:` for the embedded

@@ -2,7 +2,7 @@
 
 use super::{
     AccessRequestRecord, AuditEntry, CancelSessionRecord, InvoiceRecord, LedgerRecord, OutboxEmail,
-    PaymentMethodRecord, SubscriptionRecord, WithdrawalRecord,
+    PasswordResetRecord, PaymentMethodRecord, SubscriptionRecord, WithdrawalRecord,
 };
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::BillingAccess;
@@ -74,6 +74,16 @@ pub enum Write {
         user_id: String,
         except: Option<String>,
     },
+    /// Stores a password reset link.
+    InsertPasswordReset(PasswordResetRecord),
+    /// Uses a reset link: fails the batch with `AlreadyDone` unless it is
+    /// unused and not expired at `at`.
+    UsePasswordReset {
+        token_hash: String,
+        at: DateTime<Utc>,
+    },
+    /// Deletes every reset link of the user (a new password makes them moot).
+    DeletePasswordResets { user_id: String },
     /// Sets a member's billing access.
     SetBillingAccess {
         user_id: String,

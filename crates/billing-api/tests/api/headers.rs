@@ -115,6 +115,27 @@ async fn pages_carry_a_policy_without_inline_script_and_are_revalidated() {
 }
 
 #[tokio::test]
+async fn a_revalidated_page_keeps_its_policy() {
+    let (app, _dist) = app_with_spa().await;
+    let client = app.client();
+    let first = client.get("/index.html").send().await.unwrap();
+    let modified = header(&first, "last-modified");
+    let again = client
+        .get("/index.html")
+        .header("if-modified-since", modified)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    // A 304's headers replace the cached page's: the policy must be the page's.
+    assert_eq!(
+        header(&again, "content-security-policy"),
+        header(&first, "content-security-policy")
+    );
+    assert_eq!(header(&again, "cache-control"), "no-cache");
+}
+
+#[tokio::test]
 async fn hashed_files_are_cached_for_a_year_and_the_others_revalidated() {
     let (app, _dist) = app_with_spa().await;
     let client = app.client();

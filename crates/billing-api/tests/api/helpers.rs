@@ -76,6 +76,7 @@ fn test_config(url: &str, mode: Mode, seed_demo: bool) -> Config {
         cancel_flow_path: billing_api::config::default_cancel_flow_path(),
         seed_demo,
         security: Default::default(),
+        public_url: None,
     }
 }
 

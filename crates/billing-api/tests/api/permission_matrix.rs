@@ -36,6 +36,9 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         ("post", "/api/test/withdrawals/{id}/decision") => Public,
         ("get", "/api/ledger") | ("get", "/api/balance/withdrawals") => Perm(BillingRead),
         ("post", "/api/session") => SignIn,
+        ("post", "/api/password-resets")
+        | ("get", "/api/password-resets/{token}")
+        | ("post", "/api/password-resets/{token}") => Public,
         ("get", "/api/session") | ("delete", "/api/session") => Session,
         ("post", "/api/session/password") | ("delete", "/api/session/others") => Session,
         ("get", "/api/account") | ("get", "/api/account/billing-contacts") => Session,

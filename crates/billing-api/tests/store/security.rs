@@ -221,3 +221,103 @@ async fn counters_untouched_since_a_moment_are_forgotten() {
     assert!(store.throttle("edge").await.unwrap().is_some());
     assert!(store.throttle("new").await.unwrap().is_some());
 }
+
+fn reset_link(hash: &str, user: &str, created: i64) -> billing_api::store::PasswordResetRecord {
+    billing_api::store::PasswordResetRecord {
+        token_hash: hash.into(),
+        user_id: user.into(),
+        created_at: t(created),
+        expires_at: t(created + 3600),
+        used_at: None,
+    }
+}
+
+#[tokio::test]
+async fn a_reset_link_is_used_once_and_only_before_it_expires() {
+    let store = store_with_account("acc_a").await;
+    store
+        .commit(vec![
+            Write::InsertPasswordReset(reset_link("r1", "acc_a_owner", 0)),
+            Write::InsertPasswordReset(reset_link("r2", "acc_a_owner", 0)),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(
+        store.password_reset("r1").await.unwrap(),
+        Some(reset_link("r1", "acc_a_owner", 0))
+    );
+    assert_eq!(store.password_reset("absent").await.unwrap(), None);
+    let use_it = |hash: &str, at: i64| {
+        vec![
+            Write::UsePasswordReset {
+                token_hash: hash.into(),
+                at: t(at),
+            },
+            Write::SetPassword {
+                user_id: "acc_a_owner".into(),
+                password_hash: format!("hash after {hash}"),
+            },
+        ]
+    };
+    store.commit(use_it("r1", 10)).await.unwrap();
+    assert_eq!(
+        store.password_reset("r1").await.unwrap().unwrap().used_at,
+        Some(t(10))
+    );
+    // Used: the whole batch fails and writes nothing.
+    let again = store.commit(use_it("r1", 11)).await;
+    assert!(
+        matches!(again, Err(billing_api::store::StoreError::AlreadyDone(_))),
+        "{again:?}"
+    );
+    assert_eq!(
+        store
+            .user("acc_a_owner")
+            .await
+            .unwrap()
+            .unwrap()
+            .password_hash,
+        "hash after r1"
+    );
+    // Expired, and never there: the same.
+    for (hash, at) in [("r2", 3600), ("absent", 5)] {
+        let res = store.commit(use_it(hash, at)).await;
+        assert!(
+            matches!(res, Err(billing_api::store::StoreError::AlreadyDone(_))),
+            "{hash}: {res:?}"
+        );
+    }
+    assert!(store
+        .password_reset("r2")
+        .await
+        .unwrap()
+        .unwrap()
+        .used_at
+        .is_none());
+}
+
+#[tokio::test]
+async fn a_users_reset_links_are_deleted_together_and_expired_ones_forgotten() {
+    let store = store_with_account("acc_a").await;
+    store
+        .commit(vec![
+            Write::InsertPasswordReset(reset_link("r1", "acc_a_owner", 0)),
+            Write::InsertPasswordReset(reset_link("r2", "acc_a_owner", 100)),
+            Write::InsertPasswordReset(reset_link("r3", "acc_a_admin", 0)),
+            Write::InsertPasswordReset(reset_link("r4", "acc_a_admin", 500)),
+        ])
+        .await
+        .unwrap();
+    store
+        .commit(vec![Write::DeletePasswordResets {
+            user_id: "acc_a_owner".into(),
+        }])
+        .await
+        .unwrap();
+    assert!(store.password_reset("r1").await.unwrap().is_none());
+    assert!(store.password_reset("r2").await.unwrap().is_none());
+    // r3 expired at t(3600); r4 lasts until t(4100).
+    assert_eq!(store.forget_password_resets(t(3601)).await.unwrap(), 1);
+    assert!(store.password_reset("r3").await.unwrap().is_none());
+    assert!(store.password_reset("r4").await.unwrap().is_some());
+}

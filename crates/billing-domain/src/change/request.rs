@@ -15,6 +15,7 @@ use super::current::Current;
 pub struct ChangeRequest {
     pub plan: Option<PlanId>,
     pub interval: Option<Interval>,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 10_000))]
     pub seats: Option<u32>,
     pub add_ons: Option<Vec<AddOnId>>,
     /// The moment to prorate at: pass back the preview's `proration_date`

@@ -45,8 +45,10 @@ pub struct CancelSession {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChooseReasonRequest {
+    /// One of the cancel flow's reasons (`GET /api/cancel-flow`).
     pub reason: String,
     /// Required when the reason asks for text ("Something else").
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub text: Option<String>,
 }
 
@@ -76,6 +78,7 @@ pub struct CancelRequest {
     /// The wizard run, for save-rate reporting.
     pub session_id: Option<String>,
     /// Exactly `CONFIRM`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = super::schema::confirm_word))]
     pub confirmation: String,
     /// The ids of every consequence shown.
     pub acknowledged: Vec<String>,
@@ -89,6 +92,7 @@ pub struct WizardStepRequest {
     /// The wizard run, for save-rate reporting.
     pub session_id: Option<String>,
     /// A note (meeting requests, withdrawals).
+    #[cfg_attr(feature = "openapi", schema(max_length = 1000))]
     pub note: Option<String>,
 }
 
@@ -98,6 +102,7 @@ pub struct WizardStepRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// Exactly `CONFIRM`: a refund ends the subscription now.
+    #[cfg_attr(feature = "openapi", schema(schema_with = super::schema::confirm_word))]
     pub confirmation: String,
 }
 
@@ -145,5 +150,6 @@ impl UsageKind {
 pub struct UsageRequest {
     pub kind: UsageKind,
     /// 1 to 1,000,000.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 1_000_000))]
     pub quantity: i64,
 }

@@ -57,5 +57,6 @@ pub struct WithdrawalList {
 #[serde(deny_unknown_fields)]
 pub struct WithdrawalDecision {
     /// `paid` or `declined`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = super::schema::withdrawal_decision))]
     pub decision: String,
 }

@@ -56,6 +56,7 @@ pub struct BillingContacts {
 #[serde(deny_unknown_fields)]
 pub struct CreateAccessRequest {
     /// An optional note to the owner (at most 500 characters).
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
     pub note: Option<String>,
 }
 
@@ -98,5 +99,6 @@ pub struct AccessRequestList {
 #[serde(deny_unknown_fields)]
 pub struct GrantAccessRequest {
     /// `read` or `manage`.
+    #[cfg_attr(feature = "openapi", schema(schema_with = super::schema::grant_level))]
     pub billing_access: BillingAccess,
 }

@@ -13,7 +13,10 @@ mod ledger;
 mod mail;
 mod members;
 mod overview;
+mod password_reset;
 mod payments;
+#[cfg(feature = "openapi")]
+mod schema;
 mod session;
 mod subscription;
 mod test_support;
@@ -27,6 +30,7 @@ pub use ledger::*;
 pub use mail::*;
 pub use members::*;
 pub use overview::*;
+pub use password_reset::*;
 pub use payments::*;
 pub use session::*;
 pub use subscription::*;

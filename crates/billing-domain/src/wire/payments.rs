@@ -68,9 +68,19 @@ pub struct PaymentMethodSummary {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CardTokenRequest {
+    /// Digits; spaces and dashes between them are ignored.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^[0-9 -]*[0-9][0-9 -]*$", example = "4242 4242 4242 4242")
+    )]
     pub number: String,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 12))]
     pub exp_month: u32,
+    /// Four digits; at most 50 years ahead (the maximum is this year's).
+    #[cfg_attr(feature = "openapi", schema(minimum = 2000, example = 2034))]
     pub exp_year: u32,
+    /// Three digits (four for American Express).
+    #[cfg_attr(feature = "openapi", schema(pattern = "^[0-9]{3,4}$", example = "123"))]
     pub cvc: String,
 }
 

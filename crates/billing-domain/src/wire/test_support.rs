@@ -34,6 +34,7 @@ pub struct GatewayChargeList {
 #[serde(deny_unknown_fields)]
 pub struct AdvanceClockRequest {
     /// Seconds to move the account's clock forward (1 to 5 years' worth).
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 158_112_000))]
     pub advance_seconds: i64,
 }
 

@@ -1,7 +1,7 @@
 //! Withdrawing the credit balance: the request holds the amount until the
 //! billing team decides.
 
-use super::{commit, conflict, subscription, MAX_TEXT};
+use super::{commit, conflict, subscription};
 use crate::ids::new_id;
 use crate::mail::{self, templates};
 use crate::services::actor::Actor;
@@ -25,6 +25,7 @@ pub async fn withdraw_balance(
     note: Option<&str>,
 ) -> Result<crate::store::WithdrawalRecord, ServiceError> {
     user.require(Permission::Refund)?;
+    super::check_note(note)?;
     let account = &user.account;
     let _guard = state.account_lock(&account.id).await?;
     let sub = subscription(state, &account.id).await?;
@@ -35,13 +36,6 @@ pub async fn withdraw_balance(
         ));
     }
     let note = note.map(str::trim).unwrap_or("");
-    if note.chars().count() > MAX_TEXT {
-        return Err(ServiceError::invalid(
-            "note",
-            "too_long",
-            format!("Keep it under {MAX_TEXT} characters."),
-        ));
-    }
     let now = state.now_for(account);
     let amount = Money::new(sub.credit_balance, sub.currency);
     let withdrawal = crate::store::WithdrawalRecord {

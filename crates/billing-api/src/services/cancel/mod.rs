@@ -35,6 +35,19 @@ use chrono::{DateTime, Utc};
 /// The longest free text a reason or note may carry.
 const MAX_TEXT: usize = 1_000;
 
+/// Refuses a note longer than [`MAX_TEXT`], counted as sent (as the
+/// schema's `maxLength` counts), whichever step it comes with.
+pub fn check_note(note: Option<&str>) -> Result<(), ServiceError> {
+    if note.is_some_and(|n| n.chars().count() > MAX_TEXT) {
+        return Err(ServiceError::invalid(
+            "note",
+            "too_long",
+            format!("Keep it under {MAX_TEXT} characters."),
+        ));
+    }
+    Ok(())
+}
+
 async fn subscription(
     state: &AppState,
     account_id: &str,

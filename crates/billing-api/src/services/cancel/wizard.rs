@@ -101,7 +101,12 @@ pub async fn choose_reason(
             "Tell us a little more about your reason.",
         ));
     }
-    if text.is_some_and(|t| t.chars().count() > MAX_TEXT) {
+    // Counted as sent, spaces and all, as the schema's `maxLength` counts.
+    if body
+        .text
+        .as_deref()
+        .is_some_and(|t| t.chars().count() > MAX_TEXT)
+    {
         return Err(ServiceError::invalid(
             "text",
             "too_long",
@@ -244,14 +249,8 @@ pub async fn request_meeting(
     offer_id: Option<&str>,
 ) -> Result<(), ServiceError> {
     user.require(Permission::AccountCancel)?;
+    super::check_note(note)?;
     let note = note.map(str::trim).unwrap_or("");
-    if note.chars().count() > MAX_TEXT {
-        return Err(ServiceError::invalid(
-            "note",
-            "too_long",
-            format!("Keep it under {MAX_TEXT} characters."),
-        ));
-    }
     let account = &user.account;
     let now = state.now_for(account);
     let csm = state.cancel_flow.file.customer_success_email.clone();

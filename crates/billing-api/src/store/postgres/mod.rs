@@ -28,9 +28,9 @@ mod subscriptions;
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
     GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
-    NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, RenewalTally, SaveRate,
-    SessionActorRecord, SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord,
-    ThrottleRecord, UserRecord, WithdrawalRecord, Write,
+    NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord, PaymentMethodRecord,
+    RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Store, StoreError, StoredResponse,
+    SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -434,6 +434,17 @@ impl Store for PgStore {
         bench::scratch_insert(&mut tx, id, at).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn password_reset(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<PasswordResetRecord>, StoreError> {
+        security::password_reset(&self.pool, token_hash).await
+    }
+
+    async fn forget_password_resets(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        security::forget_password_resets(&self.pool, before).await
     }
 }
 

@@ -1,11 +1,12 @@
 //! Protecting sign-in and sessions: the throttle counters, swapped only at
 //! the version read (so attempts on several instances at once are each
-//! counted); sessions' idle and absolute ends; password changes.
+//! counted); sessions' idle and absolute ends; password changes and reset
+//! links, each used once.
 
 use super::rows::session_from;
 use super::Tx;
 use crate::clock::from_unix;
-use crate::store::{SessionRecord, StoreError, ThrottleRecord};
+use crate::store::{PasswordResetRecord, SessionRecord, StoreError, ThrottleRecord};
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
@@ -162,5 +163,84 @@ pub(super) async fn end_sessions(
                 .await?
         }
     };
+    Ok(())
+}
+
+fn password_reset_from(row: &PgRow) -> Result<PasswordResetRecord, StoreError> {
+    Ok(PasswordResetRecord {
+        token_hash: row.try_get("token_hash")?,
+        user_id: row.try_get("user_id")?,
+        created_at: from_unix(row.try_get("created_at")?),
+        expires_at: from_unix(row.try_get("expires_at")?),
+        used_at: row.try_get::<Option<i64>, _>("used_at")?.map(from_unix),
+    })
+}
+
+pub(super) async fn password_reset(
+    pool: &PgPool,
+    token_hash: &str,
+) -> Result<Option<PasswordResetRecord>, StoreError> {
+    sqlx::query("SELECT * FROM password_resets WHERE token_hash = $1")
+        .bind(token_hash)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(password_reset_from)
+        .transpose()
+}
+
+pub(super) async fn forget_password_resets(
+    pool: &PgPool,
+    before: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(
+        sqlx::query("DELETE FROM password_resets WHERE expires_at < $1")
+            .bind(before.timestamp())
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}
+
+pub(super) async fn insert_password_reset(
+    tx: &mut Tx<'_>,
+    r: &PasswordResetRecord,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO password_resets (token_hash, user_id, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&r.token_hash)
+        .bind(&r.user_id)
+        .bind(r.created_at.timestamp())
+        .bind(r.expires_at.timestamp())
+        .bind(r.used_at.map(|t| t.timestamp()))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+pub(super) async fn use_password_reset(
+    tx: &mut Tx<'_>,
+    token_hash: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let used = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $3")
+        .bind(at.timestamp())
+        .bind(token_hash)
+        .bind(at.timestamp())
+        .execute(&mut **tx)
+        .await?;
+    if used.rows_affected() == 0 {
+        return Err(StoreError::AlreadyDone("password reset link".into()));
+    }
+    Ok(())
+}
+
+pub(super) async fn delete_password_resets(
+    tx: &mut Tx<'_>,
+    user_id: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM password_resets WHERE user_id = $1")
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }

@@ -26,5 +26,5 @@ pub use invoices::InvoiceRecord;
 pub use ledger::{LedgerRecord, WithdrawalRecord};
 pub use outbox::OutboxEmail;
 pub use overview::OverviewRecord;
-pub use security::ThrottleRecord;
+pub use security::{PasswordResetRecord, ThrottleRecord};
 pub use subscriptions::SubscriptionRecord;

@@ -1,5 +1,5 @@
 //! What the store keeps to protect sign-in: the throttle counters of
-//! failed attempts.
+//! attempts, and password reset links.
 
 use chrono::{DateTime, Utc};
 
@@ -19,4 +19,17 @@ pub struct ThrottleRecord {
     pub succeeded_at: Option<DateTime<Utc>>,
     /// Bumped by the store on every write; a swap names the version it read.
     pub version: i64,
+}
+
+/// A password reset link: its token only as a hash, single use, expiring.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordResetRecord {
+    /// SHA-256 of the link's token: a leaked table resets nobody's password.
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: DateTime<Utc>,
+    /// The link stops working then.
+    pub expires_at: DateTime<Utc>,
+    /// When the link was used; it works once.
+    pub used_at: Option<DateTime<Utc>>,
 }

@@ -89,6 +89,13 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
             user_id,
             password_hash,
         } => security::set_password(tx, user_id, password_hash).await,
+        Write::InsertPasswordReset(r) => security::insert_password_reset(tx, r).await,
+        Write::UsePasswordReset { token_hash, at } => {
+            security::use_password_reset(tx, token_hash, *at).await
+        }
+        Write::DeletePasswordResets { user_id } => {
+            security::delete_password_resets(tx, user_id).await
+        }
         Write::EndSessions { user_id, except } => {
             security::end_sessions(tx, user_id, except.as_deref()).await
         }

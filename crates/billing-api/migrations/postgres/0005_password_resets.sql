@@ -1,0 +1,10 @@
+-- Password reset links (SPEC §14): the token only as a SHA-256 hash, each
+-- link used once and only until it expires.
+CREATE TABLE password_resets (
+    token_hash TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at    BIGINT
+);
+CREATE INDEX password_resets_user ON password_resets (user_id);
