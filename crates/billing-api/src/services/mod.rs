@@ -16,4 +16,5 @@ pub mod ledger;
 pub mod members;
 pub mod overview;
 pub mod payments;
+pub mod renewals;
 pub mod seed;

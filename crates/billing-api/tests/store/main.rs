@@ -12,4 +12,5 @@ mod concurrency;
 mod fixtures;
 mod idempotency;
 mod invoices;
+mod many;
 mod outbox;

@@ -184,7 +184,7 @@ async fn one(pool: &PgPool, sql: &str, key: &str) -> Result<Option<InvoiceRecord
 }
 
 /// Invoice rows with their lines attached, the lines of all read at once.
-async fn with_lines(
+pub(super) async fn with_lines(
     conn: &mut PgConnection,
     rows: &[PgRow],
 ) -> Result<Vec<InvoiceRecord>, StoreError> {

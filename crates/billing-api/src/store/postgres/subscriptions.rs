@@ -7,22 +7,26 @@ use crate::store::{StoreError, SubscriptionRecord};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-/// The subscription, its available and held credit summed from the ledger
-/// (SUM of BIGINT is NUMERIC in PostgreSQL: cast back).
+/// Subscriptions with their available and held credit summed from the
+/// ledger (SUM of BIGINT is NUMERIC in PostgreSQL: cast back); a `WHERE`
+/// on `s` follows.
+pub(super) const WITH_BALANCES: &str = "SELECT s.*, \
+       COALESCE((SELECT SUM(CASE l.kind WHEN 'credit_granted' THEN l.amount WHEN 'credit_applied' THEN -l.amount \
+         WHEN 'withdrawal_requested' THEN -l.amount WHEN 'withdrawal_declined' THEN l.amount ELSE 0 END) \
+         FROM ledger_entries l WHERE l.account_id = s.account_id), 0)::BIGINT AS ledger_available, \
+       COALESCE((SELECT SUM(CASE l.kind WHEN 'withdrawal_requested' THEN l.amount WHEN 'withdrawal_paid' THEN -l.amount \
+         WHEN 'withdrawal_declined' THEN -l.amount ELSE 0 END) \
+         FROM ledger_entries l WHERE l.account_id = s.account_id), 0)::BIGINT AS ledger_held \
+     FROM subscriptions s ";
+
+/// The subscription, its available and held credit summed from the ledger.
 pub(super) async fn subscription(
     pool: &PgPool,
     account_id: &str,
 ) -> Result<Option<SubscriptionRecord>, StoreError> {
     optional(
         pool,
-        "SELECT s.*, \
-           COALESCE((SELECT SUM(CASE l.kind WHEN 'credit_granted' THEN l.amount WHEN 'credit_applied' THEN -l.amount \
-             WHEN 'withdrawal_requested' THEN -l.amount WHEN 'withdrawal_declined' THEN l.amount ELSE 0 END) \
-             FROM ledger_entries l WHERE l.account_id = s.account_id), 0)::BIGINT AS ledger_available, \
-           COALESCE((SELECT SUM(CASE l.kind WHEN 'withdrawal_requested' THEN l.amount WHEN 'withdrawal_paid' THEN -l.amount \
-             WHEN 'withdrawal_declined' THEN -l.amount ELSE 0 END) \
-             FROM ledger_entries l WHERE l.account_id = s.account_id), 0)::BIGINT AS ledger_held \
-         FROM subscriptions s WHERE s.account_id = $1",
+        &format!("{WITH_BALANCES}WHERE s.account_id = $1"),
         account_id,
         subscription_from,
     )

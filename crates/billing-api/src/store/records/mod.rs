@@ -12,8 +12,8 @@ mod outbox;
 mod subscriptions;
 
 pub use accounts::{
-    AccessRequestRecord, AccountBatch, AccountRecord, NewAccount, PaymentMethodRecord,
-    SessionRecord, UserRecord,
+    AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, NewAccount,
+    PaymentMethodRecord, SessionRecord, UserRecord,
 };
 pub use audit::AuditEntry;
 pub use bench::{RenewalTally, Spread};
