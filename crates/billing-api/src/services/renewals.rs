@@ -64,7 +64,7 @@ pub fn due(snapshot: &AccountSnapshot, until: DateTime<Utc>) -> Due {
 /// What [`renew_many`] did.
 #[derive(Debug, Default)]
 pub struct Renewed {
-    /// Accounts renewed (and, where anything was owed, charged).
+    /// Accounts renewed (their charge made, or left to be settled one by one).
     pub renewed: usize,
     /// Accounts to run one by one.
     pub rest: Vec<String>,
@@ -143,8 +143,16 @@ pub async fn renew_many(
     let mut opened = Vec::new();
     for (renewal, outcome) in renewals.into_iter().zip(results) {
         match outcome {
-            Ok(()) if renewal.invoice.status == InvoiceStatus::Open => opened.push(renewal),
-            Ok(()) => finish(&mut out, &renewal, until),
+            Ok(()) => {
+                out.renewed += 1;
+                if renewal.invoice.period_end.is_some_and(|end| end <= until) {
+                    // The next period is due too.
+                    out.rest.push(renewal.snapshot.account.id.clone());
+                }
+                if renewal.invoice.status == InvoiceStatus::Open {
+                    opened.push(renewal);
+                }
+            }
             Err(e) => {
                 tracing::debug!(account = %renewal.snapshot.account.id, error = %e, "renewal left to run alone");
                 out.rest.push(renewal.snapshot.account.id.clone());
@@ -190,20 +198,14 @@ pub async fn renew_many(
     let results = state.store.commit_many(batches).await;
     for (renewal, outcome) in charged.into_iter().zip(results) {
         match outcome {
-            Ok(()) => finish(&mut out, &renewal, until),
+            Ok(()) => {}
             Err(e) => {
                 tracing::warn!(account = %renewal.snapshot.account.id, error = %e, "a renewal's charge is left to be recorded");
                 out.rest.push(renewal.snapshot.account.id.clone());
             }
         }
     }
+    out.rest.sort_unstable();
+    out.rest.dedup();
     Ok(out)
-}
-
-/// Counts a done renewal; one whose next period is due too runs again.
-fn finish(out: &mut Renewed, renewal: &Renewal<'_>, until: DateTime<Utc>) {
-    out.renewed += 1;
-    if renewal.invoice.period_end.is_some_and(|end| end <= until) {
-        out.rest.push(renewal.snapshot.account.id.clone());
-    }
 }

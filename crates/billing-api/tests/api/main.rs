@@ -22,5 +22,6 @@ mod overview;
 mod payments;
 mod permission_matrix;
 mod renewals;
+mod scheduler;
 mod session;
 mod subscription;
