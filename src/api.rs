@@ -10,6 +10,7 @@ pub mod audit;
 pub mod cancel;
 mod error;
 pub mod members;
+pub mod security;
 pub mod subscription;
 
 pub use error::ApiError;

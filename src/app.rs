@@ -1,6 +1,7 @@
 //! The one route table, and the frame every signed-in page shares.
 
 use crate::components::app_layout::AppLayout;
+use crate::pages::account_security_page::AccountSecurityPage;
 use crate::pages::audit_log_page::AuditLogPage;
 use crate::pages::billing_access_page::BillingAccessPage;
 use crate::pages::billing_page::BillingPage;
@@ -62,6 +63,7 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                     <Route path=path!("/billing/access") view=BillingAccessPage />
                     <Route path=path!("/billing/audit") view=AuditLogPage />
+                    <Route path=path!("/account/security") view=AccountSecurityPage />
                     <Route path=path!("/dev/mailbox") view=MailboxPage />
                 </ParentRoute>
             </Routes>

@@ -1,5 +1,6 @@
 //! The routed views, one per file, each named `FooPage`.
 
+pub mod account_security_page;
 pub mod audit_log_page;
 pub mod billing_access_page;
 pub mod billing_page;

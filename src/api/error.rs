@@ -21,6 +21,8 @@ pub struct ApiError {
     pub message: String,
     /// The request field at fault, if any.
     pub param: Option<String>,
+    /// On a 429: the seconds to wait before trying again.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -34,6 +36,7 @@ impl ApiError {
             message: "Could not reach the billing service. Check your connection and try again."
                 .into(),
             param: None,
+            retry_after: None,
         }
     }
 
@@ -48,6 +51,7 @@ impl ApiError {
                 "The billing service returned an unexpected answer (HTTP {status}). Please try again."
             ),
             param: None,
+            retry_after: None,
         }
     }
 
@@ -60,6 +64,7 @@ impl ApiError {
                 code: error.code,
                 message: error.message,
                 param: error.param,
+                retry_after: error.retry_after,
             },
             Err(e) => ApiError::unexpected(status, e),
         }

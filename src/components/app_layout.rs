@@ -73,6 +73,13 @@ const NAV_ENTRIES: &[NavEntry] = &[
         dev_only: false,
     },
     NavEntry {
+        href: "/account/security",
+        label: "Sign-in & security",
+        requires: None,
+        exact: true,
+        dev_only: false,
+    },
+    NavEntry {
         href: "/dev/mailbox",
         label: "Dev mailbox",
         requires: None,

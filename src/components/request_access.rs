@@ -137,6 +137,7 @@ fn RequestAccessForm(asked: RwSignal<Option<Asked>>) -> impl IntoView {
                 code: "too_long".into(),
                 message: format!("The note can be at most {MAX_NOTE} characters."),
                 param: Some("note".into()),
+                retry_after: None,
             }));
             return;
         }

@@ -32,7 +32,7 @@ pub fn SeatsCard(
                 aria-valuenow=used.to_string()
                 aria-valuetext=summary
             >
-                <span class="meter__fill" style=format!("width: {percent}%")></span>
+                <span class="meter__fill" style:width=format!("{percent}%")></span>
             </div>
             <p class="muted">
                 {if full {

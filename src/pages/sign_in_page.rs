@@ -2,6 +2,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::page_title::PageTitle;
+use crate::components::retry_countdown::{seconds_left, RetryCountdown};
 use crate::state::session::{set_session, use_session, SessionState};
 use billing_domain::wire::SignInRequest;
 use leptos::ev::SubmitEvent;
@@ -59,6 +60,18 @@ pub fn SignInPage() -> impl IntoView {
             .and_then(|e| e.message_except(&["email", "password"]))
     };
 
+    // Too many attempts: no new one until the wait the API named is over.
+    let wait_until = RwSignal::new(None::<f64>);
+    Effect::new(move |_| {
+        let retry_after = error.get().and_then(|e| e.retry_after);
+        if let Some(secs) = retry_after {
+            wait_until.set(Some(js_sys::Date::now() + secs as f64 * 1000.0));
+        }
+    });
+    let wait_left = seconds_left(wait_until);
+    let waited = Signal::derive(move || wait_until.get().is_some());
+    let waiting = move || wait_left.get().is_some();
+
     // Put the cursor on the field the API complained about, so its message
     // (linked by aria-describedby) is read out.
     Effect::new(move |_| {
@@ -74,9 +87,10 @@ pub fn SignInPage() -> impl IntoView {
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if pending.get_untracked() {
+        if pending.get_untracked() || wait_left.get_untracked().is_some() {
             return;
         }
+        wait_until.set(None);
         sign_in.dispatch(SignInRequest {
             email: email.get_untracked(),
             password: password.get_untracked(),
@@ -166,9 +180,13 @@ pub fn SignInPage() -> impl IntoView {
                         type="submit"
                         class="button button--primary button--block"
                         disabled=move || pending.get()
+                        // Not `disabled`: focus stays on the button while it waits.
+                        aria-disabled=move || waiting().then_some("true")
+                        aria-describedby=move || waiting().then_some("sign-in-wait")
                     >
                         {move || if pending.get() { "Signing in…" } else { "Sign in" }}
                     </button>
+                    <RetryCountdown left=wait_left waited=waited id="sign-in-wait" />
                 </form>
             </div>
         </main>

@@ -1,22 +1,51 @@
-//! `cargo xtask bench`: the SPA's size and the API's response times, printed.
-//! Figures only; nothing here passes or fails on a number.
+//! `cargo xtask bench [reads] [--postgres]`: the SPA's size and the API's
+//! response times, printed. Figures only; nothing here passes or fails on a
+//! number.
 
+use crate::bench_reads::{self, Options};
+use crate::load::Conn;
 use crate::server::{free_port, Server};
 use crate::setup;
-use crate::util::{self, step, Failure};
-use std::io::{Read, Write};
-use std::net::TcpStream;
+use crate::util::{self, fail, step, Failure};
 use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// Builds everything, then measures.
-pub fn bench() -> Result<(), Failure> {
+const USAGE: &str =
+    "usage: cargo xtask bench [reads] [--postgres] [--seconds N] [--connections N] [--rounds N]";
+
+/// `cargo xtask bench ARGS`: with no subcommand, everything (the SPA's size,
+/// the overview under load, single-request latencies); `reads` measures the
+/// overview under load only.
+pub fn bench(args: &[String]) -> Result<(), Failure> {
+    let mut options = Options::default();
+    let mut subcommand = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut number = |what: &str| -> Result<u64, Failure> {
+            args.next()
+                .and_then(|n| n.parse().ok())
+                .filter(|n| *n > 0)
+                .ok_or_else(|| Failure(format!("{what} takes a positive number\n{USAGE}")))
+        };
+        match arg.as_str() {
+            "--postgres" => options.postgres = true,
+            "--seconds" => options.seconds = number("--seconds")?,
+            "--connections" => options.connections = number("--connections")? as usize,
+            "--rounds" => options.rounds = number("--rounds")? as u32,
+            "reads" if subcommand.is_none() => subcommand = Some("reads"),
+            other => return fail(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
     let root = util::root();
+    if subcommand == Some("reads") {
+        return bench_reads::reads(&root, options);
+    }
     setup::spa_tools(&root)?;
     setup::build_spa(&root, false)?;
     spa_size(&root)?;
-    let bin = crate::server::build_api(&root)?;
+    bench_reads::reads(&root, options)?;
+    let (bin, _) = crate::server::build_release(&root)?;
     api_latency(&root, &bin)
 }
 
@@ -48,64 +77,8 @@ fn spa_size(root: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// One keep-alive connection; returns the status line and body.
-struct Conn {
-    stream: TcpStream,
-    addr: String,
-}
-
-impl Conn {
-    fn request(
-        &mut self,
-        method: &str,
-        path: &str,
-        cookie: &str,
-        body: &str,
-    ) -> Option<(String, String, Vec<String>)> {
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\n", self.addr);
-        if !cookie.is_empty() {
-            req.push_str(&format!("Cookie: {cookie}\r\n"));
-        }
-        if !body.is_empty() {
-            req.push_str(&format!(
-                "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                body.len()
-            ));
-        } else if method != "GET" {
-            req.push_str("Content-Length: 0\r\n");
-        }
-        req.push_str("\r\n");
-        req.push_str(body);
-        self.stream.write_all(req.as_bytes()).ok()?;
-        // Read headers, then exactly Content-Length bytes.
-        let mut buf = Vec::new();
-        let mut byte = [0u8; 1];
-        while !buf.ends_with(b"\r\n\r\n") {
-            self.stream.read_exact(&mut byte).ok()?;
-            buf.push(byte[0]);
-        }
-        let head = String::from_utf8_lossy(&buf).to_string();
-        let headers: Vec<String> = head.lines().map(str::to_string).collect();
-        let len = headers
-            .iter()
-            .find_map(|h| {
-                h.to_ascii_lowercase()
-                    .strip_prefix("content-length:")
-                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
-            })
-            .unwrap_or(0);
-        let mut body = vec![0u8; len];
-        self.stream.read_exact(&mut body).ok()?;
-        Some((
-            headers[0].clone(),
-            String::from_utf8_lossy(&body).to_string(),
-            headers,
-        ))
-    }
-}
-
 fn api_latency(root: &Path, bin: &Path) -> Result<(), Failure> {
-    step("API response times (test mode, one keep-alive connection, 500 requests each)");
+    step("API response times (release, test mode, one keep-alive connection, 500 requests each)");
     let addr = format!("127.0.0.1:{}", free_port()?);
     let scratch = root.join("target/bench");
     let _ = std::fs::remove_dir_all(&scratch);
@@ -122,16 +95,12 @@ fn api_latency(root: &Path, bin: &Path) -> Result<(), Failure> {
         ],
         &addr,
     )?;
-    let stream = TcpStream::connect(&addr).map_err(|e| Failure(e.to_string()))?;
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok();
-    let mut conn = Conn {
-        stream,
-        addr: addr.clone(),
-    };
+    let mut conn = Conn::open(&addr).map_err(|e| Failure(e.to_string()))?;
     let fail = || Failure("the API did not answer as expected during the benchmark".into());
-    let (_, account, _) = conn
+    let account = conn
         .request("POST", "/api/test/accounts", "", "")
-        .ok_or_else(fail)?;
+        .ok_or_else(fail)?
+        .body;
     let field = |json: &str, key: &str, nth: usize| -> Option<String> {
         json.split(&format!("\"{key}\":\""))
             .nth(nth)
@@ -142,19 +111,15 @@ fn api_latency(root: &Path, bin: &Path) -> Result<(), Failure> {
     let password = field(&account, "password", 1).ok_or_else(fail)?;
     let body = format!("{{\"email\":\"{email}\",\"password\":\"{password}\"}}");
     let started = Instant::now();
-    let (status, _, headers) = conn
+    let signed_in = conn
         .request("POST", "/api/session", "", &body)
         .ok_or_else(fail)?;
     let sign_in = started.elapsed();
-    if !status.contains("200") {
+    if signed_in.status != 200 {
         return Err(fail());
     }
-    let cookie = headers
-        .iter()
-        .find_map(|h| {
-            h.strip_prefix("set-cookie: ")
-                .or_else(|| h.strip_prefix("Set-Cookie: "))
-        })
+    let cookie = signed_in
+        .header("set-cookie")
         .and_then(|c| c.split(';').next())
         .ok_or_else(fail)?
         .to_string();
@@ -166,9 +131,12 @@ fn api_latency(root: &Path, bin: &Path) -> Result<(), Failure> {
         let mut times = Vec::with_capacity(500);
         for _ in 0..500 {
             let t = Instant::now();
-            let (status, _, _) = conn.request("GET", path, &cookie, "").ok_or_else(fail)?;
+            let status = conn
+                .request("GET", path, &cookie, "")
+                .ok_or_else(fail)?
+                .status;
             times.push(t.elapsed());
-            if !status.contains("200") {
+            if status != 200 {
                 return Err(Failure(format!("{path} answered {status}")));
             }
         }

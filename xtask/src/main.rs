@@ -6,7 +6,10 @@
 //! version first, so a second run costs seconds.
 
 mod bench;
+mod bench_reads;
 mod bench_renewals;
+mod compress;
+mod load;
 mod postgres;
 mod server;
 mod setup;
@@ -28,8 +31,12 @@ commands:
           the domain, API, store and SPA tests on SQLite, the store and API
           tests again on a throwaway PostgreSQL cluster, a release build of
           the SPA, and the Playwright journeys against the API in test mode
-  bench   build the SPA and the API, then print the SPA's size and the API's
-          response times
+  bench [reads] [--postgres] [--seconds N] [--connections N] [--rounds N]
+          build the SPA and the API (release), then print the SPA's size,
+          the signed-in overview under load (64 connections, wrk) beside a
+          bare axum hello in the same run, and single-request latencies;
+          `reads` measures the overview under load only; --postgres runs
+          the API on a throwaway PostgreSQL cluster instead of SQLite
   bench renewals --accounts N [--postgres] [--instances K] [--concurrency C]
           seed N accounts due for renewal (SQLite, or a throwaway PostgreSQL
           cluster), run K scheduler passes at once (K > 1 needs --postgres),
@@ -45,7 +52,7 @@ fn main() -> ExitCode {
         Some("bench") if args.get(1).map(String::as_str) == Some("renewals") => {
             bench_renewals::run(&args[2..])
         }
-        Some("bench") => bench::bench(),
+        Some("bench") => bench::bench(&args[1..]),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())

@@ -21,7 +21,33 @@ pub fn build_api(root: &Path) -> Result<PathBuf, Failure> {
     Ok(target.join("debug/billing-api"))
 }
 
-/// A running API server, stopped when dropped.
+/// Builds the API binary and the bare axum baseline (`bench-hello`) with
+/// the release profile, as they would be deployed, and returns their paths.
+pub fn build_release(root: &Path) -> Result<(PathBuf, PathBuf), Failure> {
+    step("Building the API and the bare axum baseline (release)");
+    util::cargo(
+        root,
+        &[
+            "build",
+            "--release",
+            "-p",
+            "billing-api",
+            "--bin",
+            "billing-api",
+            "--example",
+            "bench-hello",
+        ],
+    )?;
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("target"));
+    Ok((
+        target.join("release/billing-api"),
+        target.join("release/examples/bench-hello"),
+    ))
+}
+
+/// A running server, stopped when dropped.
 pub struct Server {
     child: Child,
 }
@@ -33,6 +59,17 @@ impl Server {
         root: &Path,
         env: &[(&str, &str)],
         addr: &str,
+    ) -> Result<Server, Failure> {
+        Self::start_probing(bin, root, env, addr, "/api/health")
+    }
+
+    /// Starts `bin` with `env` and waits until `addr` answers `probe` with 200.
+    pub fn start_probing(
+        bin: &Path,
+        root: &Path,
+        env: &[(&str, &str)],
+        addr: &str,
+        probe: &str,
     ) -> Result<Server, Failure> {
         let mut cmd = Command::new(bin);
         cmd.current_dir(root);
@@ -47,15 +84,17 @@ impl Server {
         loop {
             if let Some(status) = server.child.try_wait().ok().flatten() {
                 return fail(format!(
-                    "the API server exited at start-up ({status}); see its log above"
+                    "{} exited at start-up ({status}); see its log above",
+                    bin.display()
                 ));
             }
-            if http_get(addr, "/api/health").is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
+            if http_get(addr, probe).is_some_and(|r| r.starts_with("HTTP/1.1 200")) {
                 return Ok(server);
             }
             if Instant::now() > deadline {
                 return fail(format!(
-                    "the API server did not answer on {addr} within 60 s"
+                    "{} did not answer on {addr} within 60 s",
+                    bin.display()
                 ));
             }
             std::thread::sleep(Duration::from_millis(200));

@@ -156,6 +156,9 @@ pub fn build_spa(root: &Path, always: bool) -> Result<(), Failure> {
         if let (Some(built), Some(newest)) = (built, newest) {
             if built >= newest {
                 note("dist/ is up to date");
+                if !root.join("dist/index.html.br").exists() {
+                    crate::compress::precompress(&root.join("dist"))?;
+                }
                 return Ok(());
             }
         }
@@ -171,5 +174,6 @@ pub fn build_spa(root: &Path, always: bool) -> Result<(), Failure> {
     if !index.exists() {
         return fail("trunk finished but dist/index.html is missing");
     }
+    crate::compress::precompress(&root.join("dist"))?;
     Ok(())
 }

@@ -56,6 +56,65 @@ pub struct Config {
     /// `BILLING_SEED_DEMO`: seed the demo accounts into an empty database
     /// (default on in dev mode, never allowed in production).
     pub seed_demo: bool,
+    /// Sign-in and session hardening (SPEC §14).
+    pub security: SecurityConfig,
+}
+
+/// Sign-in and session hardening (SPEC §14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecurityConfig {
+    /// `BILLING_TRUST_FORWARDED_FOR=1`: the client's address is the last
+    /// hop of `X-Forwarded-For`, as the reverse proxy in front appends it.
+    /// Off by default: the header is anyone's to forge, so sign-in
+    /// throttling keys on the connection's peer address.
+    pub trust_forwarded_for: bool,
+    /// `BILLING_SESSION_IDLE_MINUTES` (default 30): a session unused this
+    /// long ends.
+    pub session_idle: chrono::Duration,
+    /// `BILLING_SESSION_MAX_HOURS` (default 12): a session ends this long
+    /// after sign-in, used or not.
+    pub session_lifetime: chrono::Duration,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            trust_forwarded_for: false,
+            session_idle: chrono::Duration::minutes(30),
+            session_lifetime: chrono::Duration::hours(12),
+        }
+    }
+}
+
+impl SecurityConfig {
+    fn from_env(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<SecurityConfig> {
+        let defaults = SecurityConfig::default();
+        let number = |name: &str| -> anyhow::Result<Option<i64>> {
+            var(name)
+                .map(|v| match v.parse::<i64>() {
+                    Ok(n) if n > 0 => Ok(n),
+                    _ => bail!("{name} must be a whole number above 0, not `{v}`"),
+                })
+                .transpose()
+        };
+        let trust_forwarded_for = match var("BILLING_TRUST_FORWARDED_FOR").as_deref() {
+            None | Some("0" | "false") => false,
+            Some("1" | "true") => true,
+            Some(other) => bail!("BILLING_TRUST_FORWARDED_FOR must be 1 or 0, not `{other}`"),
+        };
+        let session_idle = number("BILLING_SESSION_IDLE_MINUTES")?
+            .map_or(defaults.session_idle, chrono::Duration::minutes);
+        let session_lifetime = number("BILLING_SESSION_MAX_HOURS")?
+            .map_or(defaults.session_lifetime, chrono::Duration::hours);
+        if session_idle > session_lifetime {
+            bail!("BILLING_SESSION_IDLE_MINUTES must not be longer than BILLING_SESSION_MAX_HOURS");
+        }
+        Ok(SecurityConfig {
+            trust_forwarded_for,
+            session_idle,
+            session_lifetime,
+        })
+    }
 }
 
 impl Config {
@@ -87,6 +146,7 @@ impl Config {
                 .map(PathBuf::from)
                 .unwrap_or_else(default_cancel_flow_path),
             seed_demo,
+            security: SecurityConfig::from_env(var)?,
         })
     }
 }

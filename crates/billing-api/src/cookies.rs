@@ -1,7 +1,6 @@
 //! The session cookie: reading its token from a request and the
 //! `Set-Cookie` values that store and clear it.
 
-use crate::services::auth::SESSION_HOURS;
 use axum::http::{header::COOKIE, HeaderMap};
 
 /// The session cookie's name.
@@ -20,10 +19,10 @@ pub fn session_token(headers: &HeaderMap) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// The `Set-Cookie` value that stores a session (HttpOnly, SameSite=Strict;
-/// Secure outside dev and test, which run on plain http://localhost).
-pub fn session_cookie(token: &str, secure: bool) -> String {
-    let max_age = SESSION_HOURS * 3600;
+/// The `Set-Cookie` value that stores a session for `max_age` seconds (its
+/// absolute lifetime; HttpOnly, SameSite=Strict; Secure outside dev and
+/// test, which run on plain http://localhost).
+pub fn session_cookie(token: &str, max_age: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!(
         "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}"

@@ -47,6 +47,9 @@ pub enum ApiError {
     /// 409: the request conflicts with the current state.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// 429: too many sign-in attempts; `Retry-After` says when to try again.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: i64 },
     /// 412: `If-Match` names a version that is no longer current.
     #[error("stale version")]
     PreconditionFailed,
@@ -182,6 +185,16 @@ impl ApiError {
                 message.clone(),
                 None,
             ),
+            TooManyAttempts { retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_error",
+                "too_many_attempts",
+                format!(
+                    "Too many sign-in attempts. For your security, try again in {}.",
+                    in_words(*retry_after_secs)
+                ),
+                None,
+            ),
             PreconditionFailed => (
                 StatusCode::PRECONDITION_FAILED,
                 "invalid_request_error",
@@ -273,6 +286,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::NotFound(what) => ApiError::NotFound(what),
             ServiceError::Conflict { code, message } => ApiError::Conflict { code, message },
             ServiceError::StaleVersion => ApiError::PreconditionFailed,
+            ServiceError::Throttled { retry_after_secs } => {
+                ApiError::TooManyAttempts { retry_after_secs }
+            }
             ServiceError::ChargeUnrecorded(e) => ApiError::ChargeUnrecorded(e),
             ServiceError::Internal(e) => ApiError::Internal(e),
         }
@@ -293,6 +309,12 @@ impl IntoResponse for ApiError {
             tracing::error!(error = ?e, "request failed");
         }
         let charged = matches!(self, ApiError::ChargeUnrecorded(_));
+        let retry_after = match &self {
+            ApiError::TooManyAttempts { retry_after_secs } => {
+                Some((*retry_after_secs).max(1) as u64)
+            }
+            _ => None,
+        };
         let (status, kind, code, message, param) = self.parts();
         let body = ErrorBody {
             error: ErrorDetail {
@@ -300,13 +322,30 @@ impl IntoResponse for ApiError {
                 code: code.into(),
                 message,
                 param,
+                retry_after,
             },
         };
         let mut response = (status, Json(body)).into_response();
         if charged {
             response.extensions_mut().insert(ChargeMade);
         }
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         response
+    }
+}
+
+/// A wait as people say it: "1 second", "40 seconds", "3 minutes".
+fn in_words(secs: i64) -> String {
+    let secs = secs.max(1);
+    if secs < 60 {
+        format!("{secs} second{}", if secs == 1 { "" } else { "s" })
+    } else {
+        let minutes = (secs + 59) / 60;
+        format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" })
     }
 }
 

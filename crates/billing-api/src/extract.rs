@@ -6,11 +6,13 @@ use crate::error::ApiError;
 use crate::services::actor::Actor;
 use crate::services::auth;
 use crate::state::AppState;
+use crate::store::SessionActorRecord;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use std::net::SocketAddr;
 
 /// A JSON request body. Malformed JSON, unknown or missing fields and values
 /// of the wrong type or range are 400s whose `param` names the field.
@@ -139,8 +141,60 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// The session a request's cookie names, as it was read for this request:
+/// the idempotency middleware reads it first (a key is scoped by the user),
+/// and the [`Actor`] extractor then judges that read instead of making
+/// another.
+#[derive(Debug, Clone)]
+pub struct SessionRead {
+    /// The hash of the cookie's token.
+    pub hash: String,
+    /// What the store holds under it.
+    pub record: Option<SessionActorRecord>,
+}
+
+/// The address of the client, for sign-in throttling: the connection's
+/// peer, or (with `BILLING_TRUST_FORWARDED_FOR`) the last hop of
+/// `X-Forwarded-For`, which the reverse proxy in front appends. The header
+/// is ignored otherwise: anyone can send one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientAddr(pub String);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip().to_string());
+        let forwarded = state
+            .config
+            .security
+            .trust_forwarded_for
+            .then(|| last_forwarded_hop(&parts.headers))
+            .flatten();
+        Ok(ClientAddr(
+            forwarded.or(peer).unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
+/// The last address of the last `X-Forwarded-For` header, if it is one.
+fn last_forwarded_hop(headers: &axum::http::HeaderMap) -> Option<String> {
+    let last = headers.get_all("x-forwarded-for").iter().next_back()?;
+    let hop = last.to_str().ok()?.rsplit(',').next()?.trim();
+    hop.parse::<std::net::IpAddr>()
+        .ok()
+        .map(|ip| ip.to_string())
+}
+
 /// The signed-in user as the actor of a use case, read from the session
-/// cookie at this very request.
+/// cookie at this very request (once: a [`SessionRead`] of this request is
+/// used when there is one).
 impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
@@ -149,6 +203,26 @@ impl FromRequestParts<AppState> for Actor {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
-        Ok(auth::actor(state, &token).await?)
+        let hash = auth::hash_token(&token);
+        let record = match parts.extensions.get::<SessionRead>() {
+            Some(read) if read.hash == hash => read.record.clone(),
+            _ => auth::read_session(state, &hash).await?,
+        };
+        Ok(auth::admit(state, hash, record).await?)
+    }
+}
+
+/// The session cookie's token, for a use case that reads the session
+/// together with what it shows (401 without one).
+#[derive(Debug, Clone)]
+pub struct SessionToken(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for SessionToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        session_token(&parts.headers)
+            .map(SessionToken)
+            .ok_or(ApiError::Unauthenticated)
     }
 }

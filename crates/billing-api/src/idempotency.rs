@@ -4,6 +4,7 @@
 //! with a different request is refused. Keys are per user and kept 48 hours.
 
 use crate::error::ApiError;
+use crate::extract::SessionRead;
 use crate::services::auth;
 use crate::state::AppState;
 use crate::store::{IdempotencyBegin, StoredResponse};
@@ -38,16 +39,24 @@ fn exempt(method: &Method, path: &str) -> bool {
 }
 
 /// The middleware.
-pub async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn idempotency(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
     let changes_state = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     if !changes_state || !path.starts_with("/api/") || exempt(&method, &path) {
         return next.run(req).await;
     }
-    // Unauthenticated requests get their 401 from the handler; keys are per user.
-    let token = crate::cookies::session_token(req.headers());
-    let Some(user_id) = session_user(&state, token).await else {
+    // Unauthenticated requests get their 401 from the handler; keys are per
+    // user. The session read here is the request's one read of it.
+    let read = read_session(&state, req.headers()).await;
+    let user_id = read
+        .as_ref()
+        .and_then(|r| r.record.as_ref())
+        .map(|r| r.session.user_id.clone());
+    if let Some(read) = read {
+        req.extensions_mut().insert(read);
+    }
+    let Some(user_id) = user_id else {
         return next.run(req).await;
     };
     let Some(key) = req
@@ -162,12 +171,12 @@ fn replay(stored: StoredResponse) -> Response {
     response
 }
 
-async fn session_user(state: &AppState, token: Option<String>) -> Option<String> {
-    let token = token?;
-    let session = state
-        .store
-        .session(&auth::hash_token(&token))
-        .await
-        .ok()??;
-    Some(session.user_id)
+/// The session the cookie names, read once for the whole request; `None`
+/// without a cookie or when the read fails (the handler then reads again,
+/// and reports the failure).
+async fn read_session(state: &AppState, headers: &axum::http::HeaderMap) -> Option<SessionRead> {
+    let token = crate::cookies::session_token(headers)?;
+    let hash = auth::hash_token(&token);
+    let record = auth::read_session(state, &hash).await.ok()?;
+    Some(SessionRead { hash, record })
 }

@@ -14,6 +14,7 @@ pub mod openapi;
 pub mod report;
 pub mod routes;
 pub mod scheduler;
+pub mod security_headers;
 pub mod services;
 pub mod startup;
 pub mod state;

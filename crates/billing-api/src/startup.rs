@@ -7,6 +7,7 @@ use crate::gateway::SimulatedGateway;
 use crate::idempotency::idempotency;
 use crate::openapi::ApiDoc;
 use crate::routes;
+use crate::security_headers::security_headers;
 use crate::services::seed;
 use crate::state::AppState;
 use crate::store::{self, Store};
@@ -93,10 +94,13 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(refuse_foreign_origin))
         .layer(DefaultBodyLimit::max(crate::config::BODY_LIMIT));
     let dist = state.config.dist.clone();
+    let production = state.config.mode == Mode::Production;
     let router = router.with_state(state);
     let router = match dist {
         Some(dist) => {
-            let index = ServeFile::new(dist.join("index.html"));
+            let index = ServeFile::new(dist.join("index.html"))
+                .precompressed_br()
+                .precompressed_gzip();
             router.fallback_service(
                 ServeDir::new(&dist)
                     .precompressed_br()
@@ -106,7 +110,12 @@ pub fn app(state: AppState) -> Router {
         }
         None => router.fallback(api_not_found),
     };
-    router.layer(TraceLayer::new_for_http())
+    let hsts = production;
+    router
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            security_headers(hsts, req, next)
+        }))
+        .layer(TraceLayer::new_for_http())
 }
 
 async fn api_not_found() -> ApiError {
@@ -203,8 +212,21 @@ impl Application {
             .smtp_url
             .clone()
             .map(|url| tokio::spawn(mail::deliver_forever(self.state.clone(), url)));
-        let _stop_background = AbortOnDrop(Some(scheduler), mailer);
-        axum::serve(self.listener, self.router)
+        let housekeeping = tokio::spawn(crate::services::housekeeping::run_forever(
+            self.state.clone(),
+            std::time::Duration::from_secs(3600),
+        ));
+        let _stop_background = AbortOnDrop(
+            [Some(scheduler), mailer, Some(housekeeping)]
+                .into_iter()
+                .flatten()
+                .collect(),
+        );
+        // The peer address keys sign-in throttling (`extract::ClientAddr`).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())
@@ -212,14 +234,11 @@ impl Application {
 }
 
 /// Stops the background tasks when the server stops.
-struct AbortOnDrop(
-    Option<tokio::task::JoinHandle<()>>,
-    Option<tokio::task::JoinHandle<()>>,
-);
+struct AbortOnDrop(Vec<tokio::task::JoinHandle<()>>);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        for handle in [self.0.take(), self.1.take()].into_iter().flatten() {
+        for handle in self.0.drain(..) {
             handle.abort();
         }
     }

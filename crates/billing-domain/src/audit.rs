@@ -102,11 +102,20 @@ pub enum AuditAction {
     /// A resumption was not made: its charge was declined.
     #[serde(rename = "subscription.resumed_declined")]
     SubscriptionResumedDeclined,
+    /// A user changed their password (their other sessions ended).
+    #[serde(rename = "user.password_changed")]
+    UserPasswordChanged,
+    /// A user set a new password from an e-mailed reset link (every session ended).
+    #[serde(rename = "user.password_reset")]
+    UserPasswordReset,
+    /// A user signed out of their other sessions.
+    #[serde(rename = "user.sessions_ended")]
+    UserSessionsEnded,
 }
 
 impl AuditAction {
     /// Every action, in the order of their names.
-    pub const ALL: [AuditAction; 30] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::AccountPolicyChanged,
         AuditAction::BalanceWithdrawalDeclined,
         AuditAction::BalanceWithdrawalPaid,
@@ -137,6 +146,9 @@ impl AuditAction {
         AuditAction::SubscriptionRenewed,
         AuditAction::SubscriptionResumed,
         AuditAction::SubscriptionResumedDeclined,
+        AuditAction::UserPasswordChanged,
+        AuditAction::UserPasswordReset,
+        AuditAction::UserSessionsEnded,
     ];
 
     /// What is recorded when the card declines the charge for this action.
@@ -182,6 +194,9 @@ impl AuditAction {
             AuditAction::SubscriptionRenewed => "subscription.renewed",
             AuditAction::SubscriptionResumed => "subscription.resumed",
             AuditAction::SubscriptionResumedDeclined => "subscription.resumed_declined",
+            AuditAction::UserPasswordChanged => "user.password_changed",
+            AuditAction::UserPasswordReset => "user.password_reset",
+            AuditAction::UserSessionsEnded => "user.sessions_ended",
         }
     }
 

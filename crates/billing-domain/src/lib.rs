@@ -12,6 +12,7 @@ pub mod change;
 pub mod invoice;
 pub mod ledger;
 pub mod money;
+pub mod password;
 pub mod period;
 pub mod permissions;
 pub mod proration;

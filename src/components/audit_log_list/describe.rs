@@ -47,6 +47,9 @@ pub fn label(action: AuditAction) -> &'static str {
         SubscriptionRenewed => "The subscription renewed",
         SubscriptionResumed => "The subscription was resumed",
         SubscriptionResumedDeclined => "The subscription was not resumed: the charge was declined",
+        UserPasswordChanged => "A password was changed",
+        UserPasswordReset => "A password was reset by email",
+        UserSessionsEnded => "A user signed out of their other sessions",
     }
 }
 
@@ -83,6 +86,16 @@ fn because(details: &Value) -> String {
     text(details, "reason")
         .map(|r| format!(": {}", r.trim_end_matches('.')))
         .unwrap_or_default()
+}
+
+/// How many sessions a sign-out ended, from the details.
+fn sessions_ended(details: &Value) -> Option<u64> {
+    details.get("sessions_ended").and_then(Value::as_u64)
+}
+
+/// "1 other session", "3 other sessions".
+fn other_sessions(n: u64) -> String {
+    format!("{n} other session{}", if n == 1 { "" } else { "s" })
 }
 
 /// The entry as a sentence; the action's [`label`] when its details do not
@@ -206,6 +219,21 @@ pub fn describe(catalog: &CatalogView, entry: &AuditLogEntry) -> String {
             None => "The subscription ended as scheduled".to_string(),
         }),
         SubscriptionPaused => Some(format!("{who} paused the subscription")),
+        UserPasswordChanged => Some(match sessions_ended(d) {
+            Some(0) | None => format!("{who} changed their password"),
+            Some(n) => format!(
+                "{who} changed their password and was signed out of {}",
+                other_sessions(n)
+            ),
+        }),
+        UserPasswordReset => Some(format!(
+            "{who} reset their password from an emailed link and was signed out everywhere"
+        )),
+        UserSessionsEnded => Some(match sessions_ended(d) {
+            Some(0) => format!("{who} signed out of other sessions (there were none)"),
+            Some(n) => format!("{who} signed out of {}", other_sessions(n)),
+            None => format!("{who} signed out of their other sessions"),
+        }),
         SubscriptionResumed => Some(match amount(d, "charged") {
             Some(m) => format!("{who} resumed the subscription — charged {}", m.format()),
             None => format!("{who} resumed the subscription"),

@@ -3,19 +3,19 @@
 
 use crate::services::actor::Actor;
 use crate::services::error::{ServiceError, ServiceResult};
+use crate::services::throttle;
 use crate::state::AppState;
-use crate::store::{AccountRecord, SessionRecord, UserRecord};
+use crate::store::{AccountRecord, SessionActorRecord, SessionRecord, UserRecord};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
 use billing_domain::permissions::{effective_access, permissions_for};
 use billing_domain::wire::{AccountSummary, SessionInfo, UserSummary};
-use chrono::Duration;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-/// How long a session lasts.
+/// How long a session lasts by default (`BILLING_SESSION_MAX_HOURS`).
 pub const SESSION_HOURS: i64 = 12;
 
 /// Hashes a password with argon2id and a random salt.
@@ -52,10 +52,6 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A hash of a password nobody has, verified when the e-mail is unknown so
-/// that a wrong e-mail and a wrong password take the same time.
-static DECOY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-
 /// Checks an e-mail and password; the same error for either being wrong.
 pub async fn authenticate(
     state: &AppState,
@@ -65,9 +61,7 @@ pub async fn authenticate(
     let user = state.store.user_by_email(email).await?;
     let hash = match &user {
         Some(u) => u.password_hash.clone(),
-        None => DECOY_HASH
-            .get_or_init(|| hash_password("decoy password, never issued").unwrap_or_default())
-            .clone(),
+        None => crate::services::password::decoy_hash(state.config.mode).to_string(),
     };
     let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
@@ -90,7 +84,8 @@ pub fn new_session(state: &AppState, user: &UserRecord) -> (String, SessionRecor
         token_hash: hash_token(&token),
         user_id: user.id.clone(),
         created_at: now,
-        expires_at: now + Duration::hours(SESSION_HOURS),
+        expires_at: now + state.config.security.session_lifetime,
+        last_seen_at: now,
     };
     (token, record)
 }
@@ -108,12 +103,14 @@ async fn is_deleted(state: &AppState, user: &UserRecord) -> Result<bool, Service
         .is_some_and(|a| a.deleted_at.is_some()))
 }
 
-/// Checks the sign-in form, then the credentials, and opens a session:
-/// the new session's token (for the cookie), the user and the account.
+/// Checks the sign-in form, then (unless `client` has tried too often)
+/// the credentials, and opens a session: the new session's token (for the
+/// cookie), the user and the account. `client` is the caller's address.
 pub async fn sign_in(
     state: &AppState,
     email: &str,
     password: &str,
+    client: &str,
 ) -> ServiceResult<(String, UserRecord, AccountRecord)> {
     let email = email.trim();
     if email.is_empty() {
@@ -144,7 +141,11 @@ pub async fn sign_in(
             "The password is too long.",
         ));
     }
+    let keys = throttle::Keys::new(email, client);
+    let now = state.clock.now();
+    throttle::begin(state.store.as_ref(), &keys, now).await?;
     let user = authenticate(state, email, password).await?;
+    throttle::succeeded(state.store.as_ref(), &keys, now).await?;
     let account = state
         .store
         .account(&user.account_id)
@@ -171,39 +172,45 @@ pub async fn sign_out(state: &AppState, actor: &Actor) -> ServiceResult<()> {
 /// grant takes effect on the very next request.
 pub async fn actor(state: &AppState, token: &str) -> ServiceResult<Actor> {
     let hash = hash_token(token);
-    let session = state
-        .store
-        .session(&hash)
-        .await?
-        .ok_or(ServiceError::Unauthenticated)?;
-    if session.expires_at <= state.clock.now() {
-        state.store.delete_session(&hash).await?;
-        return Err(ServiceError::Unauthenticated);
-    }
-    let user = state
-        .store
-        .user(&session.user_id)
-        .await?
+    let record = read_session(state, &hash).await?;
+    admit(state, hash, record).await
+}
+
+/// The session with token hash `hash` and whom it signs in, in one query.
+pub async fn read_session(
+    state: &AppState,
+    hash: &str,
+) -> ServiceResult<Option<SessionActorRecord>> {
+    Ok(state.store.session_actor(hash).await?)
+}
+
+/// The actor of the session read as `record` under the token hash `hash`:
+/// none for a missing session; an expired one is deleted; none for an
+/// inactive user or a deleted account. Permissions are derived here, from
+/// what was just read.
+pub async fn admit(
+    state: &AppState,
+    hash: String,
+    record: Option<SessionActorRecord>,
+) -> ServiceResult<Actor> {
+    let record = record.ok_or(ServiceError::Unauthenticated)?;
+    // Idle and absolute lifetimes: an ended session is deleted.
+    crate::services::sessions::keep_alive(state, &record.session).await?;
+    let user = record
+        .user
         .filter(|u| u.active)
         .ok_or(ServiceError::Unauthenticated)?;
-    let account = state
-        .store
-        .account(&user.account_id)
-        .await?
+    let account = record
+        .account
         .filter(|a| a.deleted_at.is_none())
         .ok_or(ServiceError::Unauthenticated)?;
     let permissions = permissions_for(user.role, user.billing_access, account.policy);
-    let status = state
-        .store
-        .subscription(&account.id)
-        .await?
-        .map(|s| s.status);
     Ok(Actor {
         user,
         account,
         permissions,
         session_hash: hash,
-        status,
+        status: record.status,
     })
 }
 

@@ -42,6 +42,9 @@ pub enum ServiceError {
     /// The request conflicts with the current state.
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
+    /// Too many sign-in attempts: the next may be made in this many seconds.
+    #[error("too many attempts")]
+    Throttled { retry_after_secs: i64 },
     /// The subscription changed since the caller read it.
     #[error("stale version")]
     StaleVersion,

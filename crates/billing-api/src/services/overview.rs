@@ -1,9 +1,9 @@
 //! Plans & Billing: the account's subscription as the overview shows it.
 
-use crate::services::actor::Actor;
+use crate::services::auth;
 use crate::services::error::ServiceError;
 use crate::state::AppState;
-use crate::store::AccountRecord;
+use crate::store::{AccountRecord, OverviewRecord};
 use anyhow::anyhow;
 use billing_domain::change::Pending;
 use billing_domain::renewal::{next_renewal, restart, Restart};
@@ -16,17 +16,44 @@ pub async fn billing_overview(
     state: &AppState,
     account: &AccountRecord,
 ) -> Result<BillingOverview, ServiceError> {
-    let sub = state
+    let read = state
         .store
-        .subscription(&account.id)
+        .overview(&account.id)
         .await?
         .ok_or_else(|| anyhow!("account {} has no subscription", account.id))?;
-    let users = state.store.users_of_account(&account.id).await?;
+    build(state, account, read)
+}
+
+/// Plans & Billing for the user a session token signs in, who may read
+/// billing. The session, whom it signs in and the overview are read in one
+/// query; the session is then judged as every request's is.
+pub async fn for_session(state: &AppState, token: &str) -> Result<BillingOverview, ServiceError> {
+    let hash = auth::hash_token(token);
+    let (record, read) = match state.store.session_overview(&hash).await? {
+        Some((record, read)) => (Some(record), read),
+        None => (None, None),
+    };
+    let actor = auth::admit(state, hash, record).await?;
+    actor.require(Permission::BillingRead)?;
+    let read = read.ok_or_else(|| anyhow!("account {} has no subscription", actor.account.id))?;
+    build(state, &actor.account, read)
+}
+
+/// The overview of `account` from what was read of it.
+fn build(
+    state: &AppState,
+    account: &AccountRecord,
+    read: OverviewRecord,
+) -> Result<BillingOverview, ServiceError> {
+    let OverviewRecord {
+        subscription: sub,
+        seat_holders,
+        payment_method: card,
+        open_invoices: open,
+    } = read;
     let now = state.now_for(account);
-    let used = users.iter().filter(|u| u.active).count() as u32;
-    let card = state.store.default_payment_method(&account.id).await?;
+    let used = seat_holders.len() as u32;
     let plan = state.catalog.plan(sub.plan);
-    let open = state.store.open_invoices(&account.id).await?;
     let amount_due = Money::sum(
         sub.currency,
         open.iter().map(|i| Money::new(i.total, i.currency)),
@@ -76,11 +103,7 @@ pub async fn billing_overview(
         },
         pending_effective_at: (sub.pending_seats.is_some() || sub.pending_interval.is_some())
             .then_some(sub.current_period_end),
-        seat_holders: users
-            .iter()
-            .filter(|u| u.active)
-            .map(|u| u.name.clone())
-            .collect(),
+        seat_holders,
         cancel_at: sub.cancel_at,
         canceled_at: sub.canceled_at,
         data_deleted_at: sub.canceled_at.map(|at| {
@@ -146,10 +169,4 @@ fn next_charge(
             pause: bill.pause,
         }),
     ))
-}
-
-/// Plans & Billing for a user who may read billing.
-pub async fn for_actor(state: &AppState, actor: &Actor) -> Result<BillingOverview, ServiceError> {
-    actor.require(Permission::BillingRead)?;
-    billing_overview(state, &actor.account).await
 }

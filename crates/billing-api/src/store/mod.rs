@@ -6,6 +6,7 @@
 //! engine is a module beside it (`sqlite/`, `postgres/`), and SQL is written nowhere else.
 
 mod error;
+mod json;
 mod postgres;
 mod records;
 mod sqlite;
@@ -16,8 +17,9 @@ pub use postgres::PgStore;
 pub use records::{
     AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, AuditEntry,
     CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
-    LedgerRecord, NewAccount, OutboxEmail, PaymentMethodRecord, RenewalTally, SaveRate,
-    SessionRecord, Spread, StoredResponse, SubscriptionRecord, UserRecord, WithdrawalRecord,
+    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, RenewalTally,
+    SaveRate, SessionActorRecord, SessionRecord, Spread, StoredResponse, SubscriptionRecord,
+    ThrottleRecord, UserRecord, WithdrawalRecord,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;
@@ -76,6 +78,22 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError>;
     /// The session with this token hash.
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// The session with this token hash and whom it signs in (the user,
+    /// their account, the subscription's state), in one query.
+    async fn session_actor(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionActorRecord>, StoreError>;
+    /// As [`Store::session_actor`], with the overview of the session's
+    /// account read in the same query (`None` when the account or its
+    /// subscription is absent).
+    async fn session_overview(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError>;
+    /// The account's subscription, seat holders, default card and open
+    /// invoices in one query; `None` when it has no subscription.
+    async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError>;
     /// Deletes a session (signing out); absent is fine.
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError>;
     /// The account's subscription.
@@ -237,6 +255,30 @@ pub trait Store: Send + Sync + 'static {
         &self,
         charge: &GatewayChargeRecord,
     ) -> Result<GatewayChargeRecord, StoreError>;
+    /// The sign-in throttle counter under `key`.
+    async fn throttle(&self, key: &str) -> Result<Option<ThrottleRecord>, StoreError>;
+    /// Replaces the counter `old` (`None`: there was none) with `new`, only
+    /// if it is still the version read: `false` when another attempt, on
+    /// any instance, wrote it first (read again and retry). The store sets
+    /// the version.
+    async fn swap_throttle(
+        &self,
+        old: Option<&ThrottleRecord>,
+        new: &ThrottleRecord,
+    ) -> Result<bool, StoreError>;
+    /// Deletes the counters untouched since `before`; how many.
+    async fn forget_throttles(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
+    /// Records that a session was used at `at`.
+    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError>;
+    /// The user's sessions, oldest first.
+    async fn user_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, StoreError>;
+    /// Deletes sessions past their absolute end at `now` or unused since
+    /// `idle_before`; how many.
+    async fn forget_sessions(
+        &self,
+        now: DateTime<Utc>,
+        idle_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
     /// Per account, what the work done since `since` left behind (the
     /// renewal benchmark's check that each renewal happened once).
     async fn renewal_tally(&self, since: DateTime<Utc>) -> Result<RenewalTally, StoreError>;

@@ -64,6 +64,16 @@ pub enum Write {
         account_id: String,
         at: DateTime<Utc>,
     },
+    /// Replaces a user's password hash.
+    SetPassword {
+        user_id: String,
+        password_hash: String,
+    },
+    /// Ends the user's sessions, but for the one whose token hash is `except`.
+    EndSessions {
+        user_id: String,
+        except: Option<String>,
+    },
     /// Sets a member's billing access.
     SetBillingAccess {
         user_id: String,

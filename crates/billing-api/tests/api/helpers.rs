@@ -26,7 +26,14 @@ pub struct Client {
 pub async fn spawn_app_with(mode: Mode, seed_demo: bool) -> TestApp {
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
     let url = crate::database::fresh_database_url(dir.path()).await;
-    spawn_on(&url, dir, mode, seed_demo).await
+    spawn_on(&url, dir, mode, seed_demo, None).await
+}
+
+/// Starts the app in test mode serving the built SPA files in `dist`.
+pub async fn spawn_app_serving(dist: std::path::PathBuf) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    let url = crate::database::fresh_database_url(dir.path()).await;
+    spawn_on(&url, dir, Mode::Test, false, Some(dist)).await
 }
 
 /// `n` API instances (test mode) on one fresh database, as several
@@ -37,7 +44,7 @@ pub async fn spawn_instances(n: usize) -> Vec<TestApp> {
     let url = crate::database::fresh_database_url(dir.path()).await;
     let mut apps = Vec::new();
     for _ in 0..n {
-        apps.push(spawn_on(&url, dir.clone(), Mode::Test, false).await);
+        apps.push(spawn_on(&url, dir.clone(), Mode::Test, false, None).await);
     }
     apps
 }
@@ -47,8 +54,19 @@ async fn spawn_on(
     dir: std::sync::Arc<tempfile::TempDir>,
     mode: Mode,
     seed_demo: bool,
+    dist: Option<std::path::PathBuf>,
 ) -> TestApp {
     let config = Config {
+        dist,
+        ..test_config(url, mode, seed_demo)
+    };
+    let app = Application::build(config).await.expect("app builds");
+    start(app, dir)
+}
+
+/// The configuration of a test app on the database `url`.
+fn test_config(url: &str, mode: Mode, seed_demo: bool) -> Config {
+    Config {
         addr: "127.0.0.1:0".parse().unwrap(),
         database_url: url.to_string(),
         mode,
@@ -57,8 +75,32 @@ async fn spawn_on(
         catalog_path: default_catalog_path(),
         cancel_flow_path: billing_api::config::default_cancel_flow_path(),
         seed_demo,
-    };
-    let app = Application::build(config).await.expect("app builds");
+        security: Default::default(),
+    }
+}
+
+/// Starts the app in test mode on a fresh database with the configuration
+/// `tweak` makes, and on `clock` (the system's when `None`).
+pub async fn spawn_app_configured(
+    tweak: impl FnOnce(&mut Config),
+    clock: Option<std::sync::Arc<dyn billing_api::clock::Clock>>,
+) -> TestApp {
+    let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
+    let url = crate::database::fresh_database_url(dir.path()).await;
+    let mut config = test_config(&url, Mode::Test, false);
+    tweak(&mut config);
+    let store = billing_api::store::connect(&config.database_url)
+        .await
+        .expect("store connects");
+    store.migrate().await.expect("store migrates");
+    let clock = clock.unwrap_or_else(|| std::sync::Arc::new(billing_api::clock::SystemClock));
+    let app = Application::build_with(config, store, clock)
+        .await
+        .expect("app builds");
+    start(app, dir)
+}
+
+fn start(app: Application, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
     let address = format!("http://{}", app.address());
     let state = app.state().clone();
     tokio::spawn(app.run_until_stopped());

@@ -12,7 +12,8 @@ use serde_json::{json, Value};
 enum Rule {
     /// Anyone, signed in or not.
     Public,
-    /// Signing in: a wrong password is 401 for anyone.
+    /// Signing in: a wrong password is 401 for anyone (429 once the same
+    /// e-mail was tried too often from this client).
     SignIn,
     /// Any signed-in user.
     Session,
@@ -36,6 +37,7 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         ("get", "/api/ledger") | ("get", "/api/balance/withdrawals") => Perm(BillingRead),
         ("post", "/api/session") => SignIn,
         ("get", "/api/session") | ("delete", "/api/session") => Session,
+        ("post", "/api/session/password") | ("delete", "/api/session/others") => Session,
         ("get", "/api/account") | ("get", "/api/account/billing-contacts") => Session,
         ("patch", "/api/account/policy") => Perm(SetPolicy),
         ("get", "/api/dev/mailbox") => Session,
@@ -170,7 +172,9 @@ fn check(who: Who, rule: Rule, status: StatusCode) -> Result<(), String> {
     );
     let ok = match rule {
         Rule::Public => authorized,
-        Rule::SignIn => status == StatusCode::UNAUTHORIZED,
+        Rule::SignIn => {
+            status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS
+        }
         Rule::Session if who == Who::Anonymous => status == StatusCode::UNAUTHORIZED,
         Rule::Session => authorized,
         Rule::Perm(_) | Rule::PermOnObject(_) if who == Who::Anonymous => {

@@ -1,7 +1,10 @@
 //! Signing in and out.
 
-use crate::helpers::{expect_error, spawn_app};
+use crate::helpers::{expect_error, fresh_key, spawn_app, TestApp};
+use billing_api::services::auth::hash_token;
+use billing_api::store::{SessionRecord, Write};
 use billing_domain::{BillingAccess, Permission, Role};
+use chrono::Duration;
 use reqwest::StatusCode;
 
 #[tokio::test]
@@ -217,5 +220,105 @@ async fn the_demo_data_signs_in_each_role_with_the_demo_password() {
             .sign_in(email, billing_api::services::seed::DEMO_PASSWORD)
             .await;
         assert_eq!(client.session().await.role, role, "{email}");
+    }
+}
+
+/// Stores a session of `user_id` ending `ends_in` from now under the token
+/// `token`, as signing in would; its token hash.
+async fn plant_session(app: &TestApp, token: &str, user_id: &str, ends_in: Duration) -> String {
+    let now = app.state.clock.now();
+    let hash = hash_token(token);
+    app.state
+        .store
+        .insert_session(&SessionRecord {
+            token_hash: hash.clone(),
+            user_id: user_id.into(),
+            created_at: now - Duration::hours(12),
+            expires_at: now + ends_in,
+            last_seen_at: now,
+        })
+        .await
+        .unwrap();
+    hash
+}
+
+#[tokio::test]
+async fn an_expired_session_is_refused_on_reads_and_writes_and_forgotten() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    let owner_id = owner.session().await.user.id;
+    let member_id = app
+        .signed_in(&account, "member")
+        .await
+        .session()
+        .await
+        .user
+        .id;
+    let http = reqwest::Client::new();
+    let requests = [
+        http.get(format!("{}/api/billing/overview", app.address)),
+        http.get(format!("{}/api/session", app.address)),
+        http.patch(format!("{}/api/members/{member_id}", app.address))
+            .header("idempotency-key", fresh_key())
+            .json(&serde_json::json!({ "billing_access": "read" })),
+    ];
+    for (n, request) in requests.into_iter().enumerate() {
+        let token = format!("expired{n}");
+        let hash = plant_session(&app, &token, &owner_id, Duration::seconds(-1)).await;
+        let res = request
+            .header("cookie", format!("portal_session={token}"))
+            .send()
+            .await
+            .unwrap();
+        let body = expect_error(res, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(body.error.code, "unauthenticated", "request {n}");
+        assert!(
+            app.state.store.session(&hash).await.unwrap().is_none(),
+            "request {n}: the expired session is deleted"
+        );
+    }
+    let member = app.signed_in(&account, "member").await;
+    assert_eq!(
+        member.session().await.billing_access,
+        BillingAccess::None,
+        "the refused write changed nothing"
+    );
+
+    // One that has not yet ended still signs in.
+    plant_session(&app, "current", &owner_id, Duration::seconds(60)).await;
+    let res = http
+        .get(format!("{}/api/billing/overview", app.address))
+        .header("cookie", "portal_session=current")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_session_of_a_deleted_account_is_refused() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    let owner_id = owner.session().await.user.id;
+    app.state
+        .store
+        .commit(vec![Write::DeleteAccountData {
+            account_id: account.account_id.clone(),
+            at: app.state.clock.now(),
+        }])
+        .await
+        .unwrap();
+    plant_session(&app, "after_deletion", &owner_id, Duration::hours(1)).await;
+    for path in ["/api/billing/overview", "/api/session"] {
+        let res = reqwest::Client::new()
+            .get(format!("{}{path}", app.address))
+            .header("cookie", "portal_session=after_deletion")
+            .send()
+            .await
+            .unwrap();
+        let body = expect_error(res, StatusCode::UNAUTHORIZED).await;
+        assert_eq!(body.error.code, "unauthenticated", "{path}");
     }
 }

@@ -120,11 +120,13 @@ async fn sessions_are_stored_found_and_deleted() {
         user_id: "acc_a_owner".into(),
         created_at: t(5),
         expires_at: t(5 + 86_400),
+        last_seen_at: t(5),
     };
     store.insert_session(&session).await.unwrap();
     let found = store.session("hash_1").await.unwrap().expect("the session");
     assert_eq!(found.user_id, "acc_a_owner");
     assert_eq!((found.created_at, found.expires_at), (t(5), t(5 + 86_400)));
+    assert_eq!(found.last_seen_at, t(5));
     store.delete_session("hash_1").await.unwrap();
     assert!(store.session("hash_1").await.unwrap().is_none());
     store
@@ -204,6 +206,7 @@ async fn deleting_an_accounts_data_keeps_only_the_account_and_its_sign_in_identi
         user_id: "acc_a_owner".into(),
         created_at: t(1),
         expires_at: t(2),
+        last_seen_at: t(1),
     };
     store.insert_session(&session).await.unwrap();
     let mut sent = email("acc_a", "em_sent", 3);

@@ -14,3 +14,5 @@ mod idempotency;
 mod invoices;
 mod many;
 mod outbox;
+mod reads;
+mod security;

@@ -25,6 +25,9 @@ pub struct ErrorDetail {
     pub message: String,
     /// The request field at fault, if any.
     pub param: Option<String>,
+    /// On a 429: the seconds to wait before trying again (as `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 /// `GET /api/health`.

@@ -17,6 +17,23 @@ pub struct SignInRequest {
     pub password: String,
 }
 
+/// `POST /api/session/password`: the current password, and the new one
+/// (12 to 128 characters, not the e-mail, not the current password).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// How many of the user's other sessions were signed out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OtherSessionsEnded {
+    pub sessions_ended: u64,
+}
+
 /// The signed-in user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]

@@ -147,12 +147,13 @@ pub(super) async fn users_of_account(
 
 pub(super) async fn insert_session(pool: &PgPool, s: &SessionRecord) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, last_seen_at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(&s.token_hash)
     .bind(&s.user_id)
     .bind(s.created_at.timestamp())
     .bind(s.expires_at.timestamp())
+    .bind(s.last_seen_at.timestamp())
     .execute(pool)
     .await?;
     Ok(())

@@ -3,7 +3,7 @@
 //! concern's module, then the ledger of every account it touched checked.
 
 use super::{access, accounts, audit, cancel, idempotency, invoices, ledger, outbox};
-use super::{counters, subscriptions, Tx};
+use super::{counters, security, subscriptions, Tx};
 use crate::store::{StoreError, Write};
 use sqlx::PgPool;
 
@@ -152,6 +152,13 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
         } => cancel::insert_usage(tx, id, account_id, kind, *quantity, *at).await,
         Write::DeleteAccountData { account_id, at } => {
             accounts::delete_account_data(tx, account_id, *at).await
+        }
+        Write::SetPassword {
+            user_id,
+            password_hash,
+        } => security::set_password(tx, user_id, password_hash).await,
+        Write::EndSessions { user_id, except } => {
+            security::end_sessions(tx, user_id, except.as_deref()).await
         }
         Write::SetBillingAccess { user_id, access } => {
             accounts::update_billing_access(tx, user_id, *access).await

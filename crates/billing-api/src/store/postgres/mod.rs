@@ -20,22 +20,24 @@ mod invoices;
 mod ledger;
 mod lock;
 mod outbox;
+mod reads;
 mod rows;
+mod security;
 mod snapshots;
 mod subscriptions;
 
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
     CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
-    LedgerRecord, NewAccount, OutboxEmail, PaymentMethodRecord, RenewalTally, SaveRate,
-    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, UserRecord,
-    WithdrawalRecord, Write,
+    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, RenewalTally,
+    SaveRate, SessionActorRecord, SessionRecord, Store, StoreError, StoredResponse,
+    SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::PgPool;
+use sqlx::{Connection, PgPool};
 use std::str::FromStr;
 
 /// The transaction the writes of one store call share.
@@ -43,6 +45,10 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Postgres>;
 
 /// The pool size when the URL does not name one (`?max_connections=N`).
 pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
+
+/// How long a pooled connection may sit idle before it is pinged on its
+/// next use.
+const PING_WHEN_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// A pool of PostgreSQL connections.
 #[derive(Debug, Clone)]
@@ -61,6 +67,18 @@ impl PgStore {
         let options = PgConnectOptions::from_str(&url)?;
         let pool = PgPoolOptions::new()
             .max_connections(max)
+            // A ping before every use would double each query's round
+            // trips; a connection that sat idle is still checked (a server
+            // restart or a dropped link shows there), one in use is not.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= PING_WHEN_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_with(options)
             .await?;
         Ok(PgStore {
@@ -155,6 +173,24 @@ impl Store for PgStore {
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
         accounts::session(&self.pool, token_hash).await
+    }
+
+    async fn session_actor(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionActorRecord>, StoreError> {
+        reads::session_actor(&self.pool, token_hash).await
+    }
+
+    async fn session_overview(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
+        reads::session_overview(&self.pool, token_hash).await
+    }
+
+    async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
+        reads::overview(&self.pool, account_id).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -381,6 +417,38 @@ impl Store for PgStore {
         charges: &[GatewayChargeRecord],
     ) -> Result<Vec<GatewayChargeRecord>, StoreError> {
         gateway::record_gateway_charges(&self.pool, charges).await
+    }
+
+    async fn throttle(&self, key: &str) -> Result<Option<ThrottleRecord>, StoreError> {
+        security::throttle(&self.pool, key).await
+    }
+
+    async fn swap_throttle(
+        &self,
+        old: Option<&ThrottleRecord>,
+        new: &ThrottleRecord,
+    ) -> Result<bool, StoreError> {
+        security::swap_throttle(&self.pool, old, new).await
+    }
+
+    async fn forget_throttles(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        security::forget_throttles(&self.pool, before).await
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        security::touch_session(&self.pool, token_hash, at).await
+    }
+
+    async fn user_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, StoreError> {
+        security::user_sessions(&self.pool, user_id).await
+    }
+
+    async fn forget_sessions(
+        &self,
+        now: DateTime<Utc>,
+        idle_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        security::forget_sessions(&self.pool, now, idle_before).await
     }
 
     async fn renewal_tally(&self, since: DateTime<Utc>) -> Result<RenewalTally, StoreError> {

@@ -18,6 +18,7 @@ use billing_domain::{
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
+use std::borrow::Cow;
 
 /// A stored value that does not parse.
 pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
@@ -52,6 +53,16 @@ pub(super) fn line_kind_str(kind: LineKind) -> String {
         .unwrap_or_default()
 }
 
+/// Column `name` of a joined read whose columns of one table are named
+/// `{prefix}{name}` (the plain name when `prefix` is empty).
+pub(super) fn col(prefix: &str, name: &'static str) -> Cow<'static, str> {
+    if prefix.is_empty() {
+        Cow::Borrowed(name)
+    } else {
+        Cow::Owned(format!("{prefix}{name}"))
+    }
+}
+
 /// The row `sql` selects by one text key, parsed; `None` when absent.
 pub(super) async fn optional<T>(
     pool: &PgPool,
@@ -69,56 +80,81 @@ pub(super) async fn optional<T>(
 }
 
 pub(super) fn account_from(row: &PgRow) -> Result<AccountRecord, StoreError> {
+    account_at(row, "")
+}
+
+/// As [`account_from`], from the columns named `{p}<column>` of a joined read.
+pub(super) fn account_at(row: &PgRow, p: &str) -> Result<AccountRecord, StoreError> {
     Ok(AccountRecord {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
+        id: row.try_get(&*col(p, "id"))?,
+        name: row.try_get(&*col(p, "name"))?,
         policy: AccountPolicy {
-            cancel_requires_owner: row.try_get::<bool, _>("cancel_requires_owner")?,
+            cancel_requires_owner: row.try_get::<bool, _>(&*col(p, "cancel_requires_owner"))?,
         },
-        is_demo: row.try_get::<bool, _>("is_demo")?,
-        clock_at: row.try_get::<Option<i64>, _>("clock_at")?.map(from_unix),
-        created_at: from_unix(row.try_get("created_at")?),
-        deleted_at: row.try_get::<Option<i64>, _>("deleted_at")?.map(from_unix),
+        is_demo: row.try_get::<bool, _>(&*col(p, "is_demo"))?,
+        clock_at: row
+            .try_get::<Option<i64>, _>(&*col(p, "clock_at"))?
+            .map(from_unix),
+        created_at: from_unix(row.try_get(&*col(p, "created_at"))?),
+        deleted_at: row
+            .try_get::<Option<i64>, _>(&*col(p, "deleted_at"))?
+            .map(from_unix),
     })
 }
 
 pub(super) fn user_from(row: &PgRow) -> Result<UserRecord, StoreError> {
-    let role: String = row.try_get("role")?;
-    let access: String = row.try_get("billing_access")?;
+    user_at(row, "")
+}
+
+/// As [`user_from`], from the columns named `{p}<column>` of a joined read.
+pub(super) fn user_at(row: &PgRow, p: &str) -> Result<UserRecord, StoreError> {
+    let role: String = row.try_get(&*col(p, "role"))?;
+    let access: String = row.try_get(&*col(p, "billing_access"))?;
     Ok(UserRecord {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        password_hash: row.try_get("password_hash")?,
+        id: row.try_get(&*col(p, "id"))?,
+        account_id: row.try_get(&*col(p, "account_id"))?,
+        name: row.try_get(&*col(p, "name"))?,
+        email: row.try_get(&*col(p, "email"))?,
+        password_hash: row.try_get(&*col(p, "password_hash"))?,
         role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
         billing_access: BillingAccess::parse(&access)
             .ok_or_else(|| corrupt("billing access", &access))?,
-        active: row.try_get::<bool, _>("active")?,
-        created_at: from_unix(row.try_get("created_at")?),
+        active: row.try_get::<bool, _>(&*col(p, "active"))?,
+        created_at: from_unix(row.try_get(&*col(p, "created_at"))?),
     })
 }
 
 pub(super) fn session_from(r: &PgRow) -> Result<SessionRecord, StoreError> {
+    session_at(r, "")
+}
+
+/// As [`session_from`], from the columns named `{p}<column>` of a joined read.
+pub(super) fn session_at(r: &PgRow, p: &str) -> Result<SessionRecord, StoreError> {
     Ok(SessionRecord {
-        token_hash: r.try_get("token_hash")?,
-        user_id: r.try_get("user_id")?,
-        created_at: from_unix(r.try_get("created_at")?),
-        expires_at: from_unix(r.try_get("expires_at")?),
+        token_hash: r.try_get(&*col(p, "token_hash"))?,
+        user_id: r.try_get(&*col(p, "user_id"))?,
+        created_at: from_unix(r.try_get(&*col(p, "created_at"))?),
+        expires_at: from_unix(r.try_get(&*col(p, "expires_at"))?),
+        last_seen_at: from_unix(r.try_get(&*col(p, "last_seen_at"))?),
     })
 }
 
 pub(super) fn payment_method_from(row: &PgRow) -> Result<PaymentMethodRecord, StoreError> {
+    payment_method_at(row, "")
+}
+
+/// As [`payment_method_from`], from the columns named `{p}<column>` of a joined read.
+pub(super) fn payment_method_at(row: &PgRow, p: &str) -> Result<PaymentMethodRecord, StoreError> {
     Ok(PaymentMethodRecord {
-        id: row.try_get("id")?,
-        account_id: row.try_get("account_id")?,
-        brand: row.try_get("brand")?,
-        last4: row.try_get("last4")?,
-        exp_month: row.try_get::<i64, _>("exp_month")? as u32,
-        exp_year: row.try_get::<i64, _>("exp_year")? as u32,
-        gateway_token: row.try_get("gateway_token")?,
-        is_default: row.try_get::<bool, _>("is_default")?,
-        created_at: from_unix(row.try_get("created_at")?),
+        id: row.try_get(&*col(p, "id"))?,
+        account_id: row.try_get(&*col(p, "account_id"))?,
+        brand: row.try_get(&*col(p, "brand"))?,
+        last4: row.try_get(&*col(p, "last4"))?,
+        exp_month: row.try_get::<i64, _>(&*col(p, "exp_month"))? as u32,
+        exp_year: row.try_get::<i64, _>(&*col(p, "exp_year"))? as u32,
+        gateway_token: row.try_get(&*col(p, "gateway_token"))?,
+        is_default: row.try_get::<bool, _>(&*col(p, "is_default"))?,
+        created_at: from_unix(row.try_get(&*col(p, "created_at"))?),
     })
 }
 

@@ -7,17 +7,24 @@ use crate::store::{StoreError, SubscriptionRecord};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-/// Subscriptions with their available and held credit summed from the
-/// ledger (SUM of BIGINT is NUMERIC in PostgreSQL: cast back); a `WHERE`
-/// on `s` follows.
-pub(super) const WITH_BALANCES: &str = "SELECT s.*, \
-       COALESCE((SELECT SUM(CASE l.kind WHEN 'credit_granted' THEN l.amount WHEN 'credit_applied' THEN -l.amount \
-         WHEN 'withdrawal_requested' THEN -l.amount WHEN 'withdrawal_declined' THEN l.amount ELSE 0 END) \
-         FROM ledger_entries l WHERE l.account_id = s.account_id), 0)::BIGINT AS ledger_available, \
-       COALESCE((SELECT SUM(CASE l.kind WHEN 'withdrawal_requested' THEN l.amount WHEN 'withdrawal_paid' THEN -l.amount \
-         WHEN 'withdrawal_declined' THEN -l.amount ELSE 0 END) \
-         FROM ledger_entries l WHERE l.account_id = s.account_id), 0)::BIGINT AS ledger_held \
-     FROM subscriptions s ";
+/// The columns `ledger_available` and `ledger_held` of the subscription `s`:
+/// its available and held credit, summed from the ledger (SUM of BIGINT is
+/// NUMERIC in PostgreSQL: cast back).
+macro_rules! ledger_sums {
+    () => {
+        "COALESCE((SELECT SUM(CASE l.kind WHEN 'credit_granted' THEN l.amount WHEN 'credit_applied' THEN -l.amount \
+           WHEN 'withdrawal_requested' THEN -l.amount WHEN 'withdrawal_declined' THEN l.amount ELSE 0 END) \
+           FROM ledger_entries l WHERE l.account_id = s.account_id), 0)::BIGINT AS ledger_available, \
+         COALESCE((SELECT SUM(CASE l.kind WHEN 'withdrawal_requested' THEN l.amount WHEN 'withdrawal_paid' THEN -l.amount \
+           WHEN 'withdrawal_declined' THEN -l.amount ELSE 0 END) \
+           FROM ledger_entries l WHERE l.account_id = s.account_id), 0)::BIGINT AS ledger_held"
+    };
+}
+pub(super) use ledger_sums;
+
+/// Subscriptions with their balances (a `WHERE` on `s` follows).
+pub(super) const WITH_BALANCES: &str =
+    concat!("SELECT s.*, ", ledger_sums!(), " FROM subscriptions s ");
 
 /// The subscription, its available and held credit summed from the ledger.
 pub(super) async fn subscription(
@@ -26,7 +33,11 @@ pub(super) async fn subscription(
 ) -> Result<Option<SubscriptionRecord>, StoreError> {
     optional(
         pool,
-        &format!("{WITH_BALANCES}WHERE s.account_id = $1"),
+        concat!(
+            "SELECT s.*, ",
+            ledger_sums!(),
+            " FROM subscriptions s WHERE s.account_id = $1"
+        ),
         account_id,
         subscription_from,
     )

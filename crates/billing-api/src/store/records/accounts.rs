@@ -44,7 +44,21 @@ pub struct SessionRecord {
     pub token_hash: String,
     pub user_id: String,
     pub created_at: DateTime<Utc>,
+    /// The absolute end: the session ends then, however busy.
     pub expires_at: DateTime<Utc>,
+    /// The last time it was used (kept to the minute); idle sessions end.
+    pub last_seen_at: DateTime<Utc>,
+}
+
+/// A session with whom it signs in, read in one query: the user, their
+/// account and the state of the account's subscription, each `None` when
+/// absent. Whether the session still admits anyone is the caller's rule.
+#[derive(Debug, Clone)]
+pub struct SessionActorRecord {
+    pub session: SessionRecord,
+    pub user: Option<UserRecord>,
+    pub account: Option<AccountRecord>,
+    pub status: Option<billing_domain::SubscriptionStatus>,
 }
 
 /// A stored card: brand, last four, expiry and the gateway's token only.

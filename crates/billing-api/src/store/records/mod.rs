@@ -9,11 +9,13 @@ mod idempotency;
 mod invoices;
 mod ledger;
 mod outbox;
+mod overview;
+mod security;
 mod subscriptions;
 
 pub use accounts::{
     AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, NewAccount,
-    PaymentMethodRecord, SessionRecord, UserRecord,
+    PaymentMethodRecord, SessionActorRecord, SessionRecord, UserRecord,
 };
 pub use audit::AuditEntry;
 pub use bench::{RenewalTally, Spread};
@@ -23,4 +25,6 @@ pub use idempotency::{IdempotencyBegin, StoredResponse};
 pub use invoices::InvoiceRecord;
 pub use ledger::{LedgerRecord, WithdrawalRecord};
 pub use outbox::OutboxEmail;
+pub use overview::OverviewRecord;
+pub use security::ThrottleRecord;
 pub use subscriptions::SubscriptionRecord;

@@ -6,7 +6,7 @@
 
 use super::stmt::{add_all, Stmt};
 use super::{access, accounts, audit, cancel, idempotency, invoices, ledger, outbox};
-use super::{subscriptions, Tx};
+use super::{security, subscriptions, Tx};
 use crate::store::{StoreError, Write};
 use futures::StreamExt;
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
@@ -313,6 +313,13 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
         } => cancel::insert_usage(tx, id, account_id, kind, *quantity, *at).await,
         Write::DeleteAccountData { account_id, at } => {
             accounts::delete_account_data(tx, account_id, *at).await
+        }
+        Write::SetPassword {
+            user_id,
+            password_hash,
+        } => security::set_password(tx, user_id, password_hash).await,
+        Write::EndSessions { user_id, except } => {
+            security::end_sessions(tx, user_id, except.as_deref()).await
         }
         Write::SetBillingAccess { user_id, access } => {
             accounts::update_billing_access(tx, user_id, *access).await

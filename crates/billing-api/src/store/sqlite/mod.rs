@@ -16,7 +16,9 @@ mod idempotency;
 mod invoices;
 mod ledger;
 mod outbox;
+mod reads;
 mod rows;
+mod security;
 mod snapshots;
 mod stmt;
 mod subscriptions;
@@ -24,9 +26,9 @@ mod subscriptions;
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
     CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
-    LedgerRecord, NewAccount, OutboxEmail, PaymentMethodRecord, RenewalTally, SaveRate,
-    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, UserRecord,
-    WithdrawalRecord, Write,
+    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PaymentMethodRecord, RenewalTally,
+    SaveRate, SessionActorRecord, SessionRecord, Store, StoreError, StoredResponse,
+    SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -116,10 +118,14 @@ impl SqliteStore {
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // An embedded database's connection cannot drop: pinging each
+            // before use would double a query's trips to its thread.
+            .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
         let gate = gate(&file);
@@ -199,6 +205,24 @@ impl Store for SqliteStore {
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>, StoreError> {
         accounts::session(&self.pool, token_hash).await
+    }
+
+    async fn session_actor(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<SessionActorRecord>, StoreError> {
+        reads::session_actor(&self.pool, token_hash).await
+    }
+
+    async fn session_overview(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
+        reads::session_overview(&self.pool, token_hash).await
+    }
+
+    async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
+        reads::overview(&self.pool, account_id).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
@@ -429,6 +453,38 @@ impl Store for SqliteStore {
     ) -> Result<Vec<GatewayChargeRecord>, StoreError> {
         let _turn = self.gate.lock().await;
         gateway::record_gateway_charges(&self.writer, charges).await
+    }
+
+    async fn throttle(&self, key: &str) -> Result<Option<ThrottleRecord>, StoreError> {
+        security::throttle(&self.pool, key).await
+    }
+
+    async fn swap_throttle(
+        &self,
+        old: Option<&ThrottleRecord>,
+        new: &ThrottleRecord,
+    ) -> Result<bool, StoreError> {
+        security::swap_throttle(&self.pool, old, new).await
+    }
+
+    async fn forget_throttles(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        security::forget_throttles(&self.pool, before).await
+    }
+
+    async fn touch_session(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
+        security::touch_session(&self.pool, token_hash, at).await
+    }
+
+    async fn user_sessions(&self, user_id: &str) -> Result<Vec<SessionRecord>, StoreError> {
+        security::user_sessions(&self.pool, user_id).await
+    }
+
+    async fn forget_sessions(
+        &self,
+        now: DateTime<Utc>,
+        idle_before: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        security::forget_sessions(&self.pool, now, idle_before).await
     }
 
     async fn renewal_tally(&self, since: DateTime<Utc>) -> Result<RenewalTally, StoreError> {

@@ -1,0 +1,12 @@
+-- Sign-in attempts counted per key (an e-mail, or an e-mail from one
+-- client), shared by every instance on this database. The key is a hash:
+-- the table holds no e-mail or address.
+CREATE TABLE sign_in_throttles (
+    throttle_key  TEXT PRIMARY KEY,
+    attempts      BIGINT NOT NULL CHECK (attempts >= 0),
+    blocked_until BIGINT NOT NULL,
+    updated_at    BIGINT NOT NULL,
+    succeeded_at  BIGINT,
+    version       BIGINT NOT NULL
+);
+CREATE INDEX sign_in_throttles_updated ON sign_in_throttles (updated_at);

@@ -1,0 +1,111 @@
+//! The rows a one-query read nests as JSON (an account's open invoices with
+//! their lines, its seat holders' names), decoded once for both engines.
+//! Each engine's SQL builds these shapes: the columns of the table under
+//! their own names, times as unix seconds, money as minor units.
+
+use crate::clock::from_unix;
+use crate::store::{InvoiceRecord, StoreError};
+use billing_domain::invoice::{InvoiceLine, InvoiceStatus, LineKind};
+use billing_domain::{Currency, Money};
+use serde::Deserialize;
+
+/// An `invoices` row with its `lines` (`invoice_lines` rows by position).
+#[derive(Deserialize)]
+struct InvoiceRow {
+    id: String,
+    account_id: String,
+    seq: i64,
+    status: String,
+    reason: String,
+    currency: String,
+    total: i64,
+    credit_applied: i64,
+    credit_created: i64,
+    period_start: Option<i64>,
+    period_end: Option<i64>,
+    created_at: i64,
+    paid_at: Option<i64>,
+    attempt_count: i64,
+    last_error: Option<String>,
+    charge_id: Option<String>,
+    pending_key: Option<String>,
+    pending_token: Option<String>,
+    settlement: Option<String>,
+    request_key: Option<String>,
+    lines: Vec<LineRow>,
+}
+
+/// An `invoice_lines` row.
+#[derive(Deserialize)]
+struct LineRow {
+    kind: String,
+    description: String,
+    quantity: i64,
+    unit_amount: i64,
+    amount: i64,
+    period_start: Option<i64>,
+    period_end: Option<i64>,
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} `{value}`"))
+}
+
+/// A JSON array of invoice rows with their lines, as records.
+pub(super) fn invoices(json: &str) -> Result<Vec<InvoiceRecord>, StoreError> {
+    let rows: Vec<InvoiceRow> =
+        serde_json::from_str(json).map_err(|e| corrupt("nested invoices", &e.to_string()))?;
+    rows.into_iter().map(invoice).collect()
+}
+
+fn invoice(row: InvoiceRow) -> Result<InvoiceRecord, StoreError> {
+    let currency =
+        Currency::parse(&row.currency).map_err(|_| corrupt("currency", &row.currency))?;
+    let lines = row
+        .lines
+        .into_iter()
+        .map(|line| -> Result<InvoiceLine, StoreError> {
+            let kind: LineKind =
+                serde_json::from_value(serde_json::Value::String(line.kind.clone()))
+                    .map_err(|_| corrupt("line kind", &line.kind))?;
+            Ok(InvoiceLine {
+                kind,
+                description: line.description,
+                quantity: line.quantity as u32,
+                unit_amount: Money::new(line.unit_amount, currency),
+                amount: Money::new(line.amount, currency),
+                period_start: line.period_start.map(from_unix),
+                period_end: line.period_end.map(from_unix),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(InvoiceRecord {
+        status: InvoiceStatus::parse(&row.status)
+            .ok_or_else(|| corrupt("invoice status", &row.status))?,
+        id: row.id,
+        account_id: row.account_id,
+        seq: row.seq,
+        reason: row.reason,
+        currency,
+        total: row.total,
+        credit_applied: row.credit_applied,
+        credit_created: row.credit_created,
+        period_start: row.period_start.map(from_unix),
+        period_end: row.period_end.map(from_unix),
+        created_at: from_unix(row.created_at),
+        paid_at: row.paid_at.map(from_unix),
+        attempt_count: row.attempt_count,
+        last_error: row.last_error,
+        charge_id: row.charge_id,
+        lines,
+        pending_key: row.pending_key,
+        pending_token: row.pending_token,
+        settlement: row.settlement,
+        request_key: row.request_key,
+    })
+}
+
+/// A JSON array of names.
+pub(super) fn names(json: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(json).map_err(|e| corrupt("nested names", &e.to_string()))
+}

@@ -1,0 +1,168 @@
+//! The reads a signed-in request starts with, one query each: a session with
+//! whom it signs in, and an account's billing overview (alone or with the
+//! session). One statement is one snapshot, and one round trip to the
+//! connection's thread instead of one per table.
+
+use super::rows::{account_at, corrupt, payment_method_at, session_at, subscription_from, user_at};
+use super::subscriptions::ledger_sums;
+use crate::store::{json, OverviewRecord, SessionActorRecord, StoreError};
+use billing_domain::SubscriptionStatus;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqlitePool};
+
+/// The session `se`, its user `u` and their account `a`, each table's
+/// columns under its prefix, and the state of the subscription `s`.
+macro_rules! session_columns {
+    () => {
+        "se.token_hash AS se_token_hash, se.user_id AS se_user_id, \
+         se.created_at AS se_created_at, se.expires_at AS se_expires_at, \
+         se.last_seen_at AS se_last_seen_at, \
+         u.id AS u_id, u.account_id AS u_account_id, u.name AS u_name, u.email AS u_email, \
+         u.password_hash AS u_password_hash, u.role AS u_role, u.billing_access AS u_billing_access, \
+         u.active AS u_active, u.created_at AS u_created_at, \
+         a.id AS a_id, a.name AS a_name, a.cancel_requires_owner AS a_cancel_requires_owner, \
+         a.is_demo AS a_is_demo, a.clock_at AS a_clock_at, a.created_at AS a_created_at, \
+         a.deleted_at AS a_deleted_at, s.status AS sub_status"
+    };
+}
+
+/// Every table the session leads to, absent ones as NULLs.
+macro_rules! session_joins {
+    () => {
+        "FROM sessions se LEFT JOIN users u ON u.id = se.user_id \
+         LEFT JOIN accounts a ON a.id = u.account_id \
+         LEFT JOIN subscriptions s ON s.account_id = a.id"
+    };
+}
+
+/// The overview of the subscription `s`: its columns and ledger sums as
+/// `subscription` reads them, the seat holders' names and the open
+/// invoices with their lines as JSON arrays, and the default card `pm`.
+macro_rules! overview_columns {
+    () => {
+        concat!(
+            "s.*, ",
+            ledger_sums!(),
+            ", (SELECT json_group_array(su.name ORDER BY CASE su.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, su.name, su.id) \
+               FROM users su WHERE su.account_id = s.account_id AND su.active = 1) AS seat_holders, \
+             pm.id AS pm_id, pm.account_id AS pm_account_id, pm.brand AS pm_brand, pm.last4 AS pm_last4, \
+             pm.exp_month AS pm_exp_month, pm.exp_year AS pm_exp_year, pm.gateway_token AS pm_gateway_token, \
+             pm.is_default AS pm_is_default, pm.created_at AS pm_created_at, \
+             (SELECT json_group_array(json_object('id', i.id, 'account_id', i.account_id, 'seq', i.seq, \
+                'status', i.status, 'reason', i.reason, 'currency', i.currency, 'total', i.total, \
+                'credit_applied', i.credit_applied, 'credit_created', i.credit_created, \
+                'period_start', i.period_start, 'period_end', i.period_end, 'created_at', i.created_at, \
+                'paid_at', i.paid_at, 'attempt_count', i.attempt_count, 'last_error', i.last_error, \
+                'charge_id', i.charge_id, 'pending_key', i.pending_key, 'pending_token', i.pending_token, \
+                'settlement', i.settlement, 'request_key', i.request_key, \
+                'lines', json((SELECT json_group_array(json_object('kind', il.kind, 'description', il.description, \
+                   'quantity', il.quantity, 'unit_amount', il.unit_amount, 'amount', il.amount, \
+                   'period_start', il.period_start, 'period_end', il.period_end) ORDER BY il.position) \
+                   FROM invoice_lines il WHERE il.invoice_id = i.id))) ORDER BY i.seq) \
+               FROM invoices i WHERE i.account_id = s.account_id AND i.status = 'open') AS open_invoices"
+        )
+    };
+}
+
+/// The default card of the subscription's account (the first, should
+/// there ever be two, as `default_payment_method` reads it).
+macro_rules! card_join {
+    () => {
+        "LEFT JOIN payment_methods pm ON pm.id = (SELECT d.id FROM payment_methods d \
+         WHERE d.account_id = s.account_id AND d.is_default = 1 LIMIT 1)"
+    };
+}
+
+pub(super) async fn session_actor(
+    pool: &SqlitePool,
+    token_hash: &str,
+) -> Result<Option<SessionActorRecord>, StoreError> {
+    sqlx::query(concat!(
+        "SELECT ",
+        session_columns!(),
+        " ",
+        session_joins!(),
+        " WHERE se.token_hash = ?"
+    ))
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?
+    .as_ref()
+    .map(session_actor_from)
+    .transpose()
+}
+
+pub(super) async fn session_overview(
+    pool: &SqlitePool,
+    token_hash: &str,
+) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        session_columns!(),
+        ", ",
+        overview_columns!(),
+        " ",
+        session_joins!(),
+        " ",
+        card_join!(),
+        " WHERE se.token_hash = ?"
+    ))
+    .bind(token_hash)
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some(row) => Ok(Some((session_actor_from(&row)?, overview_from(&row)?))),
+        None => Ok(None),
+    }
+}
+
+pub(super) async fn overview(
+    pool: &SqlitePool,
+    account_id: &str,
+) -> Result<Option<OverviewRecord>, StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        overview_columns!(),
+        " FROM subscriptions s ",
+        card_join!(),
+        " WHERE s.account_id = ?"
+    ))
+    .bind(account_id)
+    .fetch_optional(pool)
+    .await?;
+    match row {
+        Some(row) => overview_from(&row),
+        None => Ok(None),
+    }
+}
+
+fn session_actor_from(row: &SqliteRow) -> Result<SessionActorRecord, StoreError> {
+    let present = |column: &str| -> Result<bool, StoreError> {
+        Ok(row.try_get::<Option<String>, _>(column)?.is_some())
+    };
+    Ok(SessionActorRecord {
+        session: session_at(row, "se_")?,
+        user: present("u_id")?.then(|| user_at(row, "u_")).transpose()?,
+        account: present("a_id")?
+            .then(|| account_at(row, "a_"))
+            .transpose()?,
+        status: row
+            .try_get::<Option<String>, _>("sub_status")?
+            .map(|s| SubscriptionStatus::parse(&s).ok_or_else(|| corrupt("status", &s)))
+            .transpose()?,
+    })
+}
+
+/// The overview columns of `row`; `None` when no subscription was found.
+fn overview_from(row: &SqliteRow) -> Result<Option<OverviewRecord>, StoreError> {
+    if row.try_get::<Option<String>, _>("account_id")?.is_none() {
+        return Ok(None);
+    }
+    let card = row.try_get::<Option<String>, _>("pm_id")?.is_some();
+    Ok(Some(OverviewRecord {
+        subscription: subscription_from(row)?,
+        seat_holders: json::names(row.try_get("seat_holders")?)?,
+        payment_method: card.then(|| payment_method_at(row, "pm_")).transpose()?,
+        open_invoices: json::invoices(row.try_get("open_invoices")?)?,
+    }))
+}
