@@ -185,6 +185,10 @@ pub struct Pass {
     pub jobs: usize,
     /// Accounts whose run failed (retried on the next pass).
     pub failed: usize,
+    /// Accounts skipped because someone held their lock (at work on them
+    /// now: another instance's pass, or a change); the next pass sees
+    /// what is left.
+    pub busy: usize,
 }
 
 impl Pass {
@@ -192,6 +196,7 @@ impl Pass {
         self.accounts += other.accounts;
         self.jobs += other.jobs;
         self.failed += other.failed;
+        self.busy += other.busy;
     }
 }
 
@@ -199,7 +204,8 @@ impl Pass {
 /// groups, `concurrency` groups at a time. Each group's plain renewals are
 /// done together ([`renewals::renew_many`]) under the accounts' locks;
 /// every other account, and any the group could not finish, runs on its
-/// own ([`run_due`]). Any number of instances may run passes at once: the
+/// own ([`run_due`]). Accounts whose lock someone else holds are left to
+/// the next pass. Any number of instances may run passes at once: the
 /// locks keep each account's work to one of them at a time, the once-only
 /// markers each job to one run, and each pass takes the groups in an order
 /// of its own, so passes at once mostly work on different accounts.
@@ -247,8 +253,7 @@ async fn run_group(state: &AppState, ids: &[String], now: DateTime<Utc>) -> Pass
     let mut alone: Vec<String> = Vec::new();
     match state.store.try_lock_accounts(ids).await {
         Ok((guard, held)) => {
-            // Those someone else holds run alone, waiting their turn.
-            alone.extend(ids.iter().filter(|id| !held.contains(id)).cloned());
+            pass.busy = ids.len() - held.len();
             let together = async {
                 let snapshots = state.store.snapshots(&held).await?;
                 renewals::renew_many(state, &snapshots, now).await
