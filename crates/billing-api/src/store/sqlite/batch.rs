@@ -51,13 +51,21 @@ fn ledger_accounts(writes: &[Write]) -> Vec<String> {
 
 /// Commits each batch as [`commit`] would, one after another in one
 /// transaction: a batch that fails leaves nothing behind and the others
-/// go on. If the transaction itself fails, every batch fails.
+/// go on. If the transaction itself fails, every batch fails. The scripts
+/// are made before `gate` is taken, so the turn of the one writer is spent
+/// on the database's work alone.
 pub(super) async fn commit_many(
     pool: &SqlitePool,
+    gate: &tokio::sync::Mutex<()>,
     batches: Vec<Vec<Write>>,
 ) -> Vec<Result<(), StoreError>> {
     let mut results: Vec<Option<Result<(), StoreError>>> = batches.iter().map(|_| None).collect();
-    match commit_group(pool, &batches, &mut results).await {
+    let outcome = async {
+        let parts = parts(&batches)?;
+        let _turn = gate.lock().await;
+        commit_parts(pool, &batches, parts, &mut results).await
+    };
+    match outcome.await {
         Ok(()) => results
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(protocol("a batch was left out"))))
@@ -143,33 +151,61 @@ fn statements(write: &Write) -> Option<Vec<Stmt>> {
     })
 }
 
-async fn commit_group(
+/// A run of batches sent as one script, or one batch applied alone.
+enum Part {
+    Script(Vec<(usize, Plan)>, Script),
+    Alone(usize),
+}
+
+/// The batches cut into parts, each script made.
+fn parts(batches: &[Vec<Write>]) -> Result<Vec<Part>, StoreError> {
+    let mut parts = Vec::new();
+    let mut next = 0;
+    while next < batches.len() {
+        let plans: Vec<(usize, Plan)> = (next..batches.len().min(next + SCRIPT_BATCHES))
+            .map_while(|j| plan(&batches[j]).map(|p| (j, p)))
+            .collect();
+        match plans.last().map(|(j, _)| j + 1) {
+            None => {
+                // A batch with other writes: applied on its own.
+                parts.push(Part::Alone(next));
+                next += 1;
+            }
+            Some(end) => {
+                let script = script(&plans)?;
+                parts.push(Part::Script(plans, script));
+                next = end;
+            }
+        }
+    }
+    Ok(parts)
+}
+
+async fn commit_parts(
     pool: &SqlitePool,
     batches: &[Vec<Write>],
+    parts: Vec<Part>,
     results: &mut [Option<Result<(), StoreError>>],
 ) -> Result<(), StoreError> {
     // The write lock from the start: no other writer can slip in between
     // the batches' statements.
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let mut next = 0;
-    while next < batches.len() {
-        let mut live: Vec<(usize, Plan)> = (next..batches.len().min(next + SCRIPT_BATCHES))
-            .map_while(|j| plan(&batches[j]).map(|p| (j, p)))
-            .collect();
-        let Some(end) = live.last().map(|(j, _)| j + 1) else {
-            // A batch with other writes: applied on its own.
-            results[next] = Some(apply_alone(&mut tx, &batches[next]).await?);
-            next += 1;
-            continue;
+    for part in parts {
+        let (mut live, mut script) = match part {
+            Part::Alone(j) => {
+                results[j] = Some(apply_alone(&mut tx, &batches[j]).await?);
+                continue;
+            }
+            Part::Script(plans, script) => (plans, script),
         };
         // Those before the first batch that fails are kept as they ran
         // (after the same batches as one by one); the failed one is left
         // out and the script sent again without it, so each batch runs
         // after exactly the batches before it that succeeded.
         let mut failures = 0;
-        while !live.is_empty() {
+        loop {
             tx.execute("SAVEPOINT rs").await?;
-            let Some((k, error)) = run_script(&mut tx, &live).await? else {
+            let Some((k, error)) = run_script(&mut tx, &live, script).await? else {
                 tx.execute("RELEASE rs").await?;
                 for (j, _) in &live {
                     results[*j] = Some(Ok(()));
@@ -186,8 +222,11 @@ async fn commit_group(
                     results[j] = Some(apply_alone(&mut tx, &batches[j]).await?);
                 }
             }
+            if live.is_empty() {
+                break;
+            }
+            script = self::script(&live)?;
         }
-        next = end;
     }
     tx.commit().await?;
     Ok(())
@@ -207,37 +246,59 @@ async fn apply_alone(
     Ok(outcome)
 }
 
-/// What one statement of a script is for.
-enum Step<'a> {
-    Write(&'a Stmt),
-    Ledger(&'a str),
+/// What one statement of a script is for: the position of its batch
+/// among the script's, and the index of its statement or ledger check.
+enum Step {
+    Write(usize, usize),
+    Ledger(usize, usize),
 }
 
-/// Sends the batches' statements as one script and judges each outcome.
+impl Step {
+    fn batch(&self) -> usize {
+        match self {
+            Step::Write(k, _) | Step::Ledger(k, _) => *k,
+        }
+    }
+}
+
+/// The batches' statements as one script.
+struct Script {
+    sql: String,
+    args: SqliteArguments<'static>,
+    steps: Vec<Step>,
+}
+
+fn script(plans: &[(usize, Plan)]) -> Result<Script, StoreError> {
+    let mut sql = String::new();
+    let mut args = SqliteArguments::default();
+    let mut steps = Vec::new();
+    for (k, (_, plan)) in plans.iter().enumerate() {
+        for (i, stmt) in plan.stmts.iter().enumerate() {
+            sql.push_str(stmt.sql);
+            sql.push_str(";\n");
+            add_all(&mut args, &stmt.args)?;
+            steps.push(Step::Write(k, i));
+        }
+        for (i, account_id) in plan.ledger_accounts.iter().enumerate() {
+            sql.push_str(ledger::BALANCE_ROWS);
+            sql.push_str(";\n");
+            args.add(account_id.clone())
+                .map_err(|e| StoreError::Database(sqlx::Error::Encode(e)))?;
+            steps.push(Step::Ledger(k, i));
+        }
+    }
+    Ok(Script { sql, args, steps })
+}
+
+/// Sends a script of the batches `plans` and judges each outcome.
 /// `Some((k, error))` for the first batch (by position) that failed; the
 /// database then holds what ran, for the caller to roll back.
 async fn run_script(
     tx: &mut Tx<'_>,
     plans: &[(usize, Plan)],
+    script: Script,
 ) -> Result<Option<(usize, StoreError)>, StoreError> {
-    let mut sql = String::new();
-    let mut args = SqliteArguments::default();
-    let mut steps: Vec<(usize, Step<'_>)> = Vec::new();
-    for (k, (_, plan)) in plans.iter().enumerate() {
-        for stmt in &plan.stmts {
-            sql.push_str(stmt.sql);
-            sql.push_str(";\n");
-            add_all(&mut args, &stmt.args)?;
-            steps.push((k, Step::Write(stmt)));
-        }
-        for account_id in &plan.ledger_accounts {
-            sql.push_str(ledger::BALANCE_ROWS);
-            sql.push_str(";\n");
-            args.add(account_id.as_str())
-                .map_err(|e| StoreError::Database(sqlx::Error::Encode(e)))?;
-            steps.push((k, Step::Ledger(account_id)));
-        }
-    }
+    let Script { sql, args, steps } = script;
     // Only a full script recurs often enough to be worth keeping prepared.
     let query = sqlx::query_with(&sql, args).persistent(plans.len() == SCRIPT_BATCHES);
     let mut stream = (&mut **tx).fetch_many(query);
@@ -245,31 +306,29 @@ async fn run_script(
     let mut rows: Vec<SqliteRow> = Vec::new();
     let mut failed: Option<(usize, StoreError)> = None;
     while let Some(item) = stream.next().await {
-        let Some((k, step)) = steps.get(done) else {
+        let Some(step) = steps.get(done) else {
             return Err(protocol("a script answered more than it asked"));
         };
-        let verdict = match item {
-            Ok(Either::Right(row)) => {
+        let verdict = match (item, step) {
+            (Ok(Either::Right(row)), _) => {
                 rows.push(row);
                 continue;
             }
-            Ok(Either::Left(result)) => {
+            (Ok(Either::Left(result)), step) => {
                 done += 1;
-                let verdict = match step {
-                    Step::Write(stmt) => stmt.judge(Ok(result.rows_affected())),
-                    Step::Ledger(account_id) => ledger::check_rows(account_id, &rows),
+                let verdict = match *step {
+                    Step::Write(k, i) => plans[k].1.stmts[i].judge(Ok(result.rows_affected())),
+                    Step::Ledger(k, i) => ledger::check_rows(&plans[k].1.ledger_accounts[i], &rows),
                 };
                 rows.clear();
                 verdict
             }
             // The database stops the script at a failed statement.
-            Err(e) => match step {
-                Step::Write(stmt) => stmt.judge(Err(e)),
-                Step::Ledger(_) => Err(e.into()),
-            },
+            (Err(e), Step::Write(k, i)) => plans[*k].1.stmts[*i].judge(Err(e)),
+            (Err(e), Step::Ledger(..)) => Err(e.into()),
         };
         if let (Err(e), None) = (verdict, &failed) {
-            failed = Some((*k, e));
+            failed = Some((step.batch(), e));
         }
     }
     if failed.is_none() && done != steps.len() {

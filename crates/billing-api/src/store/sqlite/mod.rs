@@ -262,8 +262,7 @@ impl Store for SqliteStore {
     }
 
     async fn commit_many(&self, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>> {
-        let _turn = self.gate.lock().await;
-        batch::commit_many(&self.writer, batches).await
+        batch::commit_many(&self.writer, &self.gate, batches).await
     }
 
     async fn snapshots(&self, account_ids: &[String]) -> Result<Vec<AccountSnapshot>, StoreError> {
