@@ -42,7 +42,7 @@ fn options(args: &[String]) -> Result<Options, Failure> {
         accounts: number("--accounts", 10_000)?,
         postgres,
         instances: number("--instances", 1)?,
-        concurrency: number("--concurrency", 16)?,
+        concurrency: number("--concurrency", 4)?,
     };
     if options.instances > 1 && !postgres {
         return fail(
@@ -84,7 +84,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             .env("BILLING_MODE", "dev")
             .env("BILLING_SEED_DEMO", "0")
             .env("BILLING_DATABASE_URL", &db)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", "warn,sqlx=error")
             .stdout(Stdio::piped());
         cmd
     };

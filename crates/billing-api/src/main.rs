@@ -80,10 +80,11 @@ async fn run_due(config: Config, args: &[String]) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let pass = billing_api::scheduler::run_pass(&state, concurrency).await?;
     println!(
-        "run-due: {} accounts, {} jobs, {} failed in {:.3} s",
+        "run-due: {} accounts, {} jobs, {} failed, {} busy in {:.3} s",
         pass.accounts,
         pass.jobs,
         pass.failed,
+        pass.busy,
         started.elapsed().as_secs_f64()
     );
     if pass.failed > 0 {

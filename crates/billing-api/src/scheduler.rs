@@ -5,10 +5,12 @@
 //! does nothing the second time.
 
 use crate::services::billing::{self, Attempt};
+use crate::services::renewals;
 use crate::state::AppState;
 use billing_domain::subscription::FREEZE_REMINDER_DAYS;
 use billing_domain::SubscriptionStatus;
 use chrono::{DateTime, Duration, Utc};
+use rand::seq::SliceRandom;
 use std::time::Duration as StdDuration;
 
 /// The most jobs one run does for one account (ten years of monthly work
@@ -168,8 +170,11 @@ async fn run_due_locked(
     )
 }
 
-/// How many accounts the server's scheduler runs at once.
-pub const CONCURRENCY: usize = 1;
+/// How many groups of accounts the server's scheduler runs at once.
+pub const CONCURRENCY: usize = 4;
+
+/// Accounts taken together: locked, read and renewed at once.
+const GROUP: usize = 1024;
 
 /// What one pass of the scheduler did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -180,11 +185,30 @@ pub struct Pass {
     pub jobs: usize,
     /// Accounts whose run failed (retried on the next pass).
     pub failed: usize,
+    /// Accounts skipped because someone held their lock (at work on them
+    /// now: another instance's pass, or a change); the next pass sees
+    /// what is left.
+    pub busy: usize,
 }
 
-/// Runs what is due now for every account on the server's clock, up to
-/// `concurrency` accounts at a time (each under its own lock, so any
-/// number of instances may run passes at once).
+impl Pass {
+    fn add(&mut self, other: Pass) {
+        self.accounts += other.accounts;
+        self.jobs += other.jobs;
+        self.failed += other.failed;
+        self.busy += other.busy;
+    }
+}
+
+/// Runs what is due now for every account on the server's clock, in
+/// groups, `concurrency` groups at a time. Each group's plain renewals are
+/// done together ([`renewals::renew_many`]) under the accounts' locks;
+/// every other account, and any the group could not finish, runs on its
+/// own ([`run_due`]). Accounts whose lock someone else holds are left to
+/// the next pass. Any number of instances may run passes at once: the
+/// locks keep each account's work to one of them at a time, the once-only
+/// markers each job to one run, and each pass takes the groups in an order
+/// of its own, so passes at once mostly work on different accounts.
 pub async fn run_pass(
     state: &AppState,
     concurrency: usize,
@@ -192,37 +216,75 @@ pub async fn run_pass(
     let now = state.clock.now();
     // Reminders fall due up to a week before a period ends.
     let horizon = now + Duration::days(FREEZE_REMINDER_DAYS[0]);
-    let ids = std::sync::Arc::new(state.store.accounts_with_work(horizon).await?);
+    // Neighbours in the key space go together: their rows share index pages.
+    let mut ids = state.store.accounts_with_work(horizon).await?;
+    ids.sort_unstable();
+    let mut groups: Vec<Vec<String>> = ids.chunks(GROUP).map(<[String]>::to_vec).collect();
+    groups.shuffle(&mut rand::thread_rng());
+    let groups = std::sync::Arc::new(groups);
     let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..concurrency.clamp(1, ids.len().max(1)) {
-        let (state, ids, next) = (state.clone(), ids.clone(), next.clone());
+    for _ in 0..concurrency.clamp(1, groups.len().max(1)) {
+        let (state, groups, next) = (state.clone(), groups.clone(), next.clone());
         workers.spawn(async move {
             let mut pass = Pass::default();
             loop {
                 let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(id) = ids.get(i) else {
+                let Some(group) = groups.get(i) else {
                     return pass;
                 };
-                pass.accounts += 1;
-                match run_due(&state, id, now).await {
-                    Ok(jobs) => pass.jobs += jobs,
-                    Err(e) => {
-                        pass.failed += 1;
-                        tracing::error!(account = %id, error = ?e, "billing run failed; will retry");
-                    }
-                }
+                pass.add(run_group(&state, group, now).await);
             }
         });
     }
     let mut total = Pass::default();
     while let Some(done) = workers.join_next().await {
-        let pass = done.map_err(anyhow::Error::from)?;
-        total.accounts += pass.accounts;
-        total.jobs += pass.jobs;
-        total.failed += pass.failed;
+        total.add(done.map_err(anyhow::Error::from)?);
     }
     Ok(total)
+}
+
+/// One group of a pass.
+async fn run_group(state: &AppState, ids: &[String], now: DateTime<Utc>) -> Pass {
+    let mut pass = Pass {
+        accounts: ids.len(),
+        ..Pass::default()
+    };
+    let mut alone: Vec<String> = Vec::new();
+    match state.store.try_lock_accounts(ids).await {
+        Ok((guard, held)) => {
+            pass.busy = ids.len() - held.len();
+            let together = async {
+                let snapshots = state.store.snapshots(&held).await?;
+                renewals::renew_many(state, &snapshots, now).await
+            };
+            match together.await {
+                Ok(done) => {
+                    pass.jobs += done.renewed;
+                    alone.extend(done.rest);
+                }
+                Err(e) => {
+                    tracing::warn!(error = ?e, "renewing a group at once failed; running it account by account");
+                    alone.extend(held);
+                }
+            }
+            drop(guard);
+        }
+        Err(e) => {
+            tracing::warn!(error = ?e, "locking a group failed; running it account by account");
+            alone.extend(ids.iter().cloned());
+        }
+    }
+    for id in &alone {
+        match run_due(state, id, now).await {
+            Ok(jobs) => pass.jobs += jobs,
+            Err(e) => {
+                pass.failed += 1;
+                tracing::error!(account = %id, error = ?e, "billing run failed; will retry");
+            }
+        }
+    }
+    pass
 }
 
 /// Runs a pass every `every`, `concurrency` accounts at a time.

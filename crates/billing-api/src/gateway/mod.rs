@@ -73,6 +73,15 @@ impl GatewayError {
     }
 }
 
+/// One charge of many ([`PaymentGateway::charge_many`]).
+#[derive(Debug, Clone)]
+pub struct ChargeRequest {
+    pub token: String,
+    pub amount: Money,
+    pub idempotency_key: String,
+    pub now: DateTime<Utc>,
+}
+
 /// A payment processor.
 #[async_trait]
 pub trait PaymentGateway: Send + Sync + 'static {
@@ -93,6 +102,19 @@ pub trait PaymentGateway: Send + Sync + 'static {
         idempotency_key: &str,
         now: DateTime<Utc>,
     ) -> Result<String, GatewayError>;
+    /// Makes many charges, each as [`PaymentGateway::charge`] would (the
+    /// same key never charging twice); the outcomes in order. A processor
+    /// without a batch interface charges them one by one.
+    async fn charge_many(&self, requests: &[ChargeRequest]) -> Vec<Result<String, GatewayError>> {
+        let mut outcomes = Vec::with_capacity(requests.len());
+        for r in requests {
+            outcomes.push(
+                self.charge(&r.token, r.amount, &r.idempotency_key, r.now)
+                    .await,
+            );
+        }
+        outcomes
+    }
     /// Refunds `amount` of an earlier charge to its card; once per key.
     async fn refund(
         &self,

@@ -9,7 +9,7 @@
 //! | 4000 0000 0000 0127 | declined (`incorrect_cvc`) when saved |
 //! | 4000 0000 0000 0341 | saves, but every charge is declined |
 
-use super::{CardInput, GatewayCard, GatewayError, PaymentGateway};
+use super::{CardInput, ChargeRequest, GatewayCard, GatewayError, PaymentGateway};
 use crate::ids::new_id;
 use crate::store::{GatewayChargeRecord, GatewayTokenRecord, Store};
 use async_trait::async_trait;
@@ -17,6 +17,7 @@ use billing_domain::card::check_card;
 use billing_domain::wire::CardBrand;
 use billing_domain::Money;
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The simulated processor; its vault lives in the store's gateway tables.
@@ -52,6 +53,33 @@ fn card_of(t: &GatewayTokenRecord) -> Result<GatewayCard, GatewayError> {
         exp_month: t.exp_month,
         exp_year: t.exp_year,
     })
+}
+
+/// What a charge on a card that behaves so comes to.
+fn outcome_of(behaviour: &str) -> String {
+    match behaviour {
+        "succeed" => "succeeded".to_string(),
+        "decline_charges" => "failed:card_declined".to_string(),
+        other => format!(
+            "failed:{}",
+            other.rsplit(':').next().unwrap_or("card_declined")
+        ),
+    }
+}
+
+/// A recorded charge as the processor answers it.
+fn verdict_of(charge: GatewayChargeRecord) -> Result<String, GatewayError> {
+    match charge.outcome.strip_prefix("failed:") {
+        Some(code) => Err(GatewayError::declined(code)),
+        None => Ok(charge.id),
+    }
+}
+
+/// `n` answers that the processor could not be reached.
+fn unavailable(n: usize, e: &crate::store::StoreError) -> Vec<Result<String, GatewayError>> {
+    (0..n)
+        .map(|_| Err(GatewayError::Unavailable(anyhow::anyhow!("the vault: {e}"))))
+        .collect()
 }
 
 #[async_trait]
@@ -105,14 +133,7 @@ impl PaymentGateway for SimulatedGateway {
             .await
             .map_err(|e| GatewayError::Unavailable(e.into()))?
             .ok_or(GatewayError::UnknownToken)?;
-        let outcome = match record.behaviour.as_str() {
-            "succeed" => "succeeded".to_string(),
-            "decline_charges" => "failed:card_declined".to_string(),
-            other => format!(
-                "failed:{}",
-                other.rsplit(':').next().unwrap_or("card_declined")
-            ),
-        };
+        let outcome = outcome_of(&record.behaviour);
         let charge = self
             .store
             .record_gateway_charge(&GatewayChargeRecord {
@@ -126,10 +147,48 @@ impl PaymentGateway for SimulatedGateway {
             })
             .await
             .map_err(|e| GatewayError::Unavailable(e.into()))?;
-        match charge.outcome.strip_prefix("failed:") {
-            Some(code) => Err(GatewayError::declined(code)),
-            None => Ok(charge.id),
-        }
+        verdict_of(charge)
+    }
+
+    async fn charge_many(&self, requests: &[ChargeRequest]) -> Vec<Result<String, GatewayError>> {
+        let mut tokens: Vec<String> = requests.iter().map(|r| r.token.clone()).collect();
+        tokens.sort();
+        tokens.dedup();
+        let vault: HashMap<String, GatewayTokenRecord> =
+            match self.store.gateway_tokens(&tokens).await {
+                Ok(found) => found.into_iter().map(|t| (t.token.clone(), t)).collect(),
+                Err(e) => return unavailable(requests.len(), &e),
+            };
+        let charges: Vec<GatewayChargeRecord> = requests
+            .iter()
+            .filter_map(|r| {
+                let card = vault.get(&r.token)?;
+                Some(GatewayChargeRecord {
+                    id: new_id("ch"),
+                    token: r.token.clone(),
+                    amount: r.amount.amount(),
+                    currency: r.amount.currency().code().into(),
+                    idempotency_key: r.idempotency_key.clone(),
+                    outcome: outcome_of(&card.behaviour),
+                    created_at: r.now,
+                })
+            })
+            .collect();
+        let stored = match self.store.record_gateway_charges(&charges).await {
+            Ok(stored) => stored,
+            Err(e) => return unavailable(requests.len(), &e),
+        };
+        let mut stored = stored.into_iter();
+        requests
+            .iter()
+            .map(|r| match vault.get(&r.token) {
+                None => Err(GatewayError::UnknownToken),
+                Some(_) => stored.next().map_or_else(
+                    || Err(anyhow::anyhow!("a charge went unanswered").into()),
+                    verdict_of,
+                ),
+            })
+            .collect()
     }
 
     async fn refund(

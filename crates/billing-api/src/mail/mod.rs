@@ -40,13 +40,14 @@ pub fn to_user(account_id: &str, to: &UserRecord, draft: &Draft, at: DateTime<Ut
 
 /// The account's billing contact: its owner.
 pub async fn billing_contact(state: &AppState, account_id: &str) -> anyhow::Result<UserRecord> {
-    state
-        .store
-        .users_of_account(account_id)
-        .await?
-        .into_iter()
-        .find(|u| u.role == Role::Owner && u.active)
+    contact_among(&state.store.users_of_account(account_id).await?)
+        .cloned()
         .ok_or_else(|| anyhow::anyhow!("account {account_id} has no owner"))
+}
+
+/// The billing contact among an account's users: its active owner.
+pub fn contact_among(users: &[UserRecord]) -> Option<&UserRecord> {
+    users.iter().find(|u| u.role == Role::Owner && u.active)
 }
 
 /// An SMTP connection from a `BILLING_SMTP_URL` (smtp://, smtps://, with

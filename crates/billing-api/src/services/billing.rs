@@ -13,7 +13,9 @@ pub use crate::services::charge::{collect, Attempt};
 use crate::services::error::ServiceError;
 use crate::services::ledger;
 use crate::state::AppState;
-use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
+use crate::store::{
+    AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, UserRecord, Write,
+};
 use anyhow::{anyhow, Context};
 use billing_domain::audit::AuditAction;
 use billing_domain::invoice::InvoiceStatus;
@@ -86,72 +88,15 @@ pub async fn renew(
     let invoice_id = new_id("in");
     let mut opened: Option<InvoiceRecord> = None;
     let done = commit_fresh(state, &account.id, |sub| {
-        let bill = next_renewal(&state.catalog, &sub.standing())?;
-        let draft = &bill.draft;
-        let paid_by_credit = draft.total.is_zero();
-        let mut new_sub = sub.after_bill(&bill);
-        let mut invoice = InvoiceRecord::open(
-            invoice_id.clone(),
-            &account.id,
-            "subscription_cycle",
-            draft,
-            (bill.period.start, bill.period.end),
+        let (writes, invoice) = renewal_writes(
+            state,
+            account,
+            sub,
+            card.is_some(),
+            &contact,
+            &invoice_id,
             at,
-        );
-        if paid_by_credit {
-            invoice.status = InvoiceStatus::Paid;
-            invoice.paid_at = Some(at);
-        }
-        let mut writes = vec![
-            Write::Once {
-                marker: format!("renew:{}:{}", account.id, bill.period.start.timestamp()),
-                account_id: account.id.clone(),
-                at,
-            },
-            audit(
-                &account.id,
-                None,
-                AuditAction::SubscriptionRenewed,
-                json!({
-                    "period_start": bill.period.start, "period_end": bill.period.end, "invoice_id": invoice_id,
-                    "total": draft.total, "credit_applied": draft.credit_applied, "discount": bill.discount_amount,
-                    "seats": bill.terms.seats, "interval": bill.terms.interval, "pause": bill.pause,
-                    "pending_applied": { "seats": sub.pending_seats, "interval": sub.pending_interval },
-                }),
-                at,
-            ),
-        ];
-        if card.is_none() && !paid_by_credit {
-            let t = apply(sub.status, Event::PeriodEndedWithoutCard, at)?;
-            new_sub.status = t.to;
-            writes.push(audit(
-                &account.id,
-                None,
-                AuditAction::SubscriptionFrozen,
-                json!({ "from": t.from, "to": t.to }),
-                at,
-            ));
-            writes.push(mail::to_user(
-                &account.id,
-                &contact,
-                &templates::frozen(account, &invoice),
-                at,
-            ));
-        }
-        if paid_by_credit {
-            writes.push(mail::to_user(
-                &account.id,
-                &contact,
-                &templates::invoice_paid(account, &invoice, at),
-                at,
-            ));
-        }
-        writes.push(Write::Subscription {
-            record: new_sub,
-            expected_version: sub.version,
-        });
-        writes.push(Write::InsertInvoice(invoice.clone()));
-        writes.extend(ledger::credit_writes(&invoice, at));
+        )?;
         opened = Some(invoice);
         Ok(writes)
     })
@@ -165,6 +110,90 @@ pub async fn renew(
         let _verdict = collect(state, account, &invoice.id, at, Attempt::Renewal).await?;
     }
     Ok(())
+}
+
+/// What renewing `sub` at `at` (the end of its period) writes, in one
+/// batch: the once-only marker of the new period, the audit line, the
+/// subscription in its next period, the invoice `invoice_id` (paid at once
+/// when credit covers it, with its receipt), the credit it used, and with
+/// no card (`has_card` false) the freeze and its e-mail. Returns the writes
+/// and the invoice; an open one is then charged.
+pub fn renewal_writes(
+    state: &AppState,
+    account: &AccountRecord,
+    sub: &SubscriptionRecord,
+    has_card: bool,
+    contact: &UserRecord,
+    invoice_id: &str,
+    at: DateTime<Utc>,
+) -> anyhow::Result<(Vec<Write>, InvoiceRecord)> {
+    let bill = next_renewal(&state.catalog, &sub.standing())?;
+    let draft = &bill.draft;
+    let paid_by_credit = draft.total.is_zero();
+    let mut new_sub = sub.after_bill(&bill);
+    let mut invoice = InvoiceRecord::open(
+        invoice_id.to_string(),
+        &account.id,
+        "subscription_cycle",
+        draft,
+        (bill.period.start, bill.period.end),
+        at,
+    );
+    if paid_by_credit {
+        invoice.status = InvoiceStatus::Paid;
+        invoice.paid_at = Some(at);
+    }
+    let mut writes = vec![
+        Write::Once {
+            marker: format!("renew:{}:{}", account.id, bill.period.start.timestamp()),
+            account_id: account.id.clone(),
+            at,
+        },
+        audit(
+            &account.id,
+            None,
+            AuditAction::SubscriptionRenewed,
+            json!({
+                "period_start": bill.period.start, "period_end": bill.period.end, "invoice_id": invoice_id,
+                "total": draft.total, "credit_applied": draft.credit_applied, "discount": bill.discount_amount,
+                "seats": bill.terms.seats, "interval": bill.terms.interval, "pause": bill.pause,
+                "pending_applied": { "seats": sub.pending_seats, "interval": sub.pending_interval },
+            }),
+            at,
+        ),
+    ];
+    if !has_card && !paid_by_credit {
+        let t = apply(sub.status, Event::PeriodEndedWithoutCard, at)?;
+        new_sub.status = t.to;
+        writes.push(audit(
+            &account.id,
+            None,
+            AuditAction::SubscriptionFrozen,
+            json!({ "from": t.from, "to": t.to }),
+            at,
+        ));
+        writes.push(mail::to_user(
+            &account.id,
+            contact,
+            &templates::frozen(account, &invoice),
+            at,
+        ));
+    }
+    if paid_by_credit {
+        writes.push(mail::to_user(
+            &account.id,
+            contact,
+            &templates::invoice_paid(account, &invoice, at),
+            at,
+        ));
+    }
+    writes.push(Write::Subscription {
+        record: new_sub,
+        expected_version: sub.version,
+    });
+    writes.push(Write::InsertInvoice(invoice.clone()));
+    writes.extend(ledger::credit_writes(&invoice, at));
+    Ok((writes, invoice))
 }
 
 /// Ends the grace period: a past-due account becomes deactivated.

@@ -19,6 +19,7 @@ pub mod overview;
 pub mod password;
 pub mod password_reset;
 pub mod payments;
+pub mod renewals;
 pub mod seed;
 pub mod sessions;
 pub mod throttle;

@@ -15,11 +15,11 @@ mod write;
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use records::{
-    AccessRequestRecord, AccountBatch, AccountRecord, AuditEntry, CancelSessionRecord,
-    GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
-    NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord, PaymentMethodRecord,
-    RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Spread, StoredResponse,
-    SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
+    AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, AuditEntry,
+    CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
+    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord,
+    PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Spread,
+    StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;
@@ -47,6 +47,13 @@ pub trait Store: Send + Sync + 'static {
     /// billing job per account at a time, across every process that shares
     /// this database.
     async fn lock_account(&self, account_id: &str) -> Result<AccountLock, StoreError>;
+    /// Takes, without waiting, the billing locks of those of `account_ids`
+    /// nobody holds, and holds them all until the guard is dropped. Returns
+    /// the guard and the ids it holds (in the order given).
+    async fn try_lock_accounts(
+        &self,
+        account_ids: &[String],
+    ) -> Result<(AccountLock, Vec<String>), StoreError>;
     /// Brings the schema up to date.
     async fn migrate(&self) -> Result<(), StoreError>;
     /// How many accounts exist.
@@ -110,6 +117,13 @@ pub trait Store: Send + Sync + 'static {
     async fn audit_log(&self, account_id: &str, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
     /// Commits a batch of writes in one transaction.
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError>;
+    /// Commits many batches, each whole or not at all as [`Store::commit`]
+    /// would, one after another: a batch that fails (a marker already
+    /// claimed, a version conflict, a ledger refusal) leaves nothing and
+    /// does not stop the others. Returns each batch's outcome, in order.
+    /// An engine may share transactions between batches, so a batch's
+    /// outcome is known only when all are committed.
+    async fn commit_many(&self, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>>;
     /// A page of the account's invoices, newest first, after `starting_after`.
     async fn invoices(
         &self,
@@ -141,6 +155,9 @@ pub trait Store: Send + Sync + 'static {
         sent_at: Option<DateTime<Utc>>,
         error: Option<&str>,
     ) -> Result<(), StoreError>;
+    /// What the scheduler reads of each of these accounts, at once (those
+    /// that exist, in no particular order).
+    async fn snapshots(&self, account_ids: &[String]) -> Result<Vec<AccountSnapshot>, StoreError>;
     /// Accounts on the server's clock with billing work possibly due by `horizon`.
     async fn accounts_with_work(&self, horizon: DateTime<Utc>) -> Result<Vec<String>, StoreError>;
     /// Claims an idempotency key for a request (dropping keys older than `expire_before`).
@@ -220,6 +237,18 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_gateway_token(&self, token: &GatewayTokenRecord) -> Result<(), StoreError>;
     /// A card from the simulated gateway's vault.
     async fn gateway_token(&self, token: &str) -> Result<Option<GatewayTokenRecord>, StoreError>;
+    /// Cards from the simulated gateway's vault (those that exist).
+    async fn gateway_tokens(
+        &self,
+        tokens: &[String],
+    ) -> Result<Vec<GatewayTokenRecord>, StoreError>;
+    /// Records many gateway charges at once, each as
+    /// [`Store::record_gateway_charge`] would: returns, in order, each
+    /// charge or the first one made under its idempotency key.
+    async fn record_gateway_charges(
+        &self,
+        charges: &[GatewayChargeRecord],
+    ) -> Result<Vec<GatewayChargeRecord>, StoreError>;
     /// Records a gateway charge; if its idempotency key was used, returns the
     /// first charge instead and stores nothing.
     async fn record_gateway_charge(

@@ -26,6 +26,7 @@ mod password_resets;
 mod payments;
 mod permission_matrix;
 mod renewals;
+mod scheduler;
 mod session;
 mod sessions;
 mod static_files;

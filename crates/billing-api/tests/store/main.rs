@@ -12,6 +12,7 @@ mod concurrency;
 mod fixtures;
 mod idempotency;
 mod invoices;
+mod many;
 mod outbox;
 mod reads;
 mod security;

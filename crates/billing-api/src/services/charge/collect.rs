@@ -51,8 +51,7 @@ async fn charge_open(
         .await?
         .ok_or_else(|| anyhow!("no card on file"))?;
     let attempt = invoice.attempt_count + 1;
-    // The key names the attempt: a crash and re-run asks the gateway under it again.
-    let key = format!("{}:{attempt}", invoice.id);
+    let key = super::attempt_key(&invoice.id, attempt);
     match state
         .store
         .commit(vec![Write::BeginAttempt {
@@ -181,7 +180,6 @@ async fn record(
 ) -> anyhow::Result<Verdict> {
     let settlement = settlement_of(invoice)?;
     let contact = mail::billing_contact(state, &account.id).await?;
-    let amount = Money::new(invoice.total, invoice.currency);
     let card_last4 = state
         .store
         .default_payment_method(&account.id)
@@ -212,36 +210,15 @@ async fn record(
             return Ok(Verdict::Declined(decline));
         }
     };
-    let mut writes = vec![
-        Write::UpdateInvoice {
-            id: invoice.id.clone(),
-            status: InvoiceStatus::Paid,
-            paid_at: Some(at),
-            attempt_count: attempt,
-            last_error: None,
-            charge_id: Some(charge_id.clone()),
-        },
-        ledger::card_charge(invoice, &charge_id, at),
-        audit(
-            &account.id,
-            None,
-            AuditAction::InvoicePaid,
-            json!({ "invoice_id": invoice.id, "amount": amount, "card_last4": card_last4, "charge_id": charge_id }),
-            at,
-        ),
-    ];
-    let paid = InvoiceRecord {
-        status: InvoiceStatus::Paid,
-        paid_at: Some(at),
-        charge_id: Some(charge_id.clone()),
-        ..invoice.clone()
-    };
-    writes.push(mail::to_user(
-        &account.id,
+    let (mut writes, paid) = paid_writes(
+        account,
+        invoice,
+        attempt,
+        &charge_id,
+        &card_last4,
         &contact,
-        &templates::invoice_paid(account, &paid, at),
         at,
-    ));
+    );
     match &settlement {
         Some(s) => {
             writes.extend(settlement_writes(state, account, &paid, s, &contact, at).await?);
@@ -306,6 +283,53 @@ async fn record(
         }
     }
     Ok(Verdict::Paid(Some(charge_id)))
+}
+
+/// What a charge `charge_id` that paid the open `invoice` (at attempt
+/// `attempt`) records besides what the invoice pays for: the invoice paid,
+/// the card charge in the ledger, the audit line and the receipt. Returns
+/// the writes and the invoice as paid.
+pub fn paid_writes(
+    account: &AccountRecord,
+    invoice: &InvoiceRecord,
+    attempt: i64,
+    charge_id: &str,
+    card_last4: &str,
+    contact: &crate::store::UserRecord,
+    at: DateTime<Utc>,
+) -> (Vec<Write>, InvoiceRecord) {
+    let amount = Money::new(invoice.total, invoice.currency);
+    let paid = InvoiceRecord {
+        status: InvoiceStatus::Paid,
+        paid_at: Some(at),
+        charge_id: Some(charge_id.to_string()),
+        ..invoice.clone()
+    };
+    let writes = vec![
+        Write::UpdateInvoice {
+            id: invoice.id.clone(),
+            status: InvoiceStatus::Paid,
+            paid_at: Some(at),
+            attempt_count: attempt,
+            last_error: None,
+            charge_id: Some(charge_id.to_string()),
+        },
+        ledger::card_charge(invoice, charge_id, at),
+        audit(
+            &account.id,
+            None,
+            AuditAction::InvoicePaid,
+            json!({ "invoice_id": invoice.id, "amount": amount, "card_last4": card_last4, "charge_id": charge_id }),
+            at,
+        ),
+        mail::to_user(
+            &account.id,
+            contact,
+            &templates::invoice_paid(account, &paid, at),
+            at,
+        ),
+    ];
+    (writes, paid)
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -11,7 +11,7 @@
 mod collect;
 mod settle;
 
-pub use collect::{collect, purchase, reconcile};
+pub use collect::{collect, paid_writes, purchase, reconcile};
 pub use settle::{settle_without_charge, settlement_writes};
 
 use crate::gateway::GatewayError;
@@ -103,6 +103,12 @@ impl Verdict {
             Verdict::Declined(e) => Err(e.into()),
         }
     }
+}
+
+/// The gateway key of an invoice's `attempt`-th charge: it names the
+/// attempt, so a crash and re-run asks the gateway under it again.
+pub fn attempt_key(invoice_id: &str, attempt: i64) -> String {
+    format!("{invoice_id}:{attempt}")
 }
 
 /// A new id for an invoice.

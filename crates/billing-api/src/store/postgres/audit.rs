@@ -1,7 +1,7 @@
 //! The audit log: lines appended with the next per-account number, read
 //! newest first.
 
-use super::counters::{self, Counter};
+use super::counters::next_number;
 use super::rows::audit_from;
 use super::Tx;
 use crate::store::{AuditEntry, StoreError};
@@ -9,18 +9,17 @@ use sqlx::PgPool;
 
 /// Appends a line with the account's next `seq`.
 pub(super) async fn insert_audit(tx: &mut Tx<'_>, entry: &AuditEntry) -> Result<(), StoreError> {
-    let seq = counters::next(tx, &entry.account_id, Counter::Audit).await?;
-    sqlx::query(
+    sqlx::query(concat!(
+        next_number!(audit),
         "INSERT INTO audit_log (id, account_id, actor_user_id, action, details, at, seq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
+         SELECT $1, $2, $3, $4, $5, $6, n.seq FROM n"
+    ))
     .bind(&entry.id)
     .bind(&entry.account_id)
     .bind(&entry.actor_user_id)
     .bind(&entry.action)
     .bind(entry.details.to_string())
     .bind(entry.at.timestamp())
-    .bind(seq)
     .execute(&mut **tx)
     .await?;
     Ok(())

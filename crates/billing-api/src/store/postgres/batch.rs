@@ -30,6 +30,56 @@ pub(super) async fn commit(pool: &PgPool, writes: Vec<Write>) -> Result<(), Stor
     Ok(())
 }
 
+/// Batches committed at once by [`commit_many`], each in its own transaction.
+const CONCURRENT_BATCHES: usize = 8;
+
+/// Commits each batch as [`commit`] would, several at once on the pool.
+pub(super) async fn commit_many(
+    pool: &PgPool,
+    batches: Vec<Vec<Write>>,
+) -> Vec<Result<(), StoreError>> {
+    let mut results: Vec<Option<Result<(), StoreError>>> = batches.iter().map(|_| None).collect();
+    let mut pending = batches.into_iter().enumerate();
+    let mut running = tokio::task::JoinSet::new();
+    loop {
+        while running.len() < CONCURRENT_BATCHES {
+            let Some((i, writes)) = pending.next() else {
+                break;
+            };
+            let pool = pool.clone();
+            running.spawn(async move { (i, commit(&pool, writes).await) });
+        }
+        let Some(done) = running.join_next().await else {
+            break;
+        };
+        match done {
+            Ok((i, outcome)) => results[i] = Some(outcome),
+            Err(e) => {
+                return results
+                    .into_iter()
+                    .map(|r| {
+                        r.unwrap_or_else(|| {
+                            Err(StoreError::Database(sqlx::Error::Protocol(format!(
+                                "a commit stopped: {e}"
+                            ))))
+                        })
+                    })
+                    .collect()
+            }
+        }
+    }
+    results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Err(StoreError::Database(sqlx::Error::Protocol(
+                    "a batch was left out".into(),
+                )))
+            })
+        })
+        .collect()
+}
+
 /// The accounts whose invoices, audit lines or ledger entries the batch numbers.
 fn numbered_accounts(writes: &[Write]) -> Vec<String> {
     writes

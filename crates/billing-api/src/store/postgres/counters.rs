@@ -5,42 +5,26 @@
 use super::Tx;
 use crate::store::StoreError;
 
-/// Which per-account number.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Counter {
-    Invoice,
-    Audit,
-    Ledger,
-}
-
-/// The account's next number of this kind, held by `tx` until it ends.
-pub(super) async fn next(
-    tx: &mut Tx<'_>,
-    account_id: &str,
-    counter: Counter,
-) -> Result<i64, StoreError> {
-    let sql = match counter {
-        Counter::Invoice => {
-            "INSERT INTO account_counters (account_id, invoice_seq) VALUES ($1, 1) \
-             ON CONFLICT (account_id) DO UPDATE SET invoice_seq = account_counters.invoice_seq + 1 \
-             RETURNING invoice_seq"
-        }
-        Counter::Audit => {
-            "INSERT INTO account_counters (account_id, audit_seq) VALUES ($1, 1) \
-             ON CONFLICT (account_id) DO UPDATE SET audit_seq = account_counters.audit_seq + 1 \
-             RETURNING audit_seq"
-        }
-        Counter::Ledger => {
-            "INSERT INTO account_counters (account_id, ledger_seq) VALUES ($1, 1) \
-             ON CONFLICT (account_id) DO UPDATE SET ledger_seq = account_counters.ledger_seq + 1 \
-             RETURNING ledger_seq"
-        }
+/// A `WITH n AS (…)` that takes the next number of this kind (`invoice`,
+/// `audit` or `ledger`) of the account `$2`, its counters row then held by
+/// the transaction until it ends, for an `INSERT … SELECT …, n.seq, … FROM
+/// n` in the same statement.
+macro_rules! next_number {
+    ($kind:ident) => {
+        concat!(
+            "WITH n AS (INSERT INTO account_counters (account_id, ",
+            stringify!($kind),
+            "_seq) VALUES ($2, 1) ON CONFLICT (account_id) DO UPDATE SET ",
+            stringify!($kind),
+            "_seq = account_counters.",
+            stringify!($kind),
+            "_seq + 1 RETURNING ",
+            stringify!($kind),
+            "_seq AS seq) "
+        )
     };
-    Ok(sqlx::query_scalar(sql)
-        .bind(account_id)
-        .fetch_one(&mut **tx)
-        .await?)
 }
+pub(super) use next_number;
 
 /// Takes the counters rows of these accounts first, in a fixed order, so two
 /// batches that number things never wait on each other's other rows while

@@ -4,6 +4,7 @@
 use super::rows::{gateway_charge_from, gateway_token_from, optional};
 use crate::store::{GatewayChargeRecord, GatewayTokenRecord, StoreError};
 use sqlx::PgPool;
+use std::collections::HashMap;
 
 pub(super) async fn insert_gateway_token(
     pool: &PgPool,
@@ -88,4 +89,63 @@ pub(super) async fn gateway_charges_of_account(
     .iter()
     .map(gateway_charge_from)
     .collect()
+}
+
+pub(super) async fn gateway_tokens(
+    pool: &PgPool,
+    tokens: &[String],
+) -> Result<Vec<GatewayTokenRecord>, StoreError> {
+    sqlx::query("SELECT * FROM gateway_tokens WHERE token = ANY($1)")
+        .bind(tokens)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(gateway_token_from)
+        .collect()
+}
+
+/// Records the charges in one transaction, each unless its idempotency key
+/// was used, and returns what each key holds.
+pub(super) async fn record_gateway_charges(
+    pool: &PgPool,
+    charges: &[GatewayChargeRecord],
+) -> Result<Vec<GatewayChargeRecord>, StoreError> {
+    let column = |f: fn(&GatewayChargeRecord) -> String| charges.iter().map(f).collect::<Vec<_>>();
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO gateway_charges (id, token, amount, currency, idempotency_key, outcome, created_at) \
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::bigint[]) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(column(|c| c.id.clone()))
+    .bind(column(|c| c.token.clone()))
+    .bind(charges.iter().map(|c| c.amount).collect::<Vec<i64>>())
+    .bind(column(|c| c.currency.clone()))
+    .bind(column(|c| c.idempotency_key.clone()))
+    .bind(column(|c| c.outcome.clone()))
+    .bind(
+        charges
+            .iter()
+            .map(|c| c.created_at.timestamp())
+            .collect::<Vec<i64>>(),
+    )
+    .execute(&mut *tx)
+    .await?;
+    let stored: HashMap<String, GatewayChargeRecord> =
+        sqlx::query("SELECT * FROM gateway_charges WHERE idempotency_key = ANY($1)")
+            .bind(column(|c| c.idempotency_key.clone()))
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(|r| gateway_charge_from(r).map(|c| (c.idempotency_key.clone(), c)))
+            .collect::<Result<_, _>>()?;
+    tx.commit().await?;
+    charges
+        .iter()
+        .map(|c| {
+            stored.get(&c.idempotency_key).cloned().ok_or_else(|| {
+                StoreError::Corrupt(format!("charge {} was not stored", c.idempotency_key))
+            })
+        })
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! Invoices and their lines: inserted with the next per-account number, the
 //! payment state and charges in flight updated, read with their lines.
 
-use super::counters::{self, Counter};
+use super::counters::next_number;
 use super::rows::{corrupt, invoice_from, line_from, line_kind_str, map_unique, opt_time};
 use super::Tx;
 use crate::store::{InvoiceRecord, StoreError};
@@ -13,14 +13,13 @@ use sqlx::{PgConnection, PgPool, Row};
 
 /// Inserts an invoice with the account's next `seq`, then its lines.
 pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
-    let seq = counters::next(tx, &inv.account_id, Counter::Invoice).await?;
-    sqlx::query(
+    sqlx::query(concat!(
+        next_number!(invoice),
         "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
-    )
+         SELECT $1, $2, n.seq, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM n"
+    ))
     .bind(&inv.id)
     .bind(&inv.account_id)
-    .bind(seq)
     .bind(inv.status.as_str())
     .bind(&inv.reason)
     .bind(inv.currency.code())
@@ -184,7 +183,7 @@ async fn one(pool: &PgPool, sql: &str, key: &str) -> Result<Option<InvoiceRecord
 }
 
 /// Invoice rows with their lines attached, the lines of all read at once.
-async fn with_lines(
+pub(super) async fn with_lines(
     conn: &mut PgConnection,
     rows: &[PgRow],
 ) -> Result<Vec<InvoiceRecord>, StoreError> {

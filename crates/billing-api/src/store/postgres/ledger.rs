@@ -1,7 +1,7 @@
 //! The ledger and withdrawals: entries appended with the next per-account
 //! number, the no-negative-balance check, and withdrawal requests.
 
-use super::counters::{self, Counter};
+use super::counters::next_number;
 use super::rows::{corrupt, ledger_from, map_unique, optional, withdrawal_from};
 use super::Tx;
 use crate::store::{LedgerRecord, StoreError, WithdrawalRecord};
@@ -12,14 +12,13 @@ use sqlx::{PgPool, Row};
 
 /// Appends an entry with the account's next `seq`.
 pub(super) async fn insert_ledger(tx: &mut Tx<'_>, e: &LedgerRecord) -> Result<(), StoreError> {
-    let seq = counters::next(tx, &e.account_id, Counter::Ledger).await?;
-    sqlx::query(
+    sqlx::query(concat!(
+        next_number!(ledger),
         "INSERT INTO ledger_entries (id, account_id, seq, kind, amount, currency, invoice_id, charge_id, refund_of, withdrawal_id, memo, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
+         SELECT $1, $2, n.seq, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM n"
+    ))
     .bind(&e.id)
     .bind(&e.account_id)
-    .bind(seq)
     .bind(e.kind.as_str())
     .bind(e.amount.amount())
     .bind(e.amount.currency().code())

@@ -22,6 +22,13 @@ pub(super) struct Locks {
     slots: Arc<Semaphore>,
 }
 
+/// What the locks of many accounts hold; fields drop in order, the transaction first.
+struct HeldMany {
+    _tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+    _local: Vec<tokio::sync::OwnedMutexGuard<()>>,
+}
+
 /// What an account lock holds; fields drop in order, the transaction first.
 struct Held {
     _tx: sqlx::Transaction<'static, sqlx::Postgres>,
@@ -45,11 +52,7 @@ impl Locks {
         pool: &PgPool,
         account_id: &str,
     ) -> Result<AccountLock, StoreError> {
-        let local = {
-            let mut locks = self.local.lock().unwrap_or_else(|p| p.into_inner());
-            locks.entry(account_id.to_string()).or_default().clone()
-        };
-        let local = local.lock_owned().await;
+        let local = self.local(account_id).lock_owned().await;
         let slot = self
             .slots
             .clone()
@@ -66,5 +69,61 @@ impl Locks {
             _slot: slot,
             _local: local,
         }))
+    }
+
+    /// This process's lock of an account.
+    fn local(&self, account_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.local.lock().unwrap_or_else(|p| p.into_inner());
+        locks.entry(account_id.to_string()).or_default().clone()
+    }
+
+    /// Takes, without waiting, the locks nobody holds of these accounts, in
+    /// this process and in the database, all in one transaction.
+    pub(super) async fn try_lock_many(
+        &self,
+        pool: &PgPool,
+        account_ids: &[String],
+    ) -> Result<(AccountLock, Vec<String>), StoreError> {
+        let mut local = Vec::new();
+        let mut candidates = Vec::new();
+        for id in account_ids {
+            if let Ok(guard) = self.local(id).try_lock_owned() {
+                local.push(guard);
+                candidates.push(id.clone());
+            }
+        }
+        if candidates.is_empty() {
+            return Ok((AccountLock::new(()), Vec::new()));
+        }
+        let slot = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| StoreError::Database(sqlx::Error::PoolClosed))?;
+        let mut tx = pool.begin().await?;
+        let taken: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM unnest($1::text[]) AS t(id) WHERE pg_try_advisory_xact_lock(hashtextextended(id, 0))",
+        )
+        .bind(&candidates)
+        .fetch_all(&mut *tx)
+        .await?;
+        let taken: std::collections::HashSet<String> = taken.into_iter().collect();
+        let mut held = Vec::new();
+        let mut kept = Vec::new();
+        for (id, guard) in candidates.into_iter().zip(local) {
+            if taken.contains(&id) {
+                held.push(id);
+                kept.push(guard);
+            }
+        }
+        Ok((
+            AccountLock::new(HeldMany {
+                _tx: tx,
+                _slot: slot,
+                _local: kept,
+            }),
+            held,
+        ))
     }
 }

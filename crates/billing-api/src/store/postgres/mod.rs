@@ -23,14 +23,16 @@ mod outbox;
 mod reads;
 mod rows;
 mod security;
+mod snapshots;
 mod subscriptions;
 
 use crate::store::{
-    AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
-    GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
-    NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord, PaymentMethodRecord,
-    RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Store, StoreError, StoredResponse,
-    SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord, Write,
+    AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
+    CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
+    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord,
+    PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Store,
+    StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
+    Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -118,6 +120,13 @@ fn split_pool_size(url: &str) -> Result<(String, Option<u32>), StoreError> {
 impl Store for PgStore {
     async fn lock_account(&self, account_id: &str) -> Result<AccountLock, StoreError> {
         self.locks.lock(&self.pool, account_id).await
+    }
+
+    async fn try_lock_accounts(
+        &self,
+        account_ids: &[String],
+    ) -> Result<(AccountLock, Vec<String>), StoreError> {
+        self.locks.try_lock_many(&self.pool, account_ids).await
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -218,6 +227,14 @@ impl Store for PgStore {
 
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         batch::commit(&self.pool, writes).await
+    }
+
+    async fn commit_many(&self, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>> {
+        batch::commit_many(&self.pool, batches).await
+    }
+
+    async fn snapshots(&self, account_ids: &[String]) -> Result<Vec<AccountSnapshot>, StoreError> {
+        snapshots::snapshots(&self.pool, account_ids).await
     }
 
     async fn invoices(
@@ -382,11 +399,25 @@ impl Store for PgStore {
         gateway::gateway_token(&self.pool, token).await
     }
 
+    async fn gateway_tokens(
+        &self,
+        tokens: &[String],
+    ) -> Result<Vec<GatewayTokenRecord>, StoreError> {
+        gateway::gateway_tokens(&self.pool, tokens).await
+    }
+
     async fn record_gateway_charge(
         &self,
         c: &GatewayChargeRecord,
     ) -> Result<GatewayChargeRecord, StoreError> {
         gateway::record_gateway_charge(&self.pool, c).await
+    }
+
+    async fn record_gateway_charges(
+        &self,
+        charges: &[GatewayChargeRecord],
+    ) -> Result<Vec<GatewayChargeRecord>, StoreError> {
+        gateway::record_gateway_charges(&self.pool, charges).await
     }
 
     async fn throttle(&self, key: &str) -> Result<Option<ThrottleRecord>, StoreError> {

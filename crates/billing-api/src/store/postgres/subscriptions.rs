@@ -22,6 +22,10 @@ macro_rules! ledger_sums {
 }
 pub(super) use ledger_sums;
 
+/// Subscriptions with their balances (a `WHERE` on `s` follows).
+pub(super) const WITH_BALANCES: &str =
+    concat!("SELECT s.*, ", ledger_sums!(), " FROM subscriptions s ");
+
 /// The subscription, its available and held credit summed from the ledger.
 pub(super) async fn subscription(
     pool: &PgPool,

@@ -151,3 +151,15 @@ pub struct AccountBatch {
     pub gateway_tokens: Vec<GatewayTokenRecord>,
     pub gateway_charges: Vec<GatewayChargeRecord>,
 }
+
+/// What the scheduler reads of an account to know its due work: the
+/// account, its subscription, default card, users (owner first) and open
+/// invoices (oldest first).
+#[derive(Debug, Clone)]
+pub struct AccountSnapshot {
+    pub account: AccountRecord,
+    pub subscription: Option<SubscriptionRecord>,
+    pub card: Option<PaymentMethodRecord>,
+    pub users: Vec<UserRecord>,
+    pub open_invoices: Vec<InvoiceRecord>,
+}

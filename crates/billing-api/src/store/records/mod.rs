@@ -14,8 +14,8 @@ mod security;
 mod subscriptions;
 
 pub use accounts::{
-    AccessRequestRecord, AccountBatch, AccountRecord, NewAccount, PaymentMethodRecord,
-    SessionActorRecord, SessionRecord, UserRecord,
+    AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, NewAccount,
+    PaymentMethodRecord, SessionActorRecord, SessionRecord, UserRecord,
 };
 pub use audit::AuditEntry;
 pub use bench::{RenewalTally, Spread};

@@ -2,26 +2,28 @@
 //! newest first.
 
 use super::rows::audit_from;
+use super::stmt::Stmt;
 use super::Tx;
 use crate::store::{AuditEntry, StoreError};
 use sqlx::SqlitePool;
 
 /// Appends a line with the account's next `seq`.
 pub(super) async fn insert_audit(tx: &mut Tx<'_>, entry: &AuditEntry) -> Result<(), StoreError> {
-    sqlx::query(
+    insert_audit_stmt(entry).run(tx).await
+}
+
+pub(super) fn insert_audit_stmt(entry: &AuditEntry) -> Stmt {
+    Stmt::new(
         "INSERT INTO audit_log (id, account_id, actor_user_id, action, details, at, seq) \
          VALUES (?, ?, ?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log WHERE account_id = ?))",
     )
-    .bind(&entry.id)
-    .bind(&entry.account_id)
-    .bind(&entry.actor_user_id)
-    .bind(&entry.action)
-    .bind(entry.details.to_string())
-    .bind(entry.at.timestamp())
-    .bind(&entry.account_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .text(&entry.id)
+    .text(&entry.account_id)
+    .opt_text(entry.actor_user_id.as_deref())
+    .text(&entry.action)
+    .text(entry.details.to_string())
+    .int(entry.at.timestamp())
+    .text(&entry.account_id)
 }
 
 pub(super) async fn audit_log(

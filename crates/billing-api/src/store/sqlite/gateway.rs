@@ -3,7 +3,8 @@
 
 use super::rows::{gateway_charge_from, gateway_token_from, optional};
 use crate::store::{GatewayChargeRecord, GatewayTokenRecord, StoreError};
-use sqlx::SqlitePool;
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use std::collections::HashMap;
 
 pub(super) async fn insert_gateway_token(
     pool: &SqlitePool,
@@ -83,4 +84,73 @@ pub(super) async fn gateway_charges_of_account(
     .iter()
     .map(gateway_charge_from)
     .collect()
+}
+
+/// Keys, ids or tokens per `IN (...)` list, under the limit of bound values.
+const PER_LIST: usize = 4_000;
+
+pub(super) async fn gateway_tokens(
+    pool: &SqlitePool,
+    tokens: &[String],
+) -> Result<Vec<GatewayTokenRecord>, StoreError> {
+    let mut out = Vec::with_capacity(tokens.len());
+    for chunk in tokens.chunks(PER_LIST) {
+        let mut query =
+            QueryBuilder::<Sqlite>::new("SELECT * FROM gateway_tokens WHERE token IN (");
+        let mut list = query.separated(", ");
+        for token in chunk {
+            list.push_bind(token.as_str());
+        }
+        query.push(")");
+        for row in query.build().persistent(false).fetch_all(pool).await? {
+            out.push(gateway_token_from(&row)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Records the charges in one transaction, each unless its idempotency key
+/// was used, and returns what each key holds.
+pub(super) async fn record_gateway_charges(
+    pool: &SqlitePool,
+    charges: &[GatewayChargeRecord],
+) -> Result<Vec<GatewayChargeRecord>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut stored: HashMap<String, GatewayChargeRecord> = HashMap::new();
+    for chunk in charges.chunks(PER_LIST) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO gateway_charges (id, token, amount, currency, idempotency_key, outcome, created_at) ",
+        );
+        insert.push_values(chunk, |mut row, c| {
+            row.push_bind(c.id.as_str())
+                .push_bind(c.token.as_str())
+                .push_bind(c.amount)
+                .push_bind(c.currency.as_str())
+                .push_bind(c.idempotency_key.as_str())
+                .push_bind(c.outcome.as_str())
+                .push_bind(c.created_at.timestamp());
+        });
+        insert.push(" ON CONFLICT (idempotency_key) DO NOTHING");
+        insert.build().persistent(false).execute(&mut *tx).await?;
+        let mut select =
+            QueryBuilder::<Sqlite>::new("SELECT * FROM gateway_charges WHERE idempotency_key IN (");
+        let mut list = select.separated(", ");
+        for c in chunk {
+            list.push_bind(c.idempotency_key.as_str());
+        }
+        select.push(")");
+        for row in select.build().persistent(false).fetch_all(&mut *tx).await? {
+            let charge = gateway_charge_from(&row)?;
+            stored.insert(charge.idempotency_key.clone(), charge);
+        }
+    }
+    tx.commit().await?;
+    charges
+        .iter()
+        .map(|c| {
+            stored.get(&c.idempotency_key).cloned().ok_or_else(|| {
+                StoreError::Corrupt(format!("charge {} was not stored", c.idempotency_key))
+            })
+        })
+        .collect()
 }

@@ -1,7 +1,7 @@
 //! Doing things once: requests' idempotency keys (claimed, finished,
 //! abandoned, parked) and the once-only markers of background work.
 
-use super::Tx;
+use super::stmt::{OnUnique, Stmt};
 use crate::store::{IdempotencyBegin, StoreError, StoredResponse};
 use chrono::{DateTime, Utc};
 use sqlx::{Row, SqlitePool};
@@ -117,25 +117,12 @@ pub(super) async fn idempotency_park(
 }
 
 /// Claims a once-only marker; `AlreadyDone` if it was claimed before.
-pub(super) async fn claim_once(
-    tx: &mut Tx<'_>,
-    marker: &str,
-    account_id: &str,
-    at: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let res = sqlx::query("INSERT INTO once_markers (marker, account_id, at) VALUES (?, ?, ?)")
-        .bind(marker)
-        .bind(account_id)
-        .bind(at.timestamp())
-        .execute(&mut **tx)
-        .await;
-    match res {
-        Ok(_) => Ok(()),
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => {
-            Err(StoreError::AlreadyDone(marker.to_string()))
-        }
-        Err(e) => Err(e.into()),
-    }
+pub(super) fn claim_once_stmt(marker: &str, account_id: &str, at: DateTime<Utc>) -> Stmt {
+    Stmt::new("INSERT INTO once_markers (marker, account_id, at) VALUES (?, ?, ?)")
+        .text(marker)
+        .text(account_id)
+        .int(at.timestamp())
+        .on_unique(OnUnique::AlreadyDone(marker.to_string()))
 }
 
 pub(super) async fn marker_exists(pool: &SqlitePool, marker: &str) -> Result<bool, StoreError> {

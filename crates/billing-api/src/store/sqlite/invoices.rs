@@ -1,7 +1,8 @@
 //! Invoices and their lines: inserted with the next per-account number, the
 //! payment state and charges in flight updated, read with their lines.
 
-use super::rows::{corrupt, invoice_from, line_from, line_kind_str, map_unique, opt_time};
+use super::rows::{corrupt, invoice_from, line_from, line_kind_str, opt_time};
+use super::stmt::{Fail, OnUnique, Stmt};
 use super::Tx;
 use crate::store::{InvoiceRecord, StoreError};
 use billing_domain::invoice::InvoiceStatus;
@@ -12,103 +13,91 @@ use sqlx::{Row, SqlitePool};
 
 /// Inserts an invoice with the account's next `seq`, then its lines.
 pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
-         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoices WHERE account_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&inv.id)
-    .bind(&inv.account_id)
-    .bind(&inv.account_id)
-    .bind(inv.status.as_str())
-    .bind(&inv.reason)
-    .bind(inv.currency.code())
-    .bind(inv.total)
-    .bind(inv.credit_applied)
-    .bind(inv.credit_created)
-    .bind(opt_time(inv.period_start))
-    .bind(opt_time(inv.period_end))
-    .bind(inv.created_at.timestamp())
-    .bind(opt_time(inv.paid_at))
-    .bind(inv.attempt_count)
-    .bind(&inv.last_error)
-    .bind(&inv.charge_id)
-    .bind(&inv.pending_key)
-    .bind(&inv.pending_token)
-    .bind(&inv.settlement)
-    .bind(&inv.request_key)
-    .execute(&mut **tx)
-    .await
-    .map_err(map_unique)?;
-    for (position, line) in inv.lines.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_amount, amount, period_start, period_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(&inv.id)
-        .bind(position as i64)
-        .bind(line_kind_str(line.kind))
-        .bind(&line.description)
-        .bind(i64::from(line.quantity))
-        .bind(line.unit_amount.amount())
-        .bind(line.amount.amount())
-        .bind(opt_time(line.period_start))
-        .bind(opt_time(line.period_end))
-        .execute(&mut **tx)
-        .await?;
+    for stmt in insert_invoice_stmts(inv) {
+        stmt.run(tx).await?;
     }
     Ok(())
 }
 
+pub(super) fn insert_invoice_stmts(inv: &InvoiceRecord) -> Vec<Stmt> {
+    let mut stmts = vec![Stmt::new(
+        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
+         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoices WHERE account_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .text(&inv.id)
+    .text(&inv.account_id)
+    .text(&inv.account_id)
+    .text(inv.status.as_str())
+    .text(&inv.reason)
+    .text(inv.currency.code())
+    .int(inv.total)
+    .int(inv.credit_applied)
+    .int(inv.credit_created)
+    .opt_int(opt_time(inv.period_start))
+    .opt_int(opt_time(inv.period_end))
+    .int(inv.created_at.timestamp())
+    .opt_int(opt_time(inv.paid_at))
+    .int(inv.attempt_count)
+    .opt_text(inv.last_error.as_deref())
+    .opt_text(inv.charge_id.as_deref())
+    .opt_text(inv.pending_key.as_deref())
+    .opt_text(inv.pending_token.as_deref())
+    .opt_text(inv.settlement.as_deref())
+    .opt_text(inv.request_key.as_deref())
+    .on_unique(OnUnique::Conflict)];
+    for (position, line) in inv.lines.iter().enumerate() {
+        stmts.push(
+            Stmt::new(
+                "INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_amount, amount, period_start, period_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .text(&inv.id)
+            .int(position as i64)
+            .text(line_kind_str(line.kind))
+            .text(&line.description)
+            .int(i64::from(line.quantity))
+            .int(line.unit_amount.amount())
+            .int(line.amount.amount())
+            .opt_int(opt_time(line.period_start))
+            .opt_int(opt_time(line.period_end)),
+        );
+    }
+    stmts
+}
+
 /// Updates an open invoice's payment state and clears any charge in flight;
 /// `AlreadyDone` if the invoice is no longer open.
-pub(super) async fn update_invoice(
-    tx: &mut Tx<'_>,
+pub(super) fn update_invoice_stmt(
     id: &str,
     status: InvoiceStatus,
     paid_at: Option<DateTime<Utc>>,
     attempt_count: i64,
     last_error: Option<&str>,
     charge_id: Option<&str>,
-) -> Result<(), StoreError> {
-    let done = sqlx::query(
+) -> Stmt {
+    Stmt::new(
         "UPDATE invoices SET status = ?, paid_at = ?, attempt_count = ?, last_error = ?, charge_id = ?, \
          pending_key = NULL, pending_token = NULL WHERE id = ? AND status = 'open'",
     )
-    .bind(status.as_str())
-    .bind(opt_time(paid_at))
-    .bind(attempt_count)
-    .bind(last_error)
-    .bind(charge_id)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(StoreError::AlreadyDone(format!("invoice {id} settled")));
-    }
-    Ok(())
+    .text(status.as_str())
+    .opt_int(opt_time(paid_at))
+    .int(attempt_count)
+    .opt_text(last_error)
+    .opt_text(charge_id)
+    .text(id)
+    .one_row(Fail::AlreadyDone(format!("invoice {id} settled")))
 }
 
 /// Records a charge about to be made under `key`; `AlreadyDone` if the
 /// invoice is no longer open or a charge is already in flight.
-pub(super) async fn begin_attempt(
-    tx: &mut Tx<'_>,
-    id: &str,
-    key: &str,
-    token: &str,
-    attempt_count: i64,
-) -> Result<(), StoreError> {
-    let done = sqlx::query(
+pub(super) fn begin_attempt_stmt(id: &str, key: &str, token: &str, attempt_count: i64) -> Stmt {
+    Stmt::new(
         "UPDATE invoices SET attempt_count = ?, pending_key = ?, pending_token = ? WHERE id = ? AND status = 'open' AND pending_key IS NULL",
     )
-    .bind(attempt_count)
-    .bind(key)
-    .bind(token)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(StoreError::AlreadyDone(format!("charge of {id} begun")));
-    }
-    Ok(())
+    .int(attempt_count)
+    .text(key)
+    .text(token)
+    .text(id)
+    .one_row(Fail::AlreadyDone(format!("charge of {id} begun")))
 }
 
 pub(super) async fn invoices(

@@ -1,50 +1,60 @@
 //! The ledger and withdrawals: entries appended with the next per-account
 //! number, the no-negative-balance check, and withdrawal requests.
 
-use super::rows::{corrupt, ledger_from, map_unique, optional, withdrawal_from};
+use super::rows::{corrupt, ledger_from, optional, withdrawal_from};
+use super::stmt::{OnUnique, Stmt};
 use super::Tx;
 use crate::store::{LedgerRecord, StoreError, WithdrawalRecord};
 use billing_domain::ledger::LedgerKind;
 use billing_domain::{Currency, Money};
 use chrono::{DateTime, Utc};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
 /// Appends an entry with the account's next `seq`.
 pub(super) async fn insert_ledger(tx: &mut Tx<'_>, e: &LedgerRecord) -> Result<(), StoreError> {
-    sqlx::query(
+    insert_ledger_stmt(e).run(tx).await
+}
+
+pub(super) fn insert_ledger_stmt(e: &LedgerRecord) -> Stmt {
+    Stmt::new(
         "INSERT INTO ledger_entries (id, account_id, seq, kind, amount, currency, invoice_id, charge_id, refund_of, withdrawal_id, memo, at) \
          VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM ledger_entries WHERE account_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&e.id)
-    .bind(&e.account_id)
-    .bind(&e.account_id)
-    .bind(e.kind.as_str())
-    .bind(e.amount.amount())
-    .bind(e.amount.currency().code())
-    .bind(&e.invoice_id)
-    .bind(&e.charge_id)
-    .bind(&e.refund_of)
-    .bind(&e.withdrawal_id)
-    .bind(&e.memo)
-    .bind(e.at.timestamp())
-    .execute(&mut **tx)
-    .await
-    .map_err(map_unique)?;
-    Ok(())
+    .text(&e.id)
+    .text(&e.account_id)
+    .text(&e.account_id)
+    .text(e.kind.as_str())
+    .int(e.amount.amount())
+    .text(e.amount.currency().code())
+    .opt_text(e.invoice_id.as_deref())
+    .opt_text(e.charge_id.as_deref())
+    .opt_text(e.refund_of.as_deref())
+    .opt_text(e.withdrawal_id.as_deref())
+    .text(&e.memo)
+    .int(e.at.timestamp())
+    .on_unique(OnUnique::Conflict)
 }
+
+/// The query whose rows [`check_rows`] checks (the account's id bound).
+pub(super) const BALANCE_ROWS: &str =
+    "SELECT kind, amount, currency FROM ledger_entries WHERE account_id = ? ORDER BY seq";
 
 /// The ledger's invariant, checked where the money moves: no balance of the
 /// account is ever negative, or `Ledger` (and the whole batch is refused).
 pub(super) async fn check_balances(tx: &mut Tx<'_>, account_id: &str) -> Result<(), StoreError> {
-    let rows = sqlx::query(
-        "SELECT kind, amount, currency FROM ledger_entries WHERE account_id = ? ORDER BY seq",
-    )
-    .bind(account_id)
-    .fetch_all(&mut **tx)
-    .await?;
+    let rows = sqlx::query(BALANCE_ROWS)
+        .bind(account_id)
+        .fetch_all(&mut **tx)
+        .await?;
+    check_rows(account_id, &rows)
+}
+
+/// [`check_balances`] on the rows of [`BALANCE_ROWS`].
+pub(super) fn check_rows(account_id: &str, rows: &[SqliteRow]) -> Result<(), StoreError> {
     let mut entries = Vec::with_capacity(rows.len());
     let mut currency = None;
-    for r in &rows {
+    for r in rows {
         let kind: String = r.try_get("kind")?;
         let code: String = r.try_get("currency")?;
         let cur = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;

@@ -19,14 +19,17 @@ mod outbox;
 mod reads;
 mod rows;
 mod security;
+mod snapshots;
+mod stmt;
 mod subscriptions;
 
 use crate::store::{
-    AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
-    GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
-    NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord, PaymentMethodRecord,
-    RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Store, StoreError, StoredResponse,
-    SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord, Write,
+    AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
+    CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
+    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord,
+    PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Store,
+    StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
+    Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -45,8 +48,16 @@ type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// The one connection batches are committed on: the database has one
+    /// writer at a time anyway, and this connection keeps the statements of
+    /// batches prepared.
+    writer: SqlitePool,
     /// The database file, naming its account locks.
     file: String,
+    /// Taken by every batch commit on this file in this process: the
+    /// database has one writer at a time, and writers that wait here take
+    /// turns at once instead of polling the file's lock.
+    gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// One lock per database file and account. An embedded database lives in
@@ -59,6 +70,25 @@ fn locks() -> &'static Locks {
     LOCKS.get_or_init(Default::default)
 }
 
+/// The write gate of each database file of this process.
+fn gate(file: &str) -> Arc<tokio::sync::Mutex<()>> {
+    static GATES: OnceLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> = OnceLock::new();
+    let mut gates = GATES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    gates.entry(file.to_string()).or_default().clone()
+}
+
+impl SqliteStore {
+    /// The in-process lock of an account on this file.
+    fn account_mutex(&self, account_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = locks().lock().unwrap_or_else(|p| p.into_inner());
+        let key = (self.file.clone(), account_id.to_string());
+        locks.entry(key).or_default().clone()
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if missing) the database a `sqlite:` URL names.
     pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
@@ -69,7 +99,14 @@ impl SqliteStore {
             // process and skips the fsync on every commit.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(Duration::from_secs(10))
+            // A script of many batches answers once per statement: let the
+            // database's thread run through it without waiting for us.
+            .row_buffer_size(4096)
+            .pragma("temp_store", "memory")
+            .pragma("wal_autocheckpoint", "20000")
+            .pragma("cache_size", "-32768")
+            .pragma("mmap_size", "268435456");
         let file = std::path::absolute(options.get_filename())
             .unwrap_or_else(|_| options.get_filename().to_path_buf())
             .display()
@@ -85,21 +122,43 @@ impl SqliteStore {
             // An embedded database's connection cannot drop: pinging each
             // before use would double a query's trips to its thread.
             .test_before_acquire(false)
+            .connect_with(options.clone())
+            .await?;
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        Ok(SqliteStore { pool, file })
+        let gate = gate(&file);
+        Ok(SqliteStore {
+            pool,
+            writer,
+            file,
+            gate,
+        })
     }
 }
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn lock_account(&self, account_id: &str) -> Result<AccountLock, StoreError> {
-        let lock = {
-            let mut locks = locks().lock().unwrap_or_else(|p| p.into_inner());
-            let key = (self.file.clone(), account_id.to_string());
-            locks.entry(key).or_default().clone()
-        };
+        let lock = self.account_mutex(account_id);
         Ok(AccountLock::new(lock.lock_owned().await))
+    }
+
+    async fn try_lock_accounts(
+        &self,
+        account_ids: &[String],
+    ) -> Result<(AccountLock, Vec<String>), StoreError> {
+        let mut guards = Vec::new();
+        let mut held = Vec::new();
+        for id in account_ids {
+            if let Ok(guard) = self.account_mutex(id).try_lock_owned() {
+                guards.push(guard);
+                held.push(id.clone());
+            }
+        }
+        Ok((AccountLock::new(guards), held))
     }
 
     async fn migrate(&self) -> Result<(), StoreError> {
@@ -199,7 +258,16 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        batch::commit(&self.pool, writes).await
+        let _turn = self.gate.lock().await;
+        batch::commit(&self.writer, writes).await
+    }
+
+    async fn commit_many(&self, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>> {
+        batch::commit_many(&self.writer, &self.gate, batches).await
+    }
+
+    async fn snapshots(&self, account_ids: &[String]) -> Result<Vec<AccountSnapshot>, StoreError> {
+        snapshots::snapshots(&self.pool, account_ids).await
     }
 
     async fn invoices(
@@ -364,11 +432,27 @@ impl Store for SqliteStore {
         gateway::gateway_token(&self.pool, token).await
     }
 
+    async fn gateway_tokens(
+        &self,
+        tokens: &[String],
+    ) -> Result<Vec<GatewayTokenRecord>, StoreError> {
+        gateway::gateway_tokens(&self.pool, tokens).await
+    }
+
     async fn record_gateway_charge(
         &self,
         c: &GatewayChargeRecord,
     ) -> Result<GatewayChargeRecord, StoreError> {
-        gateway::record_gateway_charge(&self.pool, c).await
+        let _turn = self.gate.lock().await;
+        gateway::record_gateway_charge(&self.writer, c).await
+    }
+
+    async fn record_gateway_charges(
+        &self,
+        charges: &[GatewayChargeRecord],
+    ) -> Result<Vec<GatewayChargeRecord>, StoreError> {
+        let _turn = self.gate.lock().await;
+        gateway::record_gateway_charges(&self.writer, charges).await
     }
 
     async fn throttle(&self, key: &str) -> Result<Option<ThrottleRecord>, StoreError> {
@@ -412,7 +496,8 @@ impl Store for SqliteStore {
     }
 
     async fn scratch_insert(&self, id: &str, at: DateTime<Utc>) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let _turn = self.gate.lock().await;
+        let mut tx = self.writer.begin().await?;
         bench::scratch_insert(&mut tx, id, at).await?;
         tx.commit().await?;
         Ok(())

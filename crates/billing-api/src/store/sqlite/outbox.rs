@@ -2,29 +2,26 @@
 //! report, read for the mailbox and the sender, marked after delivery.
 
 use super::rows::{email_from, opt_time};
-use super::Tx;
+use super::stmt::Stmt;
 use crate::store::{OutboxEmail, StoreError};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 use sqlx::SqlitePool;
 
-pub(super) async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(), StoreError> {
-    sqlx::query(
+pub(super) fn insert_email_stmt(e: &OutboxEmail) -> Stmt {
+    Stmt::new(
         "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(&e.id)
-    .bind(&e.account_id)
-    .bind(&e.kind)
-    .bind(&e.to_email)
-    .bind(&e.to_name)
-    .bind(&e.subject)
-    .bind(&e.body)
-    .bind(&e.invoice_id)
-    .bind(e.created_at.timestamp())
-    .bind(opt_time(e.sent_at))
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
+    .text(&e.id)
+    .text(&e.account_id)
+    .text(&e.kind)
+    .text(&e.to_email)
+    .text(&e.to_name)
+    .text(&e.subject)
+    .text(&e.body)
+    .opt_text(e.invoice_id.as_deref())
+    .int(e.created_at.timestamp())
+    .opt_int(opt_time(e.sent_at))
 }
 
 pub(super) async fn emails(

@@ -2,7 +2,7 @@
 //! concurrency, and the scheduler's query for accounts with billing work due.
 
 use super::rows::{opt_time, optional, subscription_from};
-use super::Tx;
+use super::stmt::{Fail, Stmt};
 use crate::store::{StoreError, SubscriptionRecord};
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
@@ -20,6 +20,10 @@ macro_rules! ledger_sums {
     };
 }
 pub(super) use ledger_sums;
+
+/// Subscriptions with their balances (a `WHERE` on `s` follows).
+pub(super) const WITH_BALANCES: &str =
+    concat!("SELECT s.*, ", ledger_sums!(), " FROM subscriptions s ");
 
 /// The subscription, its available and held credit summed from the ledger.
 pub(super) async fn subscription(
@@ -41,48 +45,38 @@ pub(super) async fn subscription(
 
 /// Replaces the subscription if it is still at `expected_version`, else
 /// `VersionConflict`. The credit balance is not written: the ledger holds it.
-pub(super) async fn write_subscription(
-    tx: &mut Tx<'_>,
-    s: &SubscriptionRecord,
-    expected_version: i64,
-) -> Result<(), StoreError> {
+pub(super) fn write_subscription_stmt(s: &SubscriptionRecord, expected_version: i64) -> Stmt {
     let add_ons: Vec<&str> = s.add_ons.iter().map(|a| a.as_str()).collect();
-    let done = sqlx::query(
+    Stmt::new(
         "UPDATE subscriptions SET plan = ?, billing_interval = ?, seats = ?, add_ons = ?, status = ?, billing_anchor = ?, \
          current_period_start = ?, current_period_end = ?, currency = ?, past_due_since = ?, grace_until = ?, \
          pending_seats = ?, pending_interval = ?, cancel_at = ?, canceled_at = ?, discount_percent = ?, discount_periods_left = ?, pause_billed = ?, \
          paused = ?, period_discount = ?, discount_accepted_at = ?, version = version + 1 WHERE account_id = ? AND version = ?",
     )
-    .bind(s.plan.as_str())
-    .bind(s.interval.as_str())
-    .bind(i64::from(s.seats))
-    .bind(add_ons.join(","))
-    .bind(s.status.as_str())
-    .bind(s.billing_anchor.timestamp())
-    .bind(s.current_period_start.timestamp())
-    .bind(s.current_period_end.timestamp())
-    .bind(s.currency.code())
-    .bind(opt_time(s.past_due_since))
-    .bind(opt_time(s.grace_until))
-    .bind(s.pending_seats.map(i64::from))
-    .bind(s.pending_interval.map(|i| i.as_str()))
-    .bind(opt_time(s.cancel_at))
-    .bind(opt_time(s.canceled_at))
-    .bind(s.discount_percent.map(i64::from))
-    .bind(s.discount_periods_left.map(i64::from))
-    .bind(i64::from(s.pause_billed))
-    .bind(i64::from(s.paused))
-    .bind(i64::from(s.period_discount))
-    .bind(opt_time(s.discount_accepted_at))
-    .bind(&s.account_id)
-    .bind(expected_version)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() == 1 {
-        Ok(())
-    } else {
-        Err(StoreError::VersionConflict)
-    }
+    .text(s.plan.as_str())
+    .text(s.interval.as_str())
+    .int(i64::from(s.seats))
+    .text(add_ons.join(","))
+    .text(s.status.as_str())
+    .int(s.billing_anchor.timestamp())
+    .int(s.current_period_start.timestamp())
+    .int(s.current_period_end.timestamp())
+    .text(s.currency.code())
+    .opt_int(opt_time(s.past_due_since))
+    .opt_int(opt_time(s.grace_until))
+    .opt_int(s.pending_seats.map(i64::from))
+    .opt_text(s.pending_interval.map(|i| i.as_str()))
+    .opt_int(opt_time(s.cancel_at))
+    .opt_int(opt_time(s.canceled_at))
+    .opt_int(s.discount_percent.map(i64::from))
+    .opt_int(s.discount_periods_left.map(i64::from))
+    .int(i64::from(s.pause_billed))
+    .int(i64::from(s.paused))
+    .int(i64::from(s.period_discount))
+    .opt_int(opt_time(s.discount_accepted_at))
+    .text(&s.account_id)
+    .int(expected_version)
+    .one_row(Fail::VersionConflict)
 }
 
 /// Accounts on the server's clock whose period ends by `horizon`, in grace,
