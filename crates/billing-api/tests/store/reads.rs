@@ -139,13 +139,14 @@ async fn the_overview_reads_what_the_single_reads_read() {
     store.insert_account(&new).await.unwrap();
     // Another account's rows must not show.
     store.insert_account(&new_account("acc_b")).await.unwrap();
-    let mut settled = open_invoice("acc_a", "inv_1", 3000, 1);
+    // Numbered in the order written, dated the other way round.
+    let mut settled = open_invoice("acc_a", "inv_1", 3000, 5);
     settled.settlement = Some(r#"{"kind":"change","note":"a \"quoted\" é"}"#.into());
     settled.request_key = Some("user_1:key_1".into());
     settled.credit_applied = 200;
     settled.pending_key = Some("gw_key".into());
     settled.last_error = Some("card_declined".into());
-    let mut second = open_invoice("acc_a", "inv_2", 4500, 2);
+    let mut second = open_invoice("acc_a", "inv_2", 4500, 1);
     second.lines.truncate(1);
     let mut paid = open_invoice("acc_a", "inv_3", 900, 3);
     paid.status = billing_domain::invoice::InvoiceStatus::Paid;

@@ -18,6 +18,7 @@ mod reads;
 mod rows;
 mod subscriptions;
 
+use crate::store::readers::Readers;
 use crate::store::{
     AccessRequestRecord, AccountLock, AccountRecord, AuditEntry, CancelSessionRecord,
     GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord,
@@ -29,7 +30,7 @@ use async_trait::async_trait;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -38,10 +39,16 @@ use std::time::Duration;
 /// The transaction the writes of one store call share.
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
-/// A pool of SQLite connections.
+/// How many reader connections (`store::readers`) serve the reads every
+/// signed-in request starts with. WAL mode lets them all read at once, and
+/// beside a writer.
+const READERS: usize = 4;
+
+/// A pool of SQLite connections, and reader connections beside it.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    readers: Arc<Readers<SqliteConnection>>,
     /// The database file, naming its account locks.
     file: String,
 }
@@ -82,9 +89,14 @@ impl SqliteStore {
             // An embedded database's connection cannot drop: pinging each
             // before use would double a query's trips to its thread.
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
-        Ok(SqliteStore { pool, file })
+        let readers = Arc::new(Readers::new(options, READERS));
+        Ok(SqliteStore {
+            pool,
+            readers,
+            file,
+        })
     }
 }
 
@@ -146,18 +158,18 @@ impl Store for SqliteStore {
         &self,
         token_hash: &str,
     ) -> Result<Option<SessionActorRecord>, StoreError> {
-        reads::session_actor(&self.pool, token_hash).await
+        reads::session_actor(&self.readers, token_hash).await
     }
 
     async fn session_overview(
         &self,
         token_hash: &str,
     ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-        reads::session_overview(&self.pool, token_hash).await
+        reads::session_overview(&self.readers, token_hash).await
     }
 
     async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
-        reads::overview(&self.pool, account_id).await
+        reads::overview(&self.readers, account_id).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
