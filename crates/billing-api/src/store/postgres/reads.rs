@@ -14,6 +14,7 @@ use crate::store::{json, OverviewRecord, SessionActorRecord, StoreError};
 use billing_domain::SubscriptionStatus;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
+use std::sync::Arc;
 
 /// The session `se`, its user `u` and their account `a`, each table's
 /// columns under its prefix (as `rows::*Columns::JOINED` name them), and the
@@ -81,7 +82,7 @@ macro_rules! card_join {
 }
 
 pub(super) async fn session_actor(
-    readers: &Readers<PgConnection>,
+    readers: &Arc<Readers<PgConnection>>,
     token_hash: &str,
 ) -> Result<Option<SessionActorRecord>, StoreError> {
     let mut reader = readers.acquire().await?;
@@ -103,7 +104,7 @@ pub(super) async fn session_actor(
 }
 
 pub(super) async fn session_overview(
-    readers: &Readers<PgConnection>,
+    readers: &Arc<Readers<PgConnection>>,
     token_hash: &str,
 ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
     let mut reader = readers.acquire().await?;
@@ -128,7 +129,7 @@ pub(super) async fn session_overview(
 }
 
 pub(super) async fn overview(
-    readers: &Readers<PgConnection>,
+    readers: &Arc<Readers<PgConnection>>,
     account_id: &str,
 ) -> Result<Option<OverviewRecord>, StoreError> {
     let mut reader = readers.acquire().await?;
