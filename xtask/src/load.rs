@@ -70,13 +70,15 @@ fn has_wrk() -> bool {
 }
 
 /// One load's figures.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Figures {
     pub requests_per_sec: f64,
     pub p50: Duration,
     pub p99: Duration,
     /// Responses that were not 2xx or 3xx, and failed connections.
     pub errors: u64,
+    /// What those were, as the load generator reported them.
+    pub error_report: String,
 }
 
 impl Figures {
@@ -145,6 +147,7 @@ fn parse_wrk(text: &str) -> Option<Figures> {
     let mut p50 = None;
     let mut p99 = None;
     let mut errors = 0;
+    let mut error_report = Vec::new();
     for line in text.lines().map(str::trim) {
         let mut words = line.split_whitespace();
         match (words.next(), words.next()) {
@@ -155,8 +158,10 @@ fn parse_wrk(text: &str) -> Option<Figures> {
         }
         if let Some(n) = line.strip_prefix("Non-2xx or 3xx responses:") {
             errors += n.trim().parse::<u64>().unwrap_or(0);
+            error_report.push(line);
         }
         if let Some(rest) = line.strip_prefix("Socket errors:") {
+            error_report.push(line);
             // connect 0, read 0, write 0, timeout 0
             errors += rest
                 .split(',')
@@ -169,6 +174,7 @@ fn parse_wrk(text: &str) -> Option<Figures> {
         p50: p50?,
         p99: p99?,
         errors,
+        error_report: error_report.join("; "),
     })
 }
 
@@ -259,6 +265,7 @@ fn own_load(
         p50: pct(50),
         p99: pct(99),
         errors,
+        error_report: format!("{errors} requests failed or were refused"),
     })
 }
 
@@ -408,6 +415,10 @@ Transfer/sec:      4.02MB
         assert_eq!(f.p50, Duration::from_micros(812));
         assert_eq!(f.p99, Duration::from_micros(8700));
         assert_eq!(f.errors, 7);
+        assert_eq!(
+            f.error_report,
+            "Socket errors: connect 0, read 2, write 0, timeout 1; Non-2xx or 3xx responses: 4"
+        );
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! The baseline `cargo xtask bench` holds the API against: bare axum on the
-//! same runtime as the API's server (`#[tokio::main]`, `axum::serve`),
-//! answering `GET /` with `hello`. Listens on `BENCH_HELLO_ADDR`.
+//! same runtime as the API's server (`#[tokio::main]`, `axum::serve`, the
+//! same allocator), answering `GET /` with `hello`. Listens on
+//! `BENCH_HELLO_ADDR`.
 
 use axum::routing::get;
 use axum::Router;
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

@@ -7,6 +7,13 @@
 
 use billing_api::{config::Config, startup::Application};
 
+/// mimalloc rather than the system's allocator: the SQLite store's rows
+/// are allocated on its connection threads and freed on the runtime's,
+/// and glibc's allocator takes a lock on the other thread's arena for each
+/// such free; a signed-in read spent a tenth of its time there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()

@@ -1,7 +1,9 @@
 //! The rows a one-query read nests as JSON (an account's open invoices with
-//! their lines, its seat holders' names), decoded once for both engines.
-//! Each engine's SQL builds these shapes: the columns of the table under
-//! their own names, times as unix seconds, money as minor units.
+//! their lines, its seat holders), decoded once for both engines. Each
+//! engine's SQL builds these shapes: the columns of the table under their
+//! own names, times as unix seconds, money as minor units; in no order, as
+//! the rows are sorted here (text by its bytes, as both engines' other
+//! reads order it).
 
 use crate::clock::from_unix;
 use crate::store::{InvoiceRecord, StoreError};
@@ -38,6 +40,7 @@ struct InvoiceRow {
 /// An `invoice_lines` row.
 #[derive(Deserialize)]
 struct LineRow {
+    position: i64,
     kind: String,
     description: String,
     quantity: i64,
@@ -51,16 +54,19 @@ fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} `{value}`"))
 }
 
-/// A JSON array of invoice rows with their lines, as records.
+/// A JSON array of invoice rows with their lines, as records in the order
+/// of their numbers, each with its lines in order.
 pub(super) fn invoices(json: &str) -> Result<Vec<InvoiceRecord>, StoreError> {
-    let rows: Vec<InvoiceRow> =
+    let mut rows: Vec<InvoiceRow> =
         serde_json::from_str(json).map_err(|e| corrupt("nested invoices", &e.to_string()))?;
+    rows.sort_by_key(|row| row.seq);
     rows.into_iter().map(invoice).collect()
 }
 
-fn invoice(row: InvoiceRow) -> Result<InvoiceRecord, StoreError> {
+fn invoice(mut row: InvoiceRow) -> Result<InvoiceRecord, StoreError> {
     let currency =
         Currency::parse(&row.currency).map_err(|_| corrupt("currency", &row.currency))?;
+    row.lines.sort_by_key(|line| line.position);
     let lines = row
         .lines
         .into_iter()
@@ -105,7 +111,17 @@ fn invoice(row: InvoiceRow) -> Result<InvoiceRecord, StoreError> {
     })
 }
 
-/// A JSON array of names.
-pub(super) fn names(json: &str) -> Result<Vec<String>, StoreError> {
-    serde_json::from_str(json).map_err(|e| corrupt("nested names", &e.to_string()))
+/// A JSON array of users as `[role, name, id]`, as their names in the
+/// order of `users_of_account`: the owner first, then admins, then members,
+/// each by name, then id.
+pub(super) fn seat_holders(json: &str) -> Result<Vec<String>, StoreError> {
+    let mut users: Vec<(String, String, String)> =
+        serde_json::from_str(json).map_err(|e| corrupt("nested users", &e.to_string()))?;
+    let rank = |role: &str| match role {
+        "owner" => 0,
+        "admin" => 1,
+        _ => 2,
+    };
+    users.sort_by(|a, b| (rank(&a.0), &a.1, &a.2).cmp(&(rank(&b.0), &b.1, &b.2)));
+    Ok(users.into_iter().map(|(_, name, _)| name).collect())
 }

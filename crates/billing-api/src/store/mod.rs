@@ -8,6 +8,7 @@
 mod error;
 mod json;
 mod postgres;
+mod readers;
 mod records;
 mod sqlite;
 mod write;

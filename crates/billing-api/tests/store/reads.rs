@@ -140,13 +140,14 @@ async fn the_overview_reads_what_the_single_reads_read() {
     store.insert_account(&new).await.unwrap();
     // Another account's rows must not show.
     store.insert_account(&new_account("acc_b")).await.unwrap();
-    let mut settled = open_invoice("acc_a", "inv_1", 3000, 1);
+    // Numbered in the order written, dated the other way round.
+    let mut settled = open_invoice("acc_a", "inv_1", 3000, 5);
     settled.settlement = Some(r#"{"kind":"change","note":"a \"quoted\" é"}"#.into());
     settled.request_key = Some("user_1:key_1".into());
     settled.credit_applied = 200;
     settled.pending_key = Some("gw_key".into());
     settled.last_error = Some("card_declined".into());
-    let mut second = open_invoice("acc_a", "inv_2", 4500, 2);
+    let mut second = open_invoice("acc_a", "inv_2", 4500, 1);
     second.lines.truncate(1);
     let mut paid = open_invoice("acc_a", "inv_3", 900, 3);
     paid.status = billing_domain::invoice::InvoiceStatus::Paid;
@@ -211,4 +212,34 @@ async fn an_account_without_a_card_or_open_invoices_reads_empty_ones() {
     assert_eq!(read.seat_holders.len(), 3);
     assert!(same(&read, &overview_by_parts(&store, "acc_a").await));
     assert!(store.overview("acc_missing").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn reads_abandoned_midway_leave_the_next_ones_whole() {
+    let store = fresh_store().await;
+    store.insert_account(&new_account("acc_a")).await.unwrap();
+    store.insert_account(&new_account("acc_b")).await.unwrap();
+    store
+        .insert_session(&session("hash_a", "acc_a_owner"))
+        .await
+        .unwrap();
+    store
+        .insert_session(&session("hash_b", "acc_b_member"))
+        .await
+        .unwrap();
+    let expected = overview_by_parts(&store, "acc_a").await;
+    // Requests dropped at every stage of their read, many more than there
+    // are reader connections, then whole reads of two sessions in turn.
+    for n in 0..64u64 {
+        let wait = std::time::Duration::from_micros(n * 20);
+        let hash = if n % 2 == 0 { "hash_a" } else { "hash_b" };
+        let _ = tokio::time::timeout(wait, store.session_overview(hash)).await;
+    }
+    for _ in 0..8 {
+        let (actor, read) = store.session_overview("hash_a").await.unwrap().unwrap();
+        assert_eq!(actor.session.user_id, "acc_a_owner");
+        assert!(same(&read.unwrap(), &expected));
+        let actor = store.session_actor("hash_b").await.unwrap().unwrap();
+        assert_eq!(actor.user.unwrap().id, "acc_b_member");
+    }
 }

@@ -26,6 +26,7 @@ mod security;
 mod snapshots;
 mod subscriptions;
 
+use crate::store::readers::Readers;
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
     CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
@@ -38,8 +39,9 @@ use async_trait::async_trait;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, PgPool};
+use sqlx::{Connection, PgConnection, PgPool};
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// The transaction the writes of one store call share.
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Postgres>;
@@ -51,17 +53,20 @@ pub const DEFAULT_MAX_CONNECTIONS: u32 = 16;
 /// next use.
 const PING_WHEN_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// A pool of PostgreSQL connections.
+/// A pool of PostgreSQL connections, and reader connections beside it.
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
     locks: lock::Locks,
+    readers: Arc<Readers<PgConnection>>,
 }
 
 impl PgStore {
     /// Connects to the database a `postgres://` URL names. A
     /// `max_connections=N` query parameter sizes the pool (default
-    /// [`DEFAULT_MAX_CONNECTIONS`], at least 4).
+    /// [`DEFAULT_MAX_CONNECTIONS`], at least 4); N/2 reader connections
+    /// (`store::readers`) serve the reads every signed-in request starts
+    /// with, beside it.
     pub async fn connect(url: &str) -> Result<PgStore, StoreError> {
         let (url, max) = split_pool_size(url)?;
         let max = max.unwrap_or(DEFAULT_MAX_CONNECTIONS).max(4);
@@ -80,11 +85,12 @@ impl PgStore {
                     Ok(true)
                 })
             })
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         Ok(PgStore {
             pool,
             locks: lock::Locks::new(max),
+            readers: Arc::new(Readers::new(options, (max / 2) as usize)),
         })
     }
 }
@@ -180,18 +186,18 @@ impl Store for PgStore {
         &self,
         token_hash: &str,
     ) -> Result<Option<SessionActorRecord>, StoreError> {
-        reads::session_actor(&self.pool, token_hash).await
+        reads::session_actor(&self.readers, token_hash).await
     }
 
     async fn session_overview(
         &self,
         token_hash: &str,
     ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-        reads::session_overview(&self.pool, token_hash).await
+        reads::session_overview(&self.readers, token_hash).await
     }
 
     async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
-        reads::overview(&self.pool, account_id).await
+        reads::overview(&self.readers, account_id).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

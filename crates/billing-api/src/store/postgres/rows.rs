@@ -18,7 +18,6 @@ use billing_domain::{
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Row};
-use std::borrow::Cow;
 
 /// A stored value that does not parse.
 pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
@@ -53,15 +52,70 @@ pub(super) fn line_kind_str(kind: LineKind) -> String {
         .unwrap_or_default()
 }
 
-/// Column `name` of a joined read whose columns of one table are named
-/// `{prefix}{name}` (the plain name when `prefix` is empty).
-pub(super) fn col(prefix: &str, name: &'static str) -> Cow<'static, str> {
-    if prefix.is_empty() {
-        Cow::Borrowed(name)
-    } else {
-        Cow::Owned(format!("{prefix}{name}"))
-    }
+/// The column names a decoder reads: the table's own (`PLAIN`), or those
+/// of a joined read (`JOINED`), each `{prefix}{column}` there.
+macro_rules! column_names {
+    ($name:ident, $prefix:literal, [$($column:ident),* $(,)?]) => {
+        pub(super) struct $name {
+            $($column: &'static str,)*
+        }
+        impl $name {
+            pub(super) const PLAIN: $name = $name { $($column: stringify!($column),)* };
+            pub(super) const JOINED: $name = $name {
+                $($column: concat!($prefix, stringify!($column)),)*
+            };
+        }
+    };
 }
+
+column_names!(
+    AccountColumns,
+    "a_",
+    [
+        id,
+        name,
+        cancel_requires_owner,
+        is_demo,
+        clock_at,
+        created_at,
+        deleted_at
+    ]
+);
+column_names!(
+    UserColumns,
+    "u_",
+    [
+        id,
+        account_id,
+        name,
+        email,
+        password_hash,
+        role,
+        billing_access,
+        active,
+        created_at
+    ]
+);
+column_names!(
+    SessionColumns,
+    "se_",
+    [token_hash, user_id, created_at, expires_at, last_seen_at]
+);
+column_names!(
+    CardColumns,
+    "pm_",
+    [
+        id,
+        account_id,
+        brand,
+        last4,
+        exp_month,
+        exp_year,
+        gateway_token,
+        is_default,
+        created_at
+    ]
+);
 
 /// The row `sql` selects by one text key, parsed; `None` when absent.
 pub(super) async fn optional<T>(
@@ -80,81 +134,80 @@ pub(super) async fn optional<T>(
 }
 
 pub(super) fn account_from(row: &PgRow) -> Result<AccountRecord, StoreError> {
-    account_at(row, "")
+    account_at(row, &AccountColumns::PLAIN)
 }
 
-/// As [`account_from`], from the columns named `{p}<column>` of a joined read.
-pub(super) fn account_at(row: &PgRow, p: &str) -> Result<AccountRecord, StoreError> {
+/// As [`account_from`], from the columns named by `c`.
+pub(super) fn account_at(row: &PgRow, c: &AccountColumns) -> Result<AccountRecord, StoreError> {
     Ok(AccountRecord {
-        id: row.try_get(&*col(p, "id"))?,
-        name: row.try_get(&*col(p, "name"))?,
+        id: row.try_get(c.id)?,
+        name: row.try_get(c.name)?,
         policy: AccountPolicy {
-            cancel_requires_owner: row.try_get::<bool, _>(&*col(p, "cancel_requires_owner"))?,
+            cancel_requires_owner: row.try_get::<bool, _>(c.cancel_requires_owner)?,
         },
-        is_demo: row.try_get::<bool, _>(&*col(p, "is_demo"))?,
-        clock_at: row
-            .try_get::<Option<i64>, _>(&*col(p, "clock_at"))?
-            .map(from_unix),
-        created_at: from_unix(row.try_get(&*col(p, "created_at"))?),
-        deleted_at: row
-            .try_get::<Option<i64>, _>(&*col(p, "deleted_at"))?
-            .map(from_unix),
+        is_demo: row.try_get::<bool, _>(c.is_demo)?,
+        clock_at: row.try_get::<Option<i64>, _>(c.clock_at)?.map(from_unix),
+        created_at: from_unix(row.try_get(c.created_at)?),
+        deleted_at: row.try_get::<Option<i64>, _>(c.deleted_at)?.map(from_unix),
     })
 }
 
 pub(super) fn user_from(row: &PgRow) -> Result<UserRecord, StoreError> {
-    user_at(row, "")
+    user_at(row, &UserColumns::PLAIN)
 }
 
-/// As [`user_from`], from the columns named `{p}<column>` of a joined read.
-pub(super) fn user_at(row: &PgRow, p: &str) -> Result<UserRecord, StoreError> {
-    let role: String = row.try_get(&*col(p, "role"))?;
-    let access: String = row.try_get(&*col(p, "billing_access"))?;
+/// As [`user_from`], from the columns named by `c`.
+pub(super) fn user_at(row: &PgRow, c: &UserColumns) -> Result<UserRecord, StoreError> {
+    let role: String = row.try_get(c.role)?;
+    let access: String = row.try_get(c.billing_access)?;
     Ok(UserRecord {
-        id: row.try_get(&*col(p, "id"))?,
-        account_id: row.try_get(&*col(p, "account_id"))?,
-        name: row.try_get(&*col(p, "name"))?,
-        email: row.try_get(&*col(p, "email"))?,
-        password_hash: row.try_get(&*col(p, "password_hash"))?,
+        id: row.try_get(c.id)?,
+        account_id: row.try_get(c.account_id)?,
+        name: row.try_get(c.name)?,
+        email: row.try_get(c.email)?,
+        password_hash: row.try_get(c.password_hash)?,
         role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
         billing_access: BillingAccess::parse(&access)
             .ok_or_else(|| corrupt("billing access", &access))?,
-        active: row.try_get::<bool, _>(&*col(p, "active"))?,
-        created_at: from_unix(row.try_get(&*col(p, "created_at"))?),
+        active: row.try_get::<bool, _>(c.active)?,
+        created_at: from_unix(row.try_get(c.created_at)?),
     })
 }
 
 pub(super) fn session_from(r: &PgRow) -> Result<SessionRecord, StoreError> {
-    session_at(r, "")
+    session_at(r, &SessionColumns::PLAIN)
 }
 
-/// As [`session_from`], from the columns named `{p}<column>` of a joined read.
-pub(super) fn session_at(r: &PgRow, p: &str) -> Result<SessionRecord, StoreError> {
+/// As [`session_from`], from the columns named by `c`.
+pub(super) fn session_at(r: &PgRow, c: &SessionColumns) -> Result<SessionRecord, StoreError> {
     Ok(SessionRecord {
-        token_hash: r.try_get(&*col(p, "token_hash"))?,
-        user_id: r.try_get(&*col(p, "user_id"))?,
-        created_at: from_unix(r.try_get(&*col(p, "created_at"))?),
-        expires_at: from_unix(r.try_get(&*col(p, "expires_at"))?),
-        last_seen_at: from_unix(r.try_get(&*col(p, "last_seen_at"))?),
+        token_hash: r.try_get(c.token_hash)?,
+        user_id: r.try_get(c.user_id)?,
+        created_at: from_unix(r.try_get(c.created_at)?),
+        expires_at: from_unix(r.try_get(c.expires_at)?),
+        last_seen_at: from_unix(r.try_get(c.last_seen_at)?),
     })
 }
 
 pub(super) fn payment_method_from(row: &PgRow) -> Result<PaymentMethodRecord, StoreError> {
-    payment_method_at(row, "")
+    payment_method_at(row, &CardColumns::PLAIN)
 }
 
-/// As [`payment_method_from`], from the columns named `{p}<column>` of a joined read.
-pub(super) fn payment_method_at(row: &PgRow, p: &str) -> Result<PaymentMethodRecord, StoreError> {
+/// As [`payment_method_from`], from the columns named by `c`.
+pub(super) fn payment_method_at(
+    row: &PgRow,
+    c: &CardColumns,
+) -> Result<PaymentMethodRecord, StoreError> {
     Ok(PaymentMethodRecord {
-        id: row.try_get(&*col(p, "id"))?,
-        account_id: row.try_get(&*col(p, "account_id"))?,
-        brand: row.try_get(&*col(p, "brand"))?,
-        last4: row.try_get(&*col(p, "last4"))?,
-        exp_month: row.try_get::<i64, _>(&*col(p, "exp_month"))? as u32,
-        exp_year: row.try_get::<i64, _>(&*col(p, "exp_year"))? as u32,
-        gateway_token: row.try_get(&*col(p, "gateway_token"))?,
-        is_default: row.try_get::<bool, _>(&*col(p, "is_default"))?,
-        created_at: from_unix(row.try_get(&*col(p, "created_at"))?),
+        id: row.try_get(c.id)?,
+        account_id: row.try_get(c.account_id)?,
+        brand: row.try_get(c.brand)?,
+        last4: row.try_get(c.last4)?,
+        exp_month: row.try_get::<i64, _>(c.exp_month)? as u32,
+        exp_year: row.try_get::<i64, _>(c.exp_year)? as u32,
+        gateway_token: row.try_get(c.gateway_token)?,
+        is_default: row.try_get::<bool, _>(c.is_default)?,
+        created_at: from_unix(row.try_get(c.created_at)?),
     })
 }
 

@@ -23,6 +23,7 @@ mod snapshots;
 mod stmt;
 mod subscriptions;
 
+use crate::store::readers::Readers;
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
     CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
@@ -35,7 +36,7 @@ use async_trait::async_trait;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -44,7 +45,12 @@ use std::time::Duration;
 /// The transaction the writes of one store call share.
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
-/// A pool of SQLite connections.
+/// How many reader connections (`store::readers`) serve the reads every
+/// signed-in request starts with. WAL mode lets them all read at once, and
+/// beside a writer.
+const READERS: usize = 4;
+
+/// A pool of SQLite connections, and reader connections beside it.
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -52,6 +58,7 @@ pub struct SqliteStore {
     /// writer at a time anyway, and this connection keeps the statements of
     /// batches prepared.
     writer: SqlitePool,
+    readers: Arc<Readers<SqliteConnection>>,
     /// The database file, naming its account locks.
     file: String,
     /// Taken by every batch commit on this file in this process: the
@@ -127,12 +134,14 @@ impl SqliteStore {
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .test_before_acquire(false)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
+        let readers = Arc::new(Readers::new(options, READERS));
         let gate = gate(&file);
         Ok(SqliteStore {
             pool,
             writer,
+            readers,
             file,
             gate,
         })
@@ -212,18 +221,18 @@ impl Store for SqliteStore {
         &self,
         token_hash: &str,
     ) -> Result<Option<SessionActorRecord>, StoreError> {
-        reads::session_actor(&self.pool, token_hash).await
+        reads::session_actor(&self.readers, token_hash).await
     }
 
     async fn session_overview(
         &self,
         token_hash: &str,
     ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-        reads::session_overview(&self.pool, token_hash).await
+        reads::session_overview(&self.readers, token_hash).await
     }
 
     async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
-        reads::overview(&self.pool, account_id).await
+        reads::overview(&self.readers, account_id).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

@@ -1,17 +1,24 @@
 //! The reads a signed-in request starts with, one query each: a session with
 //! whom it signs in, and an account's billing overview (alone or with the
 //! session). One statement is one snapshot, and one round trip to the
-//! connection's thread instead of one per table.
+//! connection's thread instead of one per table; on a reader connection
+//! (`store::readers`), so the trip is not followed by a second.
 
-use super::rows::{account_at, corrupt, payment_method_at, session_at, subscription_from, user_at};
+use super::rows::{
+    account_at, corrupt, payment_method_at, session_at, subscription_from, user_at, AccountColumns,
+    CardColumns, SessionColumns, UserColumns,
+};
 use super::subscriptions::ledger_sums;
+use crate::store::readers::Readers;
 use crate::store::{json, OverviewRecord, SessionActorRecord, StoreError};
 use billing_domain::SubscriptionStatus;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqlitePool};
+use sqlx::{Row, SqliteConnection};
+use std::sync::Arc;
 
 /// The session `se`, its user `u` and their account `a`, each table's
-/// columns under its prefix, and the state of the subscription `s`.
+/// columns under its prefix (as `rows::*Columns::JOINED` name them), and the
+/// state of the subscription `s`.
 macro_rules! session_columns {
     () => {
         "se.token_hash AS se_token_hash, se.user_id AS se_user_id, \
@@ -36,14 +43,16 @@ macro_rules! session_joins {
 }
 
 /// The overview of the subscription `s`: its columns and ledger sums as
-/// `subscription` reads them, the seat holders' names and the open
-/// invoices with their lines as JSON arrays, and the default card `pm`.
+/// `subscription` reads them, the seat holders (role, name, id) and the
+/// open invoices with their lines as JSON arrays, and the default card
+/// `pm`. The arrays are put in order as they are decoded: an aggregate's
+/// own ordering would sort in a temporary table on every read.
 macro_rules! overview_columns {
     () => {
         concat!(
             "s.*, ",
             ledger_sums!(),
-            ", (SELECT json_group_array(su.name ORDER BY CASE su.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, su.name, su.id) \
+            ", (SELECT json_group_array(json_array(su.role, su.name, su.id)) \
                FROM users su WHERE su.account_id = s.account_id AND su.active = 1) AS seat_holders, \
              pm.id AS pm_id, pm.account_id AS pm_account_id, pm.brand AS pm_brand, pm.last4 AS pm_last4, \
              pm.exp_month AS pm_exp_month, pm.exp_year AS pm_exp_year, pm.gateway_token AS pm_gateway_token, \
@@ -55,10 +64,10 @@ macro_rules! overview_columns {
                 'paid_at', i.paid_at, 'attempt_count', i.attempt_count, 'last_error', i.last_error, \
                 'charge_id', i.charge_id, 'pending_key', i.pending_key, 'pending_token', i.pending_token, \
                 'settlement', i.settlement, 'request_key', i.request_key, \
-                'lines', json((SELECT json_group_array(json_object('kind', il.kind, 'description', il.description, \
+                'lines', json((SELECT json_group_array(json_object('position', il.position, 'kind', il.kind, 'description', il.description, \
                    'quantity', il.quantity, 'unit_amount', il.unit_amount, 'amount', il.amount, \
-                   'period_start', il.period_start, 'period_end', il.period_end) ORDER BY il.position) \
-                   FROM invoice_lines il WHERE il.invoice_id = i.id))) ORDER BY i.seq) \
+                   'period_start', il.period_start, 'period_end', il.period_end)) \
+                   FROM invoice_lines il WHERE il.invoice_id = i.id)))) \
                FROM invoices i WHERE i.account_id = s.account_id AND i.status = 'open') AS open_invoices"
         )
     };
@@ -74,10 +83,11 @@ macro_rules! card_join {
 }
 
 pub(super) async fn session_actor(
-    pool: &SqlitePool,
+    readers: &Arc<Readers<SqliteConnection>>,
     token_hash: &str,
 ) -> Result<Option<SessionActorRecord>, StoreError> {
-    sqlx::query(concat!(
+    let mut reader = readers.acquire().await?;
+    let outcome = sqlx::query(concat!(
         "SELECT ",
         session_columns!(),
         " ",
@@ -85,18 +95,21 @@ pub(super) async fn session_actor(
         " WHERE se.token_hash = ?"
     ))
     .bind(token_hash)
-    .fetch_optional(pool)
-    .await?
-    .as_ref()
-    .map(session_actor_from)
-    .transpose()
+    .fetch_optional(reader.conn())
+    .await;
+    reader
+        .settle(outcome)?
+        .as_ref()
+        .map(session_actor_from)
+        .transpose()
 }
 
 pub(super) async fn session_overview(
-    pool: &SqlitePool,
+    readers: &Arc<Readers<SqliteConnection>>,
     token_hash: &str,
 ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-    let row = sqlx::query(concat!(
+    let mut reader = readers.acquire().await?;
+    let outcome = sqlx::query(concat!(
         "SELECT ",
         session_columns!(),
         ", ",
@@ -108,19 +121,20 @@ pub(super) async fn session_overview(
         " WHERE se.token_hash = ?"
     ))
     .bind(token_hash)
-    .fetch_optional(pool)
-    .await?;
-    match row {
+    .fetch_optional(reader.conn())
+    .await;
+    match reader.settle(outcome)? {
         Some(row) => Ok(Some((session_actor_from(&row)?, overview_from(&row)?))),
         None => Ok(None),
     }
 }
 
 pub(super) async fn overview(
-    pool: &SqlitePool,
+    readers: &Arc<Readers<SqliteConnection>>,
     account_id: &str,
 ) -> Result<Option<OverviewRecord>, StoreError> {
-    let row = sqlx::query(concat!(
+    let mut reader = readers.acquire().await?;
+    let outcome = sqlx::query(concat!(
         "SELECT ",
         overview_columns!(),
         " FROM subscriptions s ",
@@ -128,9 +142,9 @@ pub(super) async fn overview(
         " WHERE s.account_id = ?"
     ))
     .bind(account_id)
-    .fetch_optional(pool)
-    .await?;
-    match row {
+    .fetch_optional(reader.conn())
+    .await;
+    match reader.settle(outcome)? {
         Some(row) => overview_from(&row),
         None => Ok(None),
     }
@@ -141,10 +155,12 @@ fn session_actor_from(row: &SqliteRow) -> Result<SessionActorRecord, StoreError>
         Ok(row.try_get::<Option<String>, _>(column)?.is_some())
     };
     Ok(SessionActorRecord {
-        session: session_at(row, "se_")?,
-        user: present("u_id")?.then(|| user_at(row, "u_")).transpose()?,
+        session: session_at(row, &SessionColumns::JOINED)?,
+        user: present("u_id")?
+            .then(|| user_at(row, &UserColumns::JOINED))
+            .transpose()?,
         account: present("a_id")?
-            .then(|| account_at(row, "a_"))
+            .then(|| account_at(row, &AccountColumns::JOINED))
             .transpose()?,
         status: row
             .try_get::<Option<String>, _>("sub_status")?
@@ -161,8 +177,10 @@ fn overview_from(row: &SqliteRow) -> Result<Option<OverviewRecord>, StoreError> 
     let card = row.try_get::<Option<String>, _>("pm_id")?.is_some();
     Ok(Some(OverviewRecord {
         subscription: subscription_from(row)?,
-        seat_holders: json::names(row.try_get("seat_holders")?)?,
-        payment_method: card.then(|| payment_method_at(row, "pm_")).transpose()?,
+        seat_holders: json::seat_holders(row.try_get("seat_holders")?)?,
+        payment_method: card
+            .then(|| payment_method_at(row, &CardColumns::JOINED))
+            .transpose()?,
         open_invoices: json::invoices(row.try_get("open_invoices")?)?,
     }))
 }
