@@ -21,6 +21,7 @@ pub mod refund;
 pub mod renewal;
 pub mod subscription;
 pub mod terms;
+pub mod webhook;
 pub mod wire;
 
 pub use audit::AuditAction;
@@ -28,3 +29,4 @@ pub use catalog::{AddOnId, Catalog, Interval, PlanId};
 pub use money::{Currency, Money, MoneyError};
 pub use permissions::{BillingAccess, Permission, PermissionSet, Role};
 pub use subscription::SubscriptionStatus;
+pub use webhook::{Access, EventType};

@@ -6,6 +6,7 @@
 //! engine is a module beside it (`sqlite/`, `postgres/`), and SQL is written nowhere else.
 
 mod error;
+mod events;
 mod json;
 mod postgres;
 mod readers;
@@ -17,10 +18,11 @@ pub use error::StoreError;
 pub use postgres::PgStore;
 pub use records::{
     AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, AuditEntry,
-    CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
-    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord,
-    PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Spread,
-    StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
+    CancelSessionRecord, EventAttempt, EventRecord, EventSnapshot, GatewayChargeRecord,
+    GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, NewEvent,
+    OutboxEmail, OverviewRecord, PasswordResetRecord, PaymentMethodRecord, RenewalTally, SaveRate,
+    SessionActorRecord, SessionRecord, Spread, StoredResponse, SubscriptionRecord, ThrottleRecord,
+    UserRecord, WithdrawalRecord,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;
@@ -156,6 +158,21 @@ pub trait Store: Send + Sync + 'static {
         sent_at: Option<DateTime<Utc>>,
         error: Option<&str>,
     ) -> Result<(), StoreError>;
+    /// The account's webhook events, oldest first.
+    async fn events(&self, account_id: &str) -> Result<Vec<EventRecord>, StoreError>;
+    /// Claims up to `limit` webhook events to deliver, oldest first: of each
+    /// account only its oldest event not yet delivered (nor given up), if
+    /// it is due by `now` and no sender holds it, so an account's events go
+    /// out in order. Each is held until `until` by one sender at a time,
+    /// across every process on this database; marking it clears the claim.
+    async fn claim_events(
+        &self,
+        limit: i64,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<EventRecord>, StoreError>;
+    /// Records a delivery attempt of the event `id`.
+    async fn mark_event(&self, id: &str, attempt: &EventAttempt) -> Result<(), StoreError>;
     /// What the scheduler reads of each of these accounts, at once (those
     /// that exist, in no particular order).
     async fn snapshots(&self, account_ids: &[String]) -> Result<Vec<AccountSnapshot>, StoreError>;

@@ -1,8 +1,8 @@
 //! The writes of a batch, which the store commits in one transaction.
 
 use super::{
-    AccessRequestRecord, AuditEntry, CancelSessionRecord, InvoiceRecord, LedgerRecord, OutboxEmail,
-    PasswordResetRecord, PaymentMethodRecord, SubscriptionRecord, WithdrawalRecord,
+    AccessRequestRecord, AuditEntry, CancelSessionRecord, InvoiceRecord, LedgerRecord, NewEvent,
+    OutboxEmail, PasswordResetRecord, PaymentMethodRecord, SubscriptionRecord, WithdrawalRecord,
 };
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::BillingAccess;
@@ -53,6 +53,9 @@ pub enum Write {
     Audit(AuditEntry),
     /// Queues an e-mail.
     Email(OutboxEmail),
+    /// Queues a webhook event, with a snapshot of the account's
+    /// subscription as the writes before it in the batch leave it.
+    Event(NewEvent),
     /// Claims a once-only marker; the batch fails with `AlreadyDone` if taken.
     Once {
         marker: String,

@@ -251,8 +251,9 @@ async fn deleting_an_accounts_data_keeps_only_the_account_and_its_sign_in_identi
     let account = store.account("acc_a").await.unwrap().unwrap();
     assert_eq!(account.deleted_at, Some(t(500)));
     assert!(store.session("hash_1").await.unwrap().is_none());
-    assert!(store.invoice("inv_1").await.unwrap().is_none());
-    assert!(store.invoices("acc_a", 10, None).await.unwrap().is_empty());
+    // Invoices are accounting documents: kept for the vendor's records.
+    assert!(store.invoice("inv_1").await.unwrap().is_some());
+    assert_eq!(store.invoices("acc_a", 10, None).await.unwrap().len(), 1);
     assert!(store
         .default_payment_method("acc_a")
         .await
@@ -291,7 +292,8 @@ async fn deleting_an_accounts_data_keeps_only_the_account_and_its_sign_in_identi
         ])
         .await
         .unwrap();
-    assert!(store.invoice("inv_2").await.unwrap().is_some());
+    let inv_2 = store.invoice("inv_2").await.unwrap().unwrap();
+    assert_eq!(inv_2.seq, 2, "invoice numbering goes on after the deletion");
     let page = store.audit_page("acc_a", 10, None).await.unwrap();
     assert_eq!(
         page.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),

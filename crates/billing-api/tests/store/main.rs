@@ -9,6 +9,7 @@ mod database;
 mod accounts;
 mod batch;
 mod concurrency;
+mod events;
 mod fixtures;
 mod idempotency;
 mod invoices;

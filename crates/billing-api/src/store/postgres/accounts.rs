@@ -96,6 +96,9 @@ pub(super) async fn insert_account(pool: &PgPool, new: &NewAccount) -> Result<()
     for entry in &new.audit {
         audit::insert_audit(&mut tx, entry).await?;
     }
+    for event in crate::store::events::of_audit_lines(&new.audit) {
+        super::events::insert_event(&mut tx, &event).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -278,11 +281,10 @@ pub(super) async fn delete_account_data(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     // Keep the account and its users' sign-in identities so a
-    // sign-in can say what happened; remove everything else.
+    // sign-in can say what happened, and its invoices for the vendor's
+    // records (SPEC §12); remove everything else.
     for sql in [
         "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE account_id = $1)",
-        "DELETE FROM invoice_lines WHERE invoice_id IN (SELECT id FROM invoices WHERE account_id = $1)",
-        "DELETE FROM invoices WHERE account_id = $1",
         "DELETE FROM payment_methods WHERE account_id = $1",
         "DELETE FROM access_requests WHERE account_id = $1",
         "DELETE FROM usage_events WHERE account_id = $1",

@@ -2,7 +2,7 @@
 //! accounts it numbers things for taken first, each write applied by its
 //! concern's module, then the ledger of every account it touched checked.
 
-use super::{access, accounts, audit, cancel, idempotency, invoices, ledger, outbox};
+use super::{access, accounts, audit, cancel, events, idempotency, invoices, ledger, outbox};
 use super::{counters, security, subscriptions, Tx};
 use crate::store::{StoreError, Write};
 use sqlx::PgPool;
@@ -88,6 +88,8 @@ fn numbered_accounts(writes: &[Write]) -> Vec<String> {
             Write::InsertInvoice(inv) => Some(inv.account_id.clone()),
             Write::Audit(entry) => Some(entry.account_id.clone()),
             Write::Ledger(entry) => Some(entry.account_id.clone()),
+            // An account's events are numbered in the order its batches commit.
+            Write::Event(event) => Some(event.account_id.clone()),
             _ => None,
         })
         .collect()
@@ -137,6 +139,7 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
         Write::SetDefaultPaymentMethod(pm) => accounts::set_default_card(tx, pm).await,
         Write::Audit(entry) => audit::insert_audit(tx, entry).await,
         Write::Email(email) => outbox::insert_email(tx, email).await,
+        Write::Event(event) => events::insert_event(tx, event).await,
         Write::Once {
             marker,
             account_id,

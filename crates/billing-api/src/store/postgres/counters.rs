@@ -45,10 +45,11 @@ pub(super) async fn hold(tx: &mut Tx<'_>, account_ids: &[String]) -> Result<(), 
     Ok(())
 }
 
-/// Starts the account's counters at zero (after its data was deleted, the
-/// numbering starts again, as the embedded store's does).
+/// Starts the account's audit numbering at zero (after its data was
+/// deleted, as the embedded store's does); its invoices are kept, so their
+/// numbering goes on.
 pub(super) async fn reset(tx: &mut Tx<'_>, account_id: &str) -> Result<(), StoreError> {
-    sqlx::query("UPDATE account_counters SET invoice_seq = 0, audit_seq = 0 WHERE account_id = $1")
+    sqlx::query("UPDATE account_counters SET audit_seq = 0 WHERE account_id = $1")
         .bind(account_id)
         .execute(&mut **tx)
         .await?;

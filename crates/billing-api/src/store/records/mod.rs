@@ -4,6 +4,7 @@ mod accounts;
 mod audit;
 mod bench;
 mod cancel;
+mod events;
 mod gateway;
 mod idempotency;
 mod invoices;
@@ -20,6 +21,7 @@ pub use accounts::{
 pub use audit::AuditEntry;
 pub use bench::{RenewalTally, Spread};
 pub use cancel::{CancelSessionRecord, SaveRate};
+pub use events::{EventAttempt, EventRecord, EventSnapshot, NewEvent};
 pub use gateway::{GatewayChargeRecord, GatewayTokenRecord};
 pub use idempotency::{IdempotencyBegin, StoredResponse};
 pub use invoices::InvoiceRecord;

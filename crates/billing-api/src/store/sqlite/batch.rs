@@ -5,7 +5,7 @@
 //! statements where their writes allow.
 
 use super::stmt::{add_all, Stmt};
-use super::{access, accounts, audit, cancel, idempotency, invoices, ledger, outbox};
+use super::{access, accounts, audit, cancel, events, idempotency, invoices, ledger, outbox};
 use super::{security, subscriptions, Tx};
 use crate::store::{StoreError, Write};
 use futures::StreamExt;
@@ -142,6 +142,7 @@ fn statements(write: &Write) -> Option<Vec<Stmt>> {
         Write::Ledger(entry) => vec![ledger::insert_ledger_stmt(entry)],
         Write::Audit(entry) => vec![audit::insert_audit_stmt(entry)],
         Write::Email(email) => vec![outbox::insert_email_stmt(email)],
+        Write::Event(event) => vec![events::insert_event_stmt(event)],
         Write::Once {
             marker,
             account_id,
@@ -353,6 +354,7 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
         | Write::Ledger(_)
         | Write::Audit(_)
         | Write::Email(_)
+        | Write::Event(_)
         | Write::Once { .. } => Ok(()),
         Write::InsertWithdrawal(w) => ledger::insert_withdrawal(tx, w).await,
         Write::DecideWithdrawal {

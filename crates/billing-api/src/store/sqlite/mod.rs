@@ -11,6 +11,7 @@ mod batch;
 mod bench;
 mod bulk;
 mod cancel;
+mod events;
 mod gateway;
 mod idempotency;
 mod invoices;
@@ -26,11 +27,11 @@ mod subscriptions;
 use crate::store::readers::Readers;
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
-    CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
-    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord,
-    PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Store,
-    StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
-    Write,
+    CancelSessionRecord, EventAttempt, EventRecord, GatewayChargeRecord, GatewayTokenRecord,
+    IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail, OverviewRecord,
+    PasswordResetRecord, PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord,
+    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord,
+    UserRecord, WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -267,12 +268,34 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+        let writes = crate::store::events::publish(writes);
         let _turn = self.gate.lock().await;
         batch::commit(&self.writer, writes).await
     }
 
     async fn commit_many(&self, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>> {
+        let batches = batches
+            .into_iter()
+            .map(crate::store::events::publish)
+            .collect();
         batch::commit_many(&self.writer, &self.gate, batches).await
+    }
+
+    async fn events(&self, account_id: &str) -> Result<Vec<EventRecord>, StoreError> {
+        events::events(&self.pool, account_id).await
+    }
+
+    async fn claim_events(
+        &self,
+        limit: i64,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<Vec<EventRecord>, StoreError> {
+        events::claim_events(&self.pool, limit, now, until).await
+    }
+
+    async fn mark_event(&self, id: &str, attempt: &EventAttempt) -> Result<(), StoreError> {
+        events::mark_event(&self.pool, id, attempt).await
     }
 
     async fn snapshots(&self, account_ids: &[String]) -> Result<Vec<AccountSnapshot>, StoreError> {
