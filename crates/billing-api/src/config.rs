@@ -62,6 +62,58 @@ pub struct Config {
     /// e-mails (e.g. `https://billing.example.com`). Unset, the bound
     /// address (`http://host:port`), which suits dev and test only.
     pub public_url: Option<String>,
+    /// `BILLING_WEBHOOK_URL` and `BILLING_WEBHOOK_SECRET` (SPEC §13):
+    /// where billing events are POSTed, signed with the secret. Unset, no
+    /// webhook is sent (events still wait in the outbox).
+    pub webhook: Option<WebhookConfig>,
+    /// `BILLING_VENDOR_API_KEY` (SPEC §13): the bearer key of the
+    /// vendor's own API. Unset, every `/api/vendor/*` route answers 404.
+    pub vendor_api_key: Option<String>,
+}
+
+/// Where webhooks go and the secret they are signed with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// An `http://` or `https://` URL.
+    pub url: String,
+    /// The HMAC-SHA256 key of the `Billing-Signature` header.
+    pub secret: String,
+}
+
+// The secret stays out of logs.
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &self.url)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+/// The shortest vendor API key or webhook secret accepted.
+pub const MIN_SECRET_LEN: usize = 16;
+
+impl WebhookConfig {
+    fn from_env(var: &impl Fn(&str) -> Option<String>) -> anyhow::Result<Option<WebhookConfig>> {
+        match (var("BILLING_WEBHOOK_URL"), var("BILLING_WEBHOOK_SECRET")) {
+            (None, None) => Ok(None),
+            (None, Some(_)) => {
+                bail!("BILLING_WEBHOOK_SECRET is set but BILLING_WEBHOOK_URL is not")
+            }
+            (Some(_), None) => {
+                bail!("BILLING_WEBHOOK_URL needs BILLING_WEBHOOK_SECRET to sign with")
+            }
+            (Some(url), Some(secret)) => {
+                if !(url.starts_with("http://") || url.starts_with("https://")) {
+                    bail!("BILLING_WEBHOOK_URL must start with http:// or https://, not `{url}`");
+                }
+                if secret.len() < MIN_SECRET_LEN {
+                    bail!("BILLING_WEBHOOK_SECRET must be at least {MIN_SECRET_LEN} characters");
+                }
+                Ok(Some(WebhookConfig { url, secret }))
+            }
+        }
+    }
 }
 
 /// Sign-in and session hardening (SPEC §14).
@@ -152,6 +204,13 @@ impl Config {
             seed_demo,
             security: SecurityConfig::from_env(&var)?,
             public_url: var("BILLING_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            webhook: WebhookConfig::from_env(&var)?,
+            vendor_api_key: match var("BILLING_VENDOR_API_KEY") {
+                Some(key) if key.len() < MIN_SECRET_LEN => {
+                    bail!("BILLING_VENDOR_API_KEY must be at least {MIN_SECRET_LEN} characters")
+                }
+                key => key,
+            },
         })
     }
 }

@@ -20,6 +20,9 @@ pub enum ApiError {
     /// 401: no valid session.
     #[error("sign in to continue")]
     Unauthenticated,
+    /// 401: a vendor API call without the configured bearer key.
+    #[error("invalid vendor API key")]
+    InvalidApiKey,
     /// 401: wrong e-mail or password (never says which).
     #[error("incorrect email or password")]
     InvalidCredentials,
@@ -128,6 +131,13 @@ impl ApiError {
                 "unauthenticated",
                 "Sign in to continue.".into(),
                 None,
+            ),
+            InvalidApiKey => (
+                StatusCode::UNAUTHORIZED,
+                "authentication_error",
+                "invalid_api_key",
+                "Send the vendor API key as `Authorization: Bearer <key>`.".into(),
+                Some("Authorization".into()),
             ),
             InvalidCredentials => (
                 StatusCode::UNAUTHORIZED,
@@ -277,6 +287,7 @@ impl From<ServiceError> for ApiError {
             },
             ServiceError::Unauthenticated => ApiError::Unauthenticated,
             ServiceError::InvalidCredentials => ApiError::InvalidCredentials,
+            ServiceError::InvalidApiKey => ApiError::InvalidApiKey,
             ServiceError::CardDeclined { code, message } => {
                 ApiError::CardDeclined { code, message }
             }

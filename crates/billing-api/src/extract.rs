@@ -229,3 +229,26 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionToken {
             .ok_or(ApiError::Unauthenticated)
     }
 }
+
+/// The vendor's back office, by the bearer key of `Authorization` (never
+/// a session cookie): 404 when no key is configured, 401 for a wrong or
+/// missing one.
+impl FromRequestParts<AppState> for crate::services::vendor::Vendor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let presented = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        Ok(crate::services::vendor::authenticate(
+            state.config.vendor_api_key.as_deref(),
+            presented,
+        )?)
+    }
+}

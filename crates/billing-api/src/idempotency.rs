@@ -32,9 +32,11 @@ const MAX_BODY: usize = 1024 * 1024;
 
 /// Requests that change nothing a key could protect: signing in and out
 /// (the session cookie is the effect), password resets (made signed out,
-/// by a link) and the test-mode routes; previews.
+/// by a link), the test-mode routes, previews, and the vendor API (no
+/// session: its one change, a withdrawal decision, is idempotent by itself).
 fn exempt(method: &Method, path: &str) -> bool {
     path == "/api/session"
+        || path.starts_with("/api/vendor/")
         || path == "/api/password-resets"
         || path.starts_with("/api/password-resets/")
         || path.starts_with("/api/test/")

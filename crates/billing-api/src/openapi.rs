@@ -22,6 +22,7 @@ use utoipa::OpenApi;
         (name = "audit", description = "The audit log"),
         (name = "cancel", description = "The cancel wizard, pause and resume, refunds, usage"),
         (name = "payments", description = "Card tokenization and the default payment method"),
+        (name = "vendor", description = "The vendor's own API: entitlements, invoices, withdrawal decisions (bearer API key)"),
         (name = "dev", description = "Dev and test modes only"),
         (name = "test", description = "Test mode only"),
     )

@@ -136,7 +136,7 @@ fn configured_choices(doc: &mut Value, state: &AppState) {
 }
 
 /// The session cookie as a security scheme, on every operation that can
-/// answer "Not signed in".
+/// answer "Not signed in"; the vendor's bearer key on the vendor API.
 fn session_cookie(doc: &mut Value) {
     doc["components"]["securitySchemes"] = json!({
         "session": {
@@ -144,11 +144,18 @@ fn session_cookie(doc: &mut Value) {
             "in": "cookie",
             "name": crate::cookies::SESSION_COOKIE,
             "description": "Set by `POST /api/session`.",
+        },
+        "vendor_api_key": {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "`BILLING_VENDOR_API_KEY`. Without one configured, every `/api/vendor/*` route answers 404; a session cookie never reaches them.",
         }
     });
     for (method, path, op) in operations(doc) {
         let needs_session = op.get("responses").and_then(|r| r.get("401")).is_some();
-        if needs_session && !(method == "post" && path == "/api/session") {
+        if path.starts_with("/api/vendor/") {
+            op.insert("security".into(), json!([{ "vendor_api_key": [] }]));
+        } else if needs_session && !(method == "post" && path == "/api/session") {
             op.insert("security".into(), json!([{ "session": [] }]));
         }
     }

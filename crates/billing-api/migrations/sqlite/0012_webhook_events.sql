@@ -34,3 +34,6 @@ CREATE TABLE webhook_events (
 CREATE INDEX webhook_events_pending ON webhook_events (account_id, seq)
     WHERE delivered_at IS NULL AND gave_up_at IS NULL;
 CREATE INDEX webhook_events_account ON webhook_events (account_id, seq);
+
+-- The billing team lists the requests waiting for its decision.
+CREATE INDEX withdrawals_status ON withdrawals (status, requested_at);

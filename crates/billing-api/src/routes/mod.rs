@@ -15,6 +15,7 @@ pub mod payments;
 pub mod session;
 pub mod subscription;
 pub mod test_support;
+pub mod vendor;
 
 use crate::config::Mode;
 use crate::state::AppState;
@@ -36,7 +37,8 @@ pub fn api_router(mode: Mode) -> OpenApiRouter<AppState> {
         .merge(subscription::router())
         .merge(audit::router())
         .merge(access::router())
-        .merge(cancel::router());
+        .merge(cancel::router())
+        .merge(vendor::router());
     let router = if mode == Mode::Production {
         router
     } else {

@@ -18,6 +18,9 @@ pub enum ServiceError {
     /// No valid session.
     #[error("sign in to continue")]
     Unauthenticated,
+    /// A vendor API call without the configured key.
+    #[error("invalid vendor API key")]
+    InvalidApiKey,
     /// Wrong e-mail or password (never says which).
     #[error("incorrect email or password")]
     InvalidCredentials,

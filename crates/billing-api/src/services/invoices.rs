@@ -181,6 +181,18 @@ pub async fn list(
     starting_after: Option<&str>,
 ) -> ServiceResult<InvoiceList> {
     actor.require(Permission::BillingRead)?;
+    page(state, &actor.account, limit, starting_after).await
+}
+
+/// A page of the account's invoices, newest first: at most `limit` (1–100,
+/// default 20) after the invoice `starting_after`. Whoever asks has been
+/// allowed to read them.
+pub async fn page(
+    state: &AppState,
+    account: &AccountRecord,
+    limit: Option<i64>,
+    starting_after: Option<&str>,
+) -> ServiceResult<InvoiceList> {
     let limit = limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(ServiceError::invalid(
@@ -191,15 +203,12 @@ pub async fn list(
     }
     let mut page = state
         .store
-        .invoices(&actor.account.id, limit + 1, starting_after)
+        .invoices(&account.id, limit + 1, starting_after)
         .await?;
     let has_more = page.len() as i64 > limit;
     page.truncate(limit as usize);
     Ok(InvoiceList {
-        data: page
-            .into_iter()
-            .map(|i| to_wire(i, &actor.account))
-            .collect(),
+        data: page.into_iter().map(|i| to_wire(i, account)).collect(),
         has_more,
     })
 }

@@ -23,3 +23,4 @@ pub mod renewals;
 pub mod seed;
 pub mod sessions;
 pub mod throttle;
+pub mod vendor;

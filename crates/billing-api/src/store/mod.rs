@@ -203,6 +203,13 @@ pub trait Store: Send + Sync + 'static {
     async fn ledger(&self, account_id: &str) -> Result<Vec<LedgerRecord>, StoreError>;
     /// The account's withdrawal requests, newest first.
     async fn withdrawals(&self, account_id: &str) -> Result<Vec<WithdrawalRecord>, StoreError>;
+    /// Up to `limit` withdrawal requests with this status, across every
+    /// account, oldest first.
+    async fn withdrawals_with_status(
+        &self,
+        status: &str,
+        limit: i64,
+    ) -> Result<Vec<WithdrawalRecord>, StoreError>;
     /// One withdrawal request.
     async fn withdrawal(&self, id: &str) -> Result<Option<WithdrawalRecord>, StoreError>;
     /// The invoice a request (by its idempotency scope and key) created.

@@ -77,6 +77,8 @@ fn test_config(url: &str, mode: Mode, seed_demo: bool) -> Config {
         seed_demo,
         security: Default::default(),
         public_url: None,
+        webhook: None,
+        vendor_api_key: None,
     }
 }
 

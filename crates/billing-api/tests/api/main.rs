@@ -32,3 +32,4 @@ mod sessions;
 mod static_files;
 mod subscription;
 mod throttle;
+mod vendor;

@@ -585,6 +585,9 @@ const NOT_GENERATED: &[(&str, &str)] = &[
     // Needs a withdrawal, which needs a credit balance only a renewal after a
     // downgrade makes; its body is one enum, checked in ledger tests.
     ("post", "/api/test/withdrawals/{id}/decision"),
+    // The same body, behind the vendor key (absent here); checked in
+    // vendor tests, a bad decision a 400 naming `decision`.
+    ("post", "/api/vendor/withdrawals/{id}/decision"),
 ];
 
 #[tokio::test]

@@ -21,6 +21,9 @@ enum Rule {
     Perm(Permission),
     /// As `Perm`, on an object of our account: another account's user gets 404.
     PermOnObject(Permission),
+    /// The vendor API: no customer session reaches it, and with no vendor
+    /// key configured (as here) it answers 404 to everyone.
+    Vendor,
 }
 
 fn rule(method: &str, path: &str) -> Option<Rule> {
@@ -74,6 +77,7 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         | ("post", "/api/refunds")
         | ("post", "/api/balance/withdrawals") => Perm(Refund),
         ("post", "/api/usage") => Session,
+        (_, p) if p.starts_with("/api/vendor/") => Vendor,
         _ => return None,
     })
 }
@@ -174,6 +178,7 @@ fn check(who: Who, rule: Rule, status: StatusCode) -> Result<(), String> {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
     );
     let ok = match rule {
+        Rule::Vendor => status == StatusCode::NOT_FOUND,
         Rule::Public => authorized,
         Rule::SignIn => {
             status == StatusCode::UNAUTHORIZED || status == StatusCode::TOO_MANY_REQUESTS

@@ -20,6 +20,7 @@ mod schema;
 mod session;
 mod subscription;
 mod test_support;
+mod vendor;
 
 pub use audit::*;
 pub use cancel::*;
@@ -35,3 +36,4 @@ pub use payments::*;
 pub use session::*;
 pub use subscription::*;
 pub use test_support::*;
+pub use vendor::*;

@@ -147,3 +147,21 @@ pub(super) async fn withdrawal(
     )
     .await
 }
+
+/// Withdrawal requests with this status across every account, oldest first.
+pub(super) async fn withdrawals_with_status(
+    pool: &PgPool,
+    status: &str,
+    limit: i64,
+) -> Result<Vec<WithdrawalRecord>, StoreError> {
+    sqlx::query(
+        "SELECT * FROM withdrawals WHERE status = $1 ORDER BY requested_at, id COLLATE \"C\" LIMIT $2",
+    )
+    .bind(status)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(withdrawal_from)
+    .collect()
+}

@@ -154,3 +154,19 @@ pub(super) async fn withdrawal(
     )
     .await
 }
+
+/// Withdrawal requests with this status across every account, oldest first.
+pub(super) async fn withdrawals_with_status(
+    pool: &SqlitePool,
+    status: &str,
+    limit: i64,
+) -> Result<Vec<WithdrawalRecord>, StoreError> {
+    sqlx::query("SELECT * FROM withdrawals WHERE status = ? ORDER BY requested_at, id LIMIT ?")
+        .bind(status)
+        .bind(limit)
+        .fetch_all(pool)
+        .await?
+        .iter()
+        .map(withdrawal_from)
+        .collect()
+}

@@ -386,6 +386,14 @@ impl Store for SqliteStore {
         ledger::withdrawals(&self.pool, account_id).await
     }
 
+    async fn withdrawals_with_status(
+        &self,
+        status: &str,
+        limit: i64,
+    ) -> Result<Vec<WithdrawalRecord>, StoreError> {
+        ledger::withdrawals_with_status(&self.pool, status, limit).await
+    }
+
     async fn withdrawal(&self, id: &str) -> Result<Option<WithdrawalRecord>, StoreError> {
         ledger::withdrawal(&self.pool, id).await
     }
