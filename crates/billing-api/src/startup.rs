@@ -206,7 +206,8 @@ impl Application {
     }
 
     /// Serves until Ctrl-C or SIGTERM, with the scheduler and (if an SMTP
-    /// URL is configured) mail delivery running beside it.
+    /// URL or a webhook URL is configured) mail and webhook delivery
+    /// running beside it.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let scheduler = tokio::spawn(scheduler::run_forever(
             self.state.clone(),
@@ -219,12 +220,25 @@ impl Application {
             .smtp_url
             .clone()
             .map(|url| tokio::spawn(mail::deliver_forever(self.state.clone(), url)));
+        // Prompt in test mode: a round every tenth of a second.
+        let every = if self.state.config.mode == Mode::Test {
+            std::time::Duration::from_millis(100)
+        } else {
+            std::time::Duration::from_secs(2)
+        };
+        let webhooks = self.state.config.webhook.clone().map(|config| {
+            tokio::spawn(crate::webhooks::deliver_forever(
+                self.state.clone(),
+                config,
+                every,
+            ))
+        });
         let housekeeping = tokio::spawn(crate::services::housekeeping::run_forever(
             self.state.clone(),
             std::time::Duration::from_secs(3600),
         ));
         let _stop_background = AbortOnDrop(
-            [Some(scheduler), mailer, Some(housekeeping)]
+            [Some(scheduler), mailer, webhooks, Some(housekeeping)]
                 .into_iter()
                 .flatten()
                 .collect(),

@@ -40,11 +40,19 @@ pub async fn spawn_app_serving(dist: std::path::PathBuf) -> TestApp {
 /// processes behind a load balancer would run: each with its own port,
 /// pool, scheduler and mail sender.
 pub async fn spawn_instances(n: usize) -> Vec<TestApp> {
+    spawn_instances_configured(n, |_| {}).await
+}
+
+/// As [`spawn_instances`], each with the configuration `tweak` makes.
+pub async fn spawn_instances_configured(n: usize, tweak: impl Fn(&mut Config)) -> Vec<TestApp> {
     let dir = std::sync::Arc::new(tempfile::tempdir().expect("temp dir"));
     let url = crate::database::fresh_database_url(dir.path()).await;
     let mut apps = Vec::new();
     for _ in 0..n {
-        apps.push(spawn_on(&url, dir.clone(), Mode::Test, false, None).await);
+        let mut config = test_config(&url, Mode::Test, false);
+        tweak(&mut config);
+        let app = Application::build(config).await.expect("app builds");
+        apps.push(start(app, dir.clone()));
     }
     apps
 }

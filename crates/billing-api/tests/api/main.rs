@@ -33,3 +33,4 @@ mod static_files;
 mod subscription;
 mod throttle;
 mod vendor;
+mod webhooks;
