@@ -226,7 +226,7 @@ mod tests {
             seq: 1,
             id: "evt_1".into(),
             account_id: "acct_1".into(),
-            event_type: "invoice.paid".into(),
+            event_type: EventType::InvoicePaid.as_str().into(),
             created_at: from_unix(1_700_000_000),
             details: json!({ "invoice": { "id": "in_1" } }),
             snapshot: None,
@@ -245,7 +245,7 @@ mod tests {
         assert_eq!(one, body(&e).unwrap());
         let v: Value = serde_json::from_str(&one).unwrap();
         assert_eq!(v["id"], "evt_1");
-        assert_eq!(v["type"], "invoice.paid");
+        assert_eq!(v["type"], EventType::InvoicePaid.as_str());
         assert_eq!(v["created"], "2023-11-14T22:13:20Z");
         assert_eq!(v["account_id"], "acct_1");
         assert_eq!(v["data"]["invoice"]["id"], "in_1");

@@ -326,8 +326,9 @@ async fn sixty_days_after_cancellation_the_account_is_gone() {
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    // And its invoices and cards no longer exist.
-    assert!(app
+    // Its cards no longer exist; its invoices are kept for the vendor's
+    // records (SPEC §12).
+    assert!(!app
         .state
         .store
         .invoices(&account.account_id, 10, None)
