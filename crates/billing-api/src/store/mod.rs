@@ -63,11 +63,14 @@ pub trait Store: Send + Sync + 'static {
     async fn count_accounts(&self) -> Result<i64, StoreError>;
     /// Whether any demo account exists.
     async fn has_demo_data(&self) -> Result<bool, StoreError>;
-    /// Writes an account with its users, subscription, card and audit lines.
+    /// Writes an account with its users, subscription, card and audit lines,
+    /// and the webhook events those lines publish.
     async fn insert_account(&self, new: &NewAccount) -> Result<(), StoreError>;
     /// Writes many new accounts in one transaction, each as
     /// [`Store::insert_account`] would, with the simulated gateway's records
     /// of their cards and past charges: the bulk path of the renewal benchmark.
+    /// Unlike [`Store::insert_account`] it publishes no `subscription.created`
+    /// webhook events: these accounts are made for measuring, not bought.
     async fn insert_accounts(&self, batch: &AccountBatch) -> Result<(), StoreError>;
     /// The account with this id.
     async fn account(&self, id: &str) -> Result<Option<AccountRecord>, StoreError>;
@@ -118,7 +121,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<(), StoreError>;
     /// The account's audit log, newest first.
     async fn audit_log(&self, account_id: &str, limit: i64) -> Result<Vec<AuditEntry>, StoreError>;
-    /// Commits a batch of writes in one transaction.
+    /// Commits a batch of writes in one transaction, with the webhook events
+    /// its audit lines publish (see `store/events.rs`).
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError>;
     /// Commits many batches, each whole or not at all as [`Store::commit`]
     /// would, one after another: a batch that fails (a marker already
