@@ -241,3 +241,51 @@ pub fn default_cancel_flow_path() -> PathBuf {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        }
+    }
+
+    #[test]
+    fn a_webhook_needs_both_an_http_url_and_a_long_enough_secret() {
+        assert_eq!(WebhookConfig::from_env(&env(&[])).unwrap(), None);
+        let ok = WebhookConfig::from_env(&env(&[
+            ("BILLING_WEBHOOK_URL", "https://hooks.example/billing"),
+            ("BILLING_WEBHOOK_SECRET", "0123456789abcdef"),
+        ]))
+        .unwrap()
+        .unwrap();
+        assert_eq!(ok.url, "https://hooks.example/billing");
+        assert!(
+            !format!("{ok:?}").contains("0123456789abcdef"),
+            "the secret stays out of logs"
+        );
+        for bad in [
+            vec![("BILLING_WEBHOOK_URL", "https://hooks.example")],
+            vec![("BILLING_WEBHOOK_SECRET", "0123456789abcdef")],
+            vec![
+                ("BILLING_WEBHOOK_URL", "ftp://hooks.example"),
+                ("BILLING_WEBHOOK_SECRET", "0123456789abcdef"),
+            ],
+            vec![
+                ("BILLING_WEBHOOK_URL", "https://hooks.example"),
+                ("BILLING_WEBHOOK_SECRET", "short"),
+            ],
+        ] {
+            assert!(WebhookConfig::from_env(&env(&bad)).is_err(), "{bad:?}");
+        }
+    }
+}

@@ -177,6 +177,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<EventRecord>, StoreError>;
     /// Records a delivery attempt of the event `id`.
     async fn mark_event(&self, id: &str, attempt: &EventAttempt) -> Result<(), StoreError>;
+    /// Deletes the webhook events delivered or given up before `before`
+    /// (events still to go are kept however old); how many.
+    async fn forget_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError>;
     /// What the scheduler reads of each of these accounts, at once (those
     /// that exist, in no particular order).
     async fn snapshots(&self, account_ids: &[String]) -> Result<Vec<AccountSnapshot>, StoreError>;

@@ -242,3 +242,45 @@ async fn deleting_an_account_s_data_keeps_its_invoices_and_publishes_account_del
         Some("account.deleted")
     );
 }
+
+#[tokio::test]
+async fn events_done_long_ago_are_forgotten_and_those_still_to_go_kept() {
+    let store = store_with_account("acc_a").await;
+    for i in 0..3 {
+        store
+            .commit(vec![audit_of(
+                "acc_a",
+                &format!("aud_{i}"),
+                "subscription.renewed",
+                i,
+            )])
+            .await
+            .unwrap();
+    }
+    let e = store.events("acc_a").await.unwrap();
+    store
+        .mark_event(&e[0].id, &EventAttempt::Delivered { at: t(10) })
+        .await
+        .unwrap();
+    store
+        .mark_event(
+            &e[1].id,
+            &EventAttempt::GaveUp {
+                at: t(20),
+                error: "500".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.forget_events(t(15)).await.unwrap(), 1);
+    assert_eq!(store.forget_events(t(30)).await.unwrap(), 1);
+    assert_eq!(store.forget_events(t(10_000)).await.unwrap(), 0);
+    let left: Vec<String> = store
+        .events("acc_a")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(left, [e[2].id.clone()]);
+}

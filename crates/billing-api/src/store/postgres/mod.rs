@@ -261,6 +261,10 @@ impl Store for PgStore {
         events::mark_event(&self.pool, id, attempt).await
     }
 
+    async fn forget_events(&self, before: DateTime<Utc>) -> Result<u64, StoreError> {
+        events::forget_events(&self.pool, before).await
+    }
+
     async fn snapshots(&self, account_ids: &[String]) -> Result<Vec<AccountSnapshot>, StoreError> {
         snapshots::snapshots(&self.pool, account_ids).await
     }

@@ -91,6 +91,18 @@ pub(super) async fn mark_event(
     Ok(())
 }
 
+/// Deletes events delivered or given up before `before`; how many.
+pub(super) async fn forget_events(
+    pool: &SqlitePool,
+    before: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query("DELETE FROM webhook_events WHERE delivered_at < ?1 OR gave_up_at < ?1")
+        .bind(before.timestamp())
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 fn event_from(row: &SqliteRow) -> Result<EventRecord, StoreError> {
     let details: String = row.try_get("details")?;
     Ok(EventRecord {
