@@ -54,7 +54,10 @@ fn is_key(key: &str) -> bool {
 
 /// Whether a request must carry an `Idempotency-Key` (when signed in).
 pub fn requires_key(method: &Method, path: &str) -> bool {
-    let changes_state = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let changes_state = matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
     changes_state && path.starts_with("/api/") && !exempt(method, path)
 }
 
