@@ -93,8 +93,8 @@ fn wire_bytes(addr: &str, cookie: &str) -> Result<(), Failure> {
         });
     }
     println!(
-        "    {:<44} {:>10} {:>10}  {}",
-        "file", "wire KB", "raw KB", "encoding"
+        "    {:<44} {:>10} {:>10}  encoding",
+        "file", "wire KB", "raw KB"
     );
     for f in &fetched {
         println!(
