@@ -6,6 +6,7 @@
 //! version first, so a second run costs seconds.
 
 mod bench;
+mod bench_light;
 mod bench_reads;
 mod bench_renewals;
 mod compress;
@@ -32,12 +33,16 @@ commands:
           tests again on a throwaway PostgreSQL cluster, a release build of
           the SPA, and the Playwright journeys against the API in test mode
           (--e2e-only: only the release SPA and the journeys)
-  bench [reads] [--postgres] [--seconds N] [--connections N] [--rounds N]
+  bench [reads|light] [--postgres] [--seconds N] [--connections N] [--rounds N]
           build the SPA and the API (release), then print the SPA's size,
           the signed-in overview under load (64 connections, wrk) beside a
-          bare axum hello in the same run, and single-request latencies;
-          `reads` measures the overview under load only; --postgres runs
-          the API on a throwaway PostgreSQL cluster instead of SQLite
+          bare axum hello in the same run, single-request latencies, and a
+          signed-in first visit to /billing: bytes on the wire per file and
+          in total, and Lighthouse 12.2.3's mobile performance score and LCP
+          of /sign-in and /billing (installed in xtask/lighthouse by npm ci);
+          `reads` measures the overview under load only, `light` the first
+          visit only; --postgres runs the API on a throwaway PostgreSQL
+          cluster instead of SQLite
   bench renewals --accounts N [--postgres] [--instances K] [--concurrency C]
           seed N accounts due for renewal (SQLite, or a throwaway PostgreSQL
           cluster), run K scheduler passes at once (K > 1 needs --postgres),
