@@ -100,7 +100,7 @@ fn headers_and_path_params(doc: &mut Value) {
 }
 
 /// The answers every operation of a kind can give, whatever its handler
-/// says: a key reused or still in flight for those that take one, a body
+/// says: a key missing, reused or still in flight for those that take one, a body
 /// not sent as JSON or too large for those that take one.
 fn common_responses(doc: &mut Value) {
     for (method, path, op) in operations(doc) {
@@ -120,6 +120,10 @@ fn common_responses(doc: &mut Value) {
             });
         };
         if requires_key(&method, &path) {
+            add(
+                "400",
+                "No Idempotency-Key was sent, or the request is invalid",
+            );
             add(
                 "409",
                 "A request with this Idempotency-Key is still being processed",
