@@ -1,7 +1,9 @@
-//! `cargo xtask bench [reads] [--postgres]`: the SPA's size and the API's
-//! response times, printed. Figures only; nothing here passes or fails on a
+//! `cargo xtask bench [reads|light] [--postgres]`: the SPA's size, a first
+//! visit's bytes on the wire and Lighthouse scores, and the API's response
+//! times, printed. Figures only; nothing here passes or fails on a
 //! number.
 
+use crate::bench_light;
 use crate::bench_reads::{self, Options};
 use crate::load::Conn;
 use crate::server::{free_port, Server};
@@ -11,12 +13,12 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
 
-const USAGE: &str =
-    "usage: cargo xtask bench [reads] [--postgres] [--seconds N] [--connections N] [--rounds N]";
+const USAGE: &str = "usage: cargo xtask bench [reads|light] [--postgres] [--seconds N] [--connections N] [--rounds N]";
 
 /// `cargo xtask bench ARGS`: with no subcommand, everything (the SPA's size,
-/// the overview under load, single-request latencies); `reads` measures the
-/// overview under load only.
+/// the overview under load, single-request latencies, a first visit's
+/// bytes on the wire and Lighthouse scores); `reads` measures the overview
+/// under load only, `light` the first visit only.
 pub fn bench(args: &[String]) -> Result<(), Failure> {
     let mut options = Options::default();
     let mut subcommand = None;
@@ -34,6 +36,7 @@ pub fn bench(args: &[String]) -> Result<(), Failure> {
             "--connections" => options.connections = number("--connections")? as usize,
             "--rounds" => options.rounds = number("--rounds")? as u32,
             "reads" if subcommand.is_none() => subcommand = Some("reads"),
+            "light" if subcommand.is_none() => subcommand = Some("light"),
             other => return fail(format!("unknown argument `{other}`\n{USAGE}")),
         }
     }
@@ -44,9 +47,14 @@ pub fn bench(args: &[String]) -> Result<(), Failure> {
     setup::spa_tools(&root)?;
     setup::build_spa(&root, false)?;
     spa_size(&root)?;
+    if subcommand == Some("light") {
+        let (bin, _) = crate::server::build_release(&root)?;
+        return bench_light::light(&root, &bin);
+    }
     bench_reads::reads(&root, options)?;
     let (bin, _) = crate::server::build_release(&root)?;
-    api_latency(&root, &bin)
+    api_latency(&root, &bin)?;
+    bench_light::light(&root, &bin)
 }
 
 fn spa_size(root: &Path) -> Result<(), Failure> {
@@ -57,6 +65,8 @@ fn spa_size(root: &Path) -> Result<(), Failure> {
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_file())
+        // The precompressed copies are shown as the wire bytes below.
+        .filter(|p| !matches!(p.extension().and_then(|e| e.to_str()), Some("br" | "gz")))
         .collect();
     files.sort();
     for path in files {

@@ -37,7 +37,7 @@ impl Default for Options {
 }
 
 /// The demo account's owner (seeded in dev mode).
-const OWNER: &str = "owner@acme.test";
+pub const OWNER: &str = "owner@acme.test";
 const DEMO_PASSWORD: &str = "billing-demo";
 const OVERVIEW: &str = "/api/billing/overview";
 
@@ -181,7 +181,7 @@ fn compared(overview: &Figures, base: &Figures) -> String {
 }
 
 /// Signs in as the demo owner and checks the overview answers; the cookie.
-fn sign_in(addr: &str) -> Result<String, Failure> {
+pub fn sign_in(addr: &str) -> Result<String, Failure> {
     let mut conn =
         Conn::open(addr).map_err(|e| Failure(format!("connecting to the API at {addr}: {e}")))?;
     let body = format!("{{\"email\":\"{OWNER}\",\"password\":\"{DEMO_PASSWORD}\"}}");

@@ -56,7 +56,8 @@ fn options(args: &[String]) -> Result<Options, Failure> {
 pub fn run(args: &[String]) -> Result<(), Failure> {
     let o = options(args)?;
     let root = util::root();
-    let bin = crate::server::build_api(&root)?;
+    // The release build, as it would be deployed.
+    let (bin, _) = crate::server::build_release(&root)?;
     let scratch = root.join("target/bench-renewals");
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).map_err(|e| Failure(e.to_string()))?;

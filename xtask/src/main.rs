@@ -6,6 +6,7 @@
 //! version first, so a second run costs seconds.
 
 mod bench;
+mod bench_light;
 mod bench_reads;
 mod bench_renewals;
 mod compress;
@@ -26,17 +27,22 @@ commands:
           set up what is missing, build the SPA, and serve the portal with
           demo data on an embedded SQLite database (http://127.0.0.1:8080);
           with --postgres, on a local PostgreSQL cluster it starts and stops
-  test [--no-e2e]
+  test [--no-e2e | --e2e-only]
           set up what is missing, then run fmt, clippy (server and wasm32),
           the domain, API, store and SPA tests on SQLite, the store and API
           tests again on a throwaway PostgreSQL cluster, a release build of
           the SPA, and the Playwright journeys against the API in test mode
-  bench [reads] [--postgres] [--seconds N] [--connections N] [--rounds N]
+          (--e2e-only: only the release SPA and the journeys)
+  bench [reads|light] [--postgres] [--seconds N] [--connections N] [--rounds N]
           build the SPA and the API (release), then print the SPA's size,
           the signed-in overview under load (64 connections, wrk) beside a
-          bare axum hello in the same run, and single-request latencies;
-          `reads` measures the overview under load only; --postgres runs
-          the API on a throwaway PostgreSQL cluster instead of SQLite
+          bare axum hello in the same run, single-request latencies, and a
+          signed-in first visit to /billing: bytes on the wire per file and
+          in total, and Lighthouse 12.2.3's mobile performance score and LCP
+          of /sign-in and /billing (installed in xtask/lighthouse by npm ci);
+          `reads` measures the overview under load only, `light` the first
+          visit only; --postgres runs the API on a throwaway PostgreSQL
+          cluster instead of SQLite
   bench renewals --accounts N [--postgres] [--instances K] [--concurrency C]
           seed N accounts due for renewal (SQLite, or a throwaway PostgreSQL
           cluster), run K scheduler passes at once (K > 1 needs --postgres),
@@ -119,13 +125,16 @@ fn run(args: &[String]) -> Result<(), Failure> {
     }
 }
 
-/// `cargo xtask test [--no-e2e]`.
+/// `cargo xtask test [--no-e2e | --e2e-only]`.
 fn test(args: &[String]) -> Result<(), Failure> {
     let e2e = !args.iter().any(|a| a == "--no-e2e");
     let root = util::root();
     setup::spa_tools(&root)?;
     if e2e {
         setup::chromium()?;
+    }
+    if args.iter().any(|a| a == "--e2e-only") {
+        return journeys(&root);
     }
 
     util::step("Checking formatting (cargo fmt)");
@@ -196,13 +205,20 @@ fn test(args: &[String]) -> Result<(), Failure> {
         )?;
     }
 
-    util::step("Building the SPA in release mode");
-    setup::build_spa(&root, true)?;
-
     if e2e {
-        let bin = server::build_api(&root)?;
-        server::playwright(&root, &bin)?;
+        journeys(&root)?;
+    } else {
+        util::step("Building the SPA in release mode");
+        setup::build_spa(&root, true)?;
     }
     println!("\nxtask: every check passed");
     Ok(())
+}
+
+/// Builds the SPA (release) and the API, and runs the Playwright journeys.
+fn journeys(root: &std::path::Path) -> Result<(), Failure> {
+    util::step("Building the SPA in release mode");
+    setup::build_spa(root, true)?;
+    let bin = server::build_api(root)?;
+    server::playwright(root, &bin)
 }

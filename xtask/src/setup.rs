@@ -147,6 +147,7 @@ pub fn build_spa(root: &Path, always: bool) -> Result<(), Failure> {
         "Trunk.toml",
         "Cargo.toml",
         "Cargo.lock",
+        ".cargo/config.toml",
         "crates/billing-domain",
     ]
     .map(|p| root.join(p));

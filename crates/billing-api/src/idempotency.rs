@@ -9,13 +9,14 @@ use crate::services::auth;
 use crate::state::AppState;
 use crate::store::{IdempotencyBegin, StoredResponse};
 use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::{CONTENT_TYPE, ETAG};
 use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// The idempotency scope and key of the request being run.
 #[derive(Debug, Clone)]
@@ -56,15 +57,32 @@ fn is_key(key: &str) -> bool {
 
 /// Whether a request must carry an `Idempotency-Key` (when signed in).
 pub fn requires_key(method: &Method, path: &str) -> bool {
-    let changes_state = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    let changes_state = matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
     changes_state && path.starts_with("/api/") && !exempt(method, path)
+}
+
+/// Whether the request is one of the document's operations: a method no
+/// route takes (a 405) or an unknown path (a 404) is answered as such, not
+/// asked for a key. Runs where the router has matched the path.
+fn documented(req: &Request) -> bool {
+    let (Some(matched), Some(doc)) = (
+        req.extensions().get::<MatchedPath>(),
+        req.extensions().get::<Arc<serde_json::Value>>(),
+    ) else {
+        return true;
+    };
+    let method = req.method().as_str().to_ascii_lowercase();
+    doc["paths"][matched.as_str()].get(&method).is_some()
 }
 
 /// The middleware.
 pub async fn idempotency(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let method = req.method().clone();
     let path = req.uri().path().to_string();
-    if !requires_key(&method, &path) {
+    if !requires_key(&method, &path) || !documented(&req) {
         return next.run(req).await;
     }
     // Unauthenticated requests get their 401 from the handler; keys are per

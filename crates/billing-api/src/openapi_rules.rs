@@ -24,6 +24,7 @@ const BLANK_CHARS: &str =
 pub fn finish(doc: utoipa::openapi::OpenApi, state: &AppState) -> Value {
     let mut doc = serde_json::to_value(doc).unwrap_or(Value::Null);
     headers_and_path_params(&mut doc);
+    common_responses(&mut doc);
     configured_choices(&mut doc, state);
     session_cookie(&mut doc);
     links(&mut doc);
@@ -94,6 +95,47 @@ fn headers_and_path_params(doc: &mut Value) {
                 }
                 _ => {}
             }
+        }
+    }
+}
+
+/// The answers every operation of a kind can give, whatever its handler
+/// says: a key missing, reused or still in flight for those that take one, a body
+/// not sent as JSON or too large for those that take one.
+fn common_responses(doc: &mut Value) {
+    for (method, path, op) in operations(doc) {
+        let Ok(method) = method.to_uppercase().parse::<Method>() else {
+            continue;
+        };
+        let has_body = op.contains_key("requestBody");
+        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let mut add = |code: &str, description: &str| {
+            responses.entry(code.to_string()).or_insert_with(|| {
+                json!({
+                    "description": description,
+                    "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } },
+                })
+            });
+        };
+        if requires_key(&method, &path) {
+            add(
+                "400",
+                "No Idempotency-Key was sent, or the request is invalid",
+            );
+            add(
+                "409",
+                "A request with this Idempotency-Key is still being processed",
+            );
+            add(
+                "422",
+                "This Idempotency-Key was already used with a different request",
+            );
+        }
+        if has_body {
+            add("413", "The body is too large");
+            add("415", "The body was not sent as JSON");
         }
     }
 }

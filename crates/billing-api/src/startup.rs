@@ -89,8 +89,10 @@ pub fn app(state: AppState) -> Router {
         .route("/api", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .method_not_allowed_fallback(method_not_allowed)
+        // On matched routes only: a method no route takes is a 405 before
+        // any Idempotency-Key is asked for.
+        .route_layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(Extension(doc))
-        .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn(refuse_foreign_origin))
         .layer(DefaultBodyLimit::max(crate::config::BODY_LIMIT));
     let dist = state.config.dist.clone();

@@ -192,6 +192,7 @@ pub async fn resume_cancelled_subscription(
         (status = 200, description = "Paused", body = BillingOverview),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "No account:cancel permission", body = ErrorBody),
+        (status = 404, description = "No such cancel session (when one is named)", body = ErrorBody),
         (status = 409, description = "Not possible in this state", body = ErrorBody),
     ))]
 pub async fn pause_subscription(

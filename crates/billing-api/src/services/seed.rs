@@ -413,7 +413,9 @@ pub async fn seed_renewals_due(
     state: &AppState,
     count: usize,
 ) -> crate::services::error::ServiceResult<DateTime<Utc>> {
-    let now = state.clock.now();
+    // Whole seconds, as the store keeps times: a charge made within the
+    // same second as the period's end is then not before it.
+    let now = chrono::SubsecRound::trunc_subsecs(state.clock.now(), 0);
     let started = add_months_back(now, 1);
     let tag = new_id("b");
     let tag = crate::ids::random_part(&tag);

@@ -109,6 +109,53 @@ async fn unknown_api_routes_and_methods_answer_json() {
 }
 
 #[tokio::test]
+async fn a_method_no_route_takes_is_a_405_signed_in_too() {
+    let app = spawn_app().await;
+    let account = app.test_account().await;
+    let owner = app.signed_in(&account, "owner").await;
+    for (method, path) in [
+        (reqwest::Method::TRACE, "/api/health"),
+        (reqwest::Method::TRACE, "/api/billing/overview"),
+        (reqwest::Method::PUT, "/api/catalog"),
+        (reqwest::Method::PUT, "/api/subscription/changes"),
+    ] {
+        let res = owner.request(method.clone(), path).send().await.unwrap();
+        assert_eq!(
+            res.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_operation_documents_the_answers_of_keys_and_bodies() {
+    let app = spawn_app().await;
+    let (_, doc) = app.client().get_json("/api/openapi.json").await;
+    let mut keyed = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            let takes_key = op["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key"));
+            if takes_key {
+                keyed += 1;
+                for code in ["400", "409", "422"] {
+                    assert!(responses.contains_key(code), "{method} {path}: {code}");
+                }
+            }
+            if op.get("requestBody").is_some() {
+                for code in ["413", "415"] {
+                    assert!(responses.contains_key(code), "{method} {path}: {code}");
+                }
+            }
+        }
+    }
+    assert!(keyed > 10, "only {keyed} operations take a key");
+}
+
+#[tokio::test]
 async fn test_routes_exist_only_in_test_mode() {
     let test = spawn_app().await;
     assert_eq!(

@@ -250,6 +250,11 @@ impl Client {
     pub fn put(&self, path: &str) -> reqwest::RequestBuilder {
         self.http.put(self.url(path))
     }
+
+    /// A request with any method and no Idempotency-Key.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        self.http.request(method, self.url(path))
+    }
 }
 
 /// Seconds in a day.

@@ -6,6 +6,7 @@ use super::{access, accounts, audit, cancel, events, idempotency, invoices, ledg
 use super::{counters, security, subscriptions, Tx};
 use crate::store::{StoreError, Write};
 use sqlx::PgPool;
+use std::collections::HashSet;
 
 /// Applies the writes in order and commits them all, or none.
 pub(super) async fn commit(pool: &PgPool, writes: Vec<Write>) -> Result<(), StoreError> {
@@ -33,11 +34,33 @@ pub(super) async fn commit(pool: &PgPool, writes: Vec<Write>) -> Result<(), Stor
 /// Batches committed at once by [`commit_many`], each in its own transaction.
 const CONCURRENT_BATCHES: usize = 8;
 
-/// Commits each batch as [`commit`] would, several at once on the pool.
+/// Commits each batch as [`commit`] would, several at once on the pool, but
+/// one after another where they share an account: batches of one account
+/// keep their order (the earlier claims a marker first, sees the earlier
+/// balance), while batches of different accounts run side by side.
 pub(super) async fn commit_many(
     pool: &PgPool,
     batches: Vec<Vec<Write>>,
 ) -> Vec<Result<(), StoreError>> {
+    let mut results: Vec<Result<(), StoreError>> = Vec::with_capacity(batches.len());
+    let mut wave: Vec<Vec<Write>> = Vec::new();
+    let mut wave_accounts: HashSet<String> = HashSet::new();
+    for writes in batches {
+        let accounts = batch_accounts(&writes);
+        if accounts.iter().any(|a| wave_accounts.contains(a)) {
+            results.extend(commit_wave(pool, std::mem::take(&mut wave)).await);
+            wave_accounts.clear();
+        }
+        wave_accounts.extend(accounts);
+        wave.push(writes);
+    }
+    results.extend(commit_wave(pool, wave).await);
+    results
+}
+
+/// Commits batches that share no account, several at once; their outcomes
+/// in order.
+async fn commit_wave(pool: &PgPool, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>> {
     let mut results: Vec<Option<Result<(), StoreError>>> = batches.iter().map(|_| None).collect();
     let mut pending = batches.into_iter().enumerate();
     let mut running = tokio::task::JoinSet::new();
@@ -78,6 +101,20 @@ pub(super) async fn commit_many(
             })
         })
         .collect()
+}
+
+/// The accounts a batch writes for: those it numbers things for, and those
+/// whose subscription, markers or clock it changes.
+fn batch_accounts(writes: &[Write]) -> Vec<String> {
+    let mut accounts = numbered_accounts(writes);
+    accounts.extend(writes.iter().filter_map(|w| match w {
+        Write::Subscription { record, .. } => Some(record.account_id.clone()),
+        Write::Once { account_id, .. } | Write::SetClock { account_id, .. } => {
+            Some(account_id.clone())
+        }
+        _ => None,
+    }));
+    accounts
 }
 
 /// The accounts whose invoices, audit lines or ledger entries the batch numbers.
