@@ -7,6 +7,8 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod billing;
+pub mod billing_details;
+pub mod credit_notes;
 pub mod cancel;
 pub mod changes;
 pub mod charge;

@@ -481,12 +481,20 @@ fn cases(doc: &Doc, schema: &Value, body_nullable: bool) -> Vec<Case> {
                             bad(),
                         );
                     }
-                    Kind::Str { .. } => {
-                        push(
-                            format!("{name} [\"x\"]"),
-                            with(name, json!(["x"])),
-                            Expect::Valid,
-                        );
+                    Kind::Str { pattern, .. } => {
+                        // An item held to a pattern is tried with texts
+                        // that do and do not match it.
+                        let re = pattern
+                            .as_deref()
+                            .map(|p| Regex::new(p).expect("a pattern Rust reads"));
+                        for text in ["x", "a@b", " "] {
+                            let ok = re.as_ref().is_none_or(|r| r.is_match(text));
+                            push(
+                                format!("{name} [{text:?}]"),
+                                with(name, json!([text])),
+                                if ok { Expect::Valid } else { bad() },
+                            );
+                        }
                         push(format!("{name} [12]"), with(name, json!([12])), bad());
                     }
                     _ => {}
@@ -551,6 +559,7 @@ impl Checker {
             let req = match method {
                 "post" => client.post(path),
                 "patch" => client.patch(path),
+                "put" => client.put(path),
                 other => panic!("no helper for {other}"),
             };
             let res = req.json(&case.body).send().await.unwrap();
@@ -809,6 +818,15 @@ async fn every_request_schema_accepts_exactly_what_the_api_accepts() {
     let (_, owner) = owner_of_fresh_account(&app).await;
     c.check(&owner, "post", "/api/refunds", "/api/refunds", &[])
         .await;
+    let (_, owner) = owner_of_fresh_account(&app).await;
+    c.check(
+        &owner,
+        "put",
+        "/api/account/billing-details",
+        "/api/account/billing-details",
+        &[],
+    )
+    .await;
 
     // Every operation with a body is generated, or said why not.
     let with_body: BTreeSet<String> = checker.doc.0["paths"]

@@ -14,6 +14,7 @@ mod security;
 mod subscriptions;
 
 pub use accounts::{
+    erased_email, erased_email_hash,
     AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, NewAccount,
     PaymentMethodRecord, SessionActorRecord, SessionRecord, UserRecord,
 };
@@ -22,7 +23,7 @@ pub use bench::{RenewalTally, Spread};
 pub use cancel::{CancelSessionRecord, SaveRate};
 pub use gateway::{GatewayChargeRecord, GatewayTokenRecord};
 pub use idempotency::{IdempotencyBegin, StoredResponse};
-pub use invoices::InvoiceRecord;
+pub use invoices::{CreditNoteRecord, InvoiceRecord, DEFAULT_PREFIX};
 pub use ledger::{LedgerRecord, WithdrawalRecord};
 pub use outbox::OutboxEmail;
 pub use overview::OverviewRecord;

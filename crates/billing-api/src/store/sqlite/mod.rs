@@ -24,7 +24,7 @@ mod stmt;
 mod subscriptions;
 
 use crate::store::readers::Readers;
-use crate::store::{
+use crate::store::{CreditNoteRecord, 
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
     CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
     LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord,
@@ -290,6 +290,19 @@ impl Store for SqliteStore {
 
     async fn invoice(&self, id: &str) -> Result<Option<InvoiceRecord>, StoreError> {
         invoices::invoice(&self.pool, id).await
+    }
+
+    async fn credit_notes(
+        &self,
+        account_id: &str,
+        limit: i64,
+        starting_after: Option<&str>,
+    ) -> Result<Vec<CreditNoteRecord>, StoreError> {
+        invoices::credit_notes(&self.pool, account_id, limit, starting_after).await
+    }
+
+    async fn credit_note(&self, id: &str) -> Result<Option<CreditNoteRecord>, StoreError> {
+        invoices::credit_note(&self.pool, id).await
     }
 
     async fn open_invoices(&self, account_id: &str) -> Result<Vec<InvoiceRecord>, StoreError> {
