@@ -194,6 +194,9 @@ pub fn default_seller_path() -> PathBuf {
     if local.exists() {
         local
     } else {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../config/seller.toml"))
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/seller.toml"
+        ))
     }
 }

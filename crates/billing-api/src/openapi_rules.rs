@@ -144,6 +144,10 @@ fn billing_details(doc: &mut Value) {
         for field in ["legal_name", "tax_id"] {
             schema["properties"][field]["pattern"] = not_blank.clone();
         }
+        // The address is an object the generator of examples needs one of.
+        schema["properties"]["address"]["example"] = json!({
+            "line1": "1 Main St", "city": "Springfield", "postal_code": "62701", "country": "US"
+        });
         schema["properties"]["cc"]["items"] = json!({
             "type": "string",
             "maxLength": billing_domain::email::MAX_CHARS,
@@ -155,7 +159,8 @@ fn billing_details(doc: &mut Value) {
         for field in ["line1", "line2", "city", "region", "postal_code"] {
             schema["properties"][field]["pattern"] = not_blank.clone();
         }
-        schema["properties"]["country"]["enum"] = json!(billing_domain::countries::CODES.as_slice());
+        schema["properties"]["country"]["enum"] =
+            json!(billing_domain::countries::CODES.as_slice());
     }
 }
 

@@ -145,9 +145,21 @@ mod tests {
     #[test]
     fn each_broken_rule_names_its_field() {
         let cases: Vec<(Box<dyn Fn(&mut UpdateBillingDetailsRequest)>, &str, &str)> = vec![
-            (Box::new(|r| r.legal_name = "  ".into()), "legal_name", "required"),
-            (Box::new(|r| r.legal_name = "a".repeat(201)), "legal_name", "too_long"),
-            (Box::new(|r| r.email = "nope".into()), "email", "invalid_email"),
+            (
+                Box::new(|r| r.legal_name = "  ".into()),
+                "legal_name",
+                "required",
+            ),
+            (
+                Box::new(|r| r.legal_name = "a".repeat(201)),
+                "legal_name",
+                "too_long",
+            ),
+            (
+                Box::new(|r| r.email = "nope".into()),
+                "email",
+                "invalid_email",
+            ),
             (
                 Box::new(|r| r.cc = vec!["a@b.test".into(), "bad".into()]),
                 "cc[1]",
@@ -163,16 +175,36 @@ mod tests {
                 "cc",
                 "too_many",
             ),
-            (Box::new(|r| r.address.country = "UK".into()), "address.country", "invalid_country"),
-            (Box::new(|r| r.address.country = "us".into()), "address.country", "invalid_country"),
-            (Box::new(|r| r.address.city = "".into()), "address.city", "required"),
-            (Box::new(|r| r.address.line2 = Some(" ".into())), "address.line2", "required"),
+            (
+                Box::new(|r| r.address.country = "UK".into()),
+                "address.country",
+                "invalid_country",
+            ),
+            (
+                Box::new(|r| r.address.country = "us".into()),
+                "address.country",
+                "invalid_country",
+            ),
+            (
+                Box::new(|r| r.address.city = "".into()),
+                "address.city",
+                "required",
+            ),
+            (
+                Box::new(|r| r.address.line2 = Some(" ".into())),
+                "address.line2",
+                "required",
+            ),
             (
                 Box::new(|r| r.address.postal_code = "1".repeat(21)),
                 "address.postal_code",
                 "too_long",
             ),
-            (Box::new(|r| r.tax_id = Some("x".repeat(51))), "tax_id", "too_long"),
+            (
+                Box::new(|r| r.tax_id = Some("x".repeat(51))),
+                "tax_id",
+                "too_long",
+            ),
         ];
         for (break_it, param, code) in cases {
             let mut req = good();

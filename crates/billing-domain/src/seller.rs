@@ -44,8 +44,7 @@ pub fn document_number(prefix: &str, seq: i64) -> String {
 
 fn prefix_ok(p: &str) -> bool {
     (1..=12).contains(&p.len())
-        && p
-            .bytes()
+        && p.bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-' || b == b'/')
 }
 
@@ -153,6 +152,9 @@ mod tests {
         assert_eq!(Seller::from_file(f).unwrap_err().param, "address.country");
         let mut f = file();
         f.credit_note_prefix = Some("INV-".into());
-        assert_eq!(Seller::from_file(f).unwrap_err().param, "credit_note_prefix");
+        assert_eq!(
+            Seller::from_file(f).unwrap_err().param,
+            "credit_note_prefix"
+        );
     }
 }

@@ -60,7 +60,11 @@ fn party_lines(p: &InvoiceParty) -> Vec<String> {
         if let Some(l) = &a.line2 {
             out.push(l.clone());
         }
-        let region = a.region.as_deref().map(|r| format!(" {r}")).unwrap_or_default();
+        let region = a
+            .region
+            .as_deref()
+            .map(|r| format!(" {r}"))
+            .unwrap_or_default();
         out.push(format!("{}{region} {}", a.city, a.postal_code));
         out.push(a.country.clone());
     }
@@ -111,10 +115,22 @@ fn render(sheet: Sheet<'_>) -> Vec<u8> {
         .map(party_lines)
         .unwrap_or_else(|| vec![sheet.buyer_fallback.to_string()]);
     for (i, l) in seller.iter().enumerate() {
-        page.text(50.0, top - 14.0 - 12.0 * i as f32, 9, i == 0, &shorten(l, 48));
+        page.text(
+            50.0,
+            top - 14.0 - 12.0 * i as f32,
+            9,
+            i == 0,
+            &shorten(l, 48),
+        );
     }
     for (i, l) in buyer.iter().enumerate() {
-        page.text(320.0, top - 14.0 - 12.0 * i as f32, 9, i == 0, &shorten(l, 48));
+        page.text(
+            320.0,
+            top - 14.0 - 12.0 * i as f32,
+            9,
+            i == 0,
+            &shorten(l, 48),
+        );
     }
     let mut y = top - 30.0 - 12.0 * seller.len().max(buyer.len()) as f32;
     let header = |page: &mut Page, y: f32| {
@@ -183,8 +199,9 @@ pub fn invoice_pdf(inv: &Invoice) -> Vec<u8> {
         buyer_fallback: &inv.account_name,
         lines: &inv.lines,
         totals,
-        note: "Amounts in minor-unit precision; prorated lines are computed per second of the period."
-            .into(),
+        note:
+            "Amounts in minor-unit precision; prorated lines are computed per second of the period."
+                .into(),
     })
 }
 

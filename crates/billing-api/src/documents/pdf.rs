@@ -85,7 +85,9 @@ pub fn write(pages: &[Page]) -> Vec<u8> {
         pdf.extend_from_slice(format!("{} 0 obj\n{obj}\nendobj\n", i + 1).as_bytes());
     }
     let xref = pdf.len();
-    pdf.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
     for off in offsets {
         pdf.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
@@ -125,7 +127,10 @@ mod tests {
         assert!(text[start..].starts_with("xref\n0 9\n"));
         for (n, line) in text[start..].lines().skip(3).take(8).enumerate() {
             let off: usize = line[..10].parse().unwrap();
-            assert!(text[off..].starts_with(&format!("{} 0 obj", n + 1)), "{line}");
+            assert!(
+                text[off..].starts_with(&format!("{} 0 obj", n + 1)),
+                "{line}"
+            );
         }
         assert!(text.contains("(Hello \\(world\\) \\\\ ?) Tj"));
         assert!(text.contains("/Count 2"));

@@ -18,7 +18,11 @@ pub struct Attachment {
 
 /// The e-mail's attachments.
 pub async fn of(state: &AppState, email: &OutboxEmail) -> anyhow::Result<Vec<Attachment>> {
-    let Some(id) = email.invoice_id.as_deref().filter(|_| email.kind == INVOICE_PAID_KIND) else {
+    let Some(id) = email
+        .invoice_id
+        .as_deref()
+        .filter(|_| email.kind == INVOICE_PAID_KIND)
+    else {
         return Ok(Vec::new());
     };
     let (Some(inv), Some(account)) = (

@@ -70,13 +70,16 @@ impl Addressee for BillingContact {
 /// The account's billing details as they stand: as set, or the defaults
 /// (the account's name, its owner's e-mail, no CC, no address).
 pub fn details_of(account: &AccountRecord, owner: &UserRecord) -> BillingDetails {
-    account.billing_details.clone().unwrap_or_else(|| BillingDetails {
-        legal_name: account.name.clone(),
-        email: owner.email.clone(),
-        cc: Vec::new(),
-        address: None,
-        tax_id: None,
-    })
+    account
+        .billing_details
+        .clone()
+        .unwrap_or_else(|| BillingDetails {
+            legal_name: account.name.clone(),
+            email: owner.email.clone(),
+            cc: Vec::new(),
+            address: None,
+            tax_id: None,
+        })
 }
 
 /// The billing contact among the account's users (its active owner stands
@@ -222,7 +225,8 @@ async fn send_one(
         let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(email.body.clone()));
         for a in attachments {
             parts = parts.singlepart(
-                LettreAttachment::new(a.filename).body(a.content, ContentType::parse(&a.content_type)?),
+                LettreAttachment::new(a.filename)
+                    .body(a.content, ContentType::parse(&a.content_type)?),
             );
         }
         builder.multipart(parts)?

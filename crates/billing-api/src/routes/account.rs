@@ -2,8 +2,8 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::services::{account, billing_details};
 use crate::services::actor::Actor;
+use crate::services::{account, billing_details};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;

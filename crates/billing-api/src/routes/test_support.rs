@@ -9,9 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use billing_domain::wire::{
-    EmailAttachment,
-    AdvanceClockRequest, ClockResponse, Email, EmailList, ErrorBody, GatewayCharge,
-    GatewayChargeList, TestAccount, Withdrawal, WithdrawalDecision,
+    AdvanceClockRequest, ClockResponse, Email, EmailAttachment, EmailList, ErrorBody,
+    GatewayCharge, GatewayChargeList, TestAccount, Withdrawal, WithdrawalDecision,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 

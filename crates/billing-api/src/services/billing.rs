@@ -13,9 +13,7 @@ pub use crate::services::charge::{collect, Attempt};
 use crate::services::error::ServiceError;
 use crate::services::ledger;
 use crate::state::AppState;
-use crate::store::{
-    AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write,
-};
+use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
 use anyhow::{anyhow, Context};
 use billing_domain::audit::AuditAction;
 use billing_domain::invoice::InvoiceStatus;
@@ -194,7 +192,9 @@ pub fn renewal_writes(
     });
     writes.push(Write::InsertInvoice(invoice.clone()));
     writes.extend(ledger::credit_writes(&invoice, at));
-    writes.extend(crate::services::credit_notes::for_unused_time(state, &invoice, at));
+    writes.extend(crate::services::credit_notes::for_unused_time(
+        state, &invoice, at,
+    ));
     Ok((writes, invoice))
 }
 

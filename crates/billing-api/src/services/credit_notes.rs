@@ -38,8 +38,14 @@ pub fn for_unused_time(
         to_card: 0,
         to_balance: invoice.credit_created,
         lines: invoice.lines.clone(),
-        seller: invoice.seller.clone().unwrap_or_else(|| state.seller.party()),
-        buyer: invoice.buyer.clone().unwrap_or_else(|| fallback_buyer(invoice)),
+        seller: invoice
+            .seller
+            .clone()
+            .unwrap_or_else(|| state.seller.party()),
+        buyer: invoice
+            .buyer
+            .clone()
+            .unwrap_or_else(|| fallback_buyer(invoice)),
         created_at: at,
     }))
 }

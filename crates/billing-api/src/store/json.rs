@@ -7,8 +7,8 @@
 
 use crate::clock::from_unix;
 use crate::store::{InvoiceRecord, StoreError};
-use billing_domain::wire::{BillingDetails, InvoiceParty};
 use billing_domain::invoice::{InvoiceLine, InvoiceStatus, LineKind};
+use billing_domain::wire::{BillingDetails, InvoiceParty};
 use billing_domain::{Currency, Money};
 use serde::Deserialize;
 

@@ -16,13 +16,12 @@ mod write;
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use records::{
-    erased_email, erased_email_hash,
-    AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, AuditEntry,
-    CreditNoteRecord, DEFAULT_PREFIX,
-    CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
-    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord,
-    PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Spread,
-    StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
+    erased_email, erased_email_hash, AccessRequestRecord, AccountBatch, AccountRecord,
+    AccountSnapshot, AuditEntry, CancelSessionRecord, CreditNoteRecord, GatewayChargeRecord,
+    GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail,
+    OverviewRecord, PasswordResetRecord, PaymentMethodRecord, RenewalTally, SaveRate,
+    SessionActorRecord, SessionRecord, Spread, StoredResponse, SubscriptionRecord, ThrottleRecord,
+    UserRecord, WithdrawalRecord, DEFAULT_PREFIX,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;

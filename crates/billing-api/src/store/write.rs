@@ -1,8 +1,9 @@
 //! The writes of a batch, which the store commits in one transaction.
 
 use super::{
-    AccessRequestRecord, AuditEntry, CancelSessionRecord, CreditNoteRecord, InvoiceRecord, LedgerRecord, OutboxEmail,
-    PasswordResetRecord, PaymentMethodRecord, SubscriptionRecord, WithdrawalRecord,
+    AccessRequestRecord, AuditEntry, CancelSessionRecord, CreditNoteRecord, InvoiceRecord,
+    LedgerRecord, OutboxEmail, PasswordResetRecord, PaymentMethodRecord, SubscriptionRecord,
+    WithdrawalRecord,
 };
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::BillingAccess;

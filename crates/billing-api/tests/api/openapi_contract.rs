@@ -559,7 +559,9 @@ impl Checker {
             let req = match method {
                 "post" => client.post(path),
                 "patch" => client.patch(path),
-                "put" => client.put(path),
+                "put" => client
+                    .put(path)
+                    .header("idempotency-key", crate::helpers::fresh_key()),
                 other => panic!("no helper for {other}"),
             };
             let res = req.json(&case.body).send().await.unwrap();

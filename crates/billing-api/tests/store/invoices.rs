@@ -91,7 +91,9 @@ async fn a_batch_that_fails_gives_its_number_back() {
     let store = fresh_store().await;
     store.insert_account(&new_account("acc_a")).await.unwrap();
     store
-        .commit(vec![Write::InsertInvoice(open_invoice("acc_a", "inv_1", 1000, 1))])
+        .commit(vec![Write::InsertInvoice(open_invoice(
+            "acc_a", "inv_1", 1000, 1,
+        ))])
         .await
         .unwrap();
     // The same id twice: the second insert fails, and the batch with it.
@@ -104,7 +106,9 @@ async fn a_batch_that_fails_gives_its_number_back() {
     assert!(err.is_err());
     assert!(store.invoice("inv_2").await.unwrap().is_none());
     store
-        .commit(vec![Write::InsertInvoice(open_invoice("acc_a", "inv_3", 1000, 3))])
+        .commit(vec![Write::InsertInvoice(open_invoice(
+            "acc_a", "inv_3", 1000, 3,
+        ))])
         .await
         .unwrap();
     let inv = store.invoice("inv_3").await.unwrap().unwrap();
@@ -148,7 +152,9 @@ async fn credit_notes_have_a_sequence_of_their_own() {
         store.insert_account(&new_account(acc)).await.unwrap();
     }
     store
-        .commit(vec![Write::InsertInvoice(open_invoice("acc_a", "inv_a1", 1000, 1))])
+        .commit(vec![Write::InsertInvoice(open_invoice(
+            "acc_a", "inv_a1", 1000, 1,
+        ))])
         .await
         .unwrap();
     let note = |acc: &str, id: &str, invoice: Option<&str>| CreditNoteRecord {
@@ -200,7 +206,9 @@ async fn credit_notes_have_a_sequence_of_their_own() {
     assert_eq!(store.credit_note("cn_b1").await.unwrap().unwrap().seq, 2);
     // The invoice sequence did not move.
     store
-        .commit(vec![Write::InsertInvoice(open_invoice("acc_b", "inv_b1", 1000, 2))])
+        .commit(vec![Write::InsertInvoice(open_invoice(
+            "acc_b", "inv_b1", 1000, 2,
+        ))])
         .await
         .unwrap();
     assert_eq!(store.invoice("inv_b1").await.unwrap().unwrap().seq, 2);

@@ -78,10 +78,6 @@ pub struct UpdateBillingDetailsRequest {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_items = 10))]
     pub cc: Vec<String>,
-    #[cfg_attr(
-        feature = "openapi",
-        schema(example = json!({"line1": "1 Main St", "city": "Springfield", "postal_code": "12345", "country": "US"}))
-    )]
     pub address: PostalAddress,
     /// VAT number, EIN or the like.
     #[serde(default)]

@@ -54,7 +54,10 @@ pub(super) async fn refunded_invoice(
     let mut all = Vec::new();
     let mut after: Option<String> = None;
     loop {
-        let page = state.store.invoices(&account.id, 100, after.as_deref()).await?;
+        let page = state
+            .store
+            .invoices(&account.id, 100, after.as_deref())
+            .await?;
         let done = page.len() < 100;
         after = page.last().map(|i| i.id.clone());
         all.extend(page);

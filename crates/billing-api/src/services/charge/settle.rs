@@ -33,7 +33,9 @@ pub async fn settlement_writes(
         expected_version: s.expected_version,
     }];
     writes.extend(credit_writes(invoice, at));
-    writes.extend(crate::services::credit_notes::for_unused_time(state, invoice, at));
+    writes.extend(crate::services::credit_notes::for_unused_time(
+        state, invoice, at,
+    ));
     for id in &s.void_invoices {
         let Some(old) = state.store.invoice(id).await? else {
             continue;

@@ -1,16 +1,15 @@
 //! Accounts, their users and sessions, cards, the account-level writes of a
 //! batch, and the deletion of an account's data.
 
-use billing_domain::wire::BillingDetails;
 use super::rows::{
     account_from, map_unique, optional, payment_method_from, session_from, user_from,
 };
 use super::{audit, counters, invoices, ledger, Tx};
 use crate::store::{
-    erased_email, erased_email_hash,
-    AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SessionRecord, StoreError,
-    UserRecord,
+    erased_email, erased_email_hash, AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord,
+    SessionRecord, StoreError, UserRecord,
 };
+use billing_domain::wire::BillingDetails;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -333,7 +332,9 @@ pub(super) async fn set_billing_details(
         .execute(&mut **tx)
         .await?;
     if done.rows_affected() != 1 {
-        return Err(StoreError::AlreadyDone(format!("account {account_id} is gone")));
+        return Err(StoreError::AlreadyDone(format!(
+            "account {account_id} is gone"
+        )));
     }
     Ok(())
 }

@@ -1,7 +1,9 @@
 //! Invoices and their lines: inserted with the next vendor-wide number, the
 //! payment state and charges in flight updated, read with their lines.
 
-use super::rows::{corrupt, credit_note_from, invoice_from, line_from, line_kind_str, map_unique, opt_time};
+use super::rows::{
+    corrupt, credit_note_from, invoice_from, line_from, line_kind_str, map_unique, opt_time,
+};
 use super::Tx;
 use crate::store::{CreditNoteRecord, InvoiceRecord, StoreError};
 use billing_domain::invoice::InvoiceStatus;

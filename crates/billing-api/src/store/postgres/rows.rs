@@ -2,9 +2,8 @@
 //! the writes share, the mapping of unique violations, and the single-row
 //! lookup by key.
 
-use crate::store::CreditNoteRecord;
-use billing_domain::wire::{CreditNoteReason, InvoiceParty};
 use crate::clock::from_unix;
+use crate::store::CreditNoteRecord;
 use crate::store::{
     AccessRequestRecord, AccountRecord, AuditEntry, CancelSessionRecord, GatewayChargeRecord,
     GatewayTokenRecord, InvoiceRecord, LedgerRecord, OutboxEmail, PaymentMethodRecord,
@@ -13,6 +12,7 @@ use crate::store::{
 use billing_domain::invoice::{InvoiceLine, InvoiceStatus, LineKind};
 use billing_domain::ledger::LedgerKind;
 use billing_domain::permissions::AccountPolicy;
+use billing_domain::wire::{CreditNoteReason, InvoiceParty};
 use billing_domain::Money;
 use billing_domain::{
     AddOnId, BillingAccess, Currency, Interval, PlanId, Role, SubscriptionStatus,

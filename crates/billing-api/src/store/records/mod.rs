@@ -14,9 +14,9 @@ mod security;
 mod subscriptions;
 
 pub use accounts::{
-    erased_email, erased_email_hash,
-    AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, NewAccount,
-    PaymentMethodRecord, SessionActorRecord, SessionRecord, UserRecord,
+    erased_email, erased_email_hash, AccessRequestRecord, AccountBatch, AccountRecord,
+    AccountSnapshot, NewAccount, PaymentMethodRecord, SessionActorRecord, SessionRecord,
+    UserRecord,
 };
 pub use audit::AuditEntry;
 pub use bench::{RenewalTally, Spread};

@@ -19,4 +19,3 @@ pub struct OutboxEmail {
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
 }
-

@@ -1,17 +1,16 @@
 //! Accounts, their users and sessions, cards, the account-level writes of a
 //! batch, and the deletion of an account's data.
 
-use super::stmt::{Fail, Stmt};
-use billing_domain::wire::BillingDetails;
 use super::rows::{
     account_from, map_unique, optional, payment_method_from, session_from, user_from,
 };
+use super::stmt::{Fail, Stmt};
 use super::{audit, invoices, ledger, Tx};
 use crate::store::{
-    erased_email, erased_email_hash,
-    AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SessionRecord, StoreError,
-    UserRecord,
+    erased_email, erased_email_hash, AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord,
+    SessionRecord, StoreError, UserRecord,
 };
+use billing_domain::wire::BillingDetails;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;

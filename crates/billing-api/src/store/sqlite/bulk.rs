@@ -119,10 +119,12 @@ pub(super) async fn insert_accounts(
     // The invoices take the next numbers of the vendor-wide sequence, in
     // order, bumped once for all of them in this transaction.
     let count: i64 = new.iter().map(|n| n.invoices.len() as i64).sum();
-    let last: i64 = sqlx::query_scalar("UPDATE document_sequences SET last = last + ? WHERE kind = 'invoice' RETURNING last")
-        .bind(count)
-        .fetch_one(&mut *tx)
-        .await?;
+    let last: i64 = sqlx::query_scalar(
+        "UPDATE document_sequences SET last = last + ? WHERE kind = 'invoice' RETURNING last",
+    )
+    .bind(count)
+    .fetch_one(&mut *tx)
+    .await?;
     let invoices: Vec<_> = new
         .iter()
         .flat_map(|n| n.invoices.iter())

@@ -253,15 +253,17 @@ pub(super) async fn credit_notes(
         }
         None => i64::MAX,
     };
-    sqlx::query("SELECT * FROM credit_notes WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?")
-        .bind(account_id)
-        .bind(before)
-        .bind(limit)
-        .fetch_all(pool)
-        .await?
-        .iter()
-        .map(credit_note_from)
-        .collect()
+    sqlx::query(
+        "SELECT * FROM credit_notes WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+    )
+    .bind(account_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(credit_note_from)
+    .collect()
 }
 
 pub(super) async fn credit_note(

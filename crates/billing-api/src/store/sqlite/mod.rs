@@ -24,13 +24,13 @@ mod stmt;
 mod subscriptions;
 
 use crate::store::readers::Readers;
-use crate::store::{CreditNoteRecord, 
+use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
-    CancelSessionRecord, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
-    LedgerRecord, NewAccount, OutboxEmail, OverviewRecord, PasswordResetRecord,
-    PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Store,
-    StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
-    Write,
+    CancelSessionRecord, CreditNoteRecord, GatewayChargeRecord, GatewayTokenRecord,
+    IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail, OverviewRecord,
+    PasswordResetRecord, PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord,
+    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord,
+    UserRecord, WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
