@@ -142,9 +142,11 @@ mod tests {
         assert_eq!(d.address.unwrap().country, "US");
     }
 
+    type Break = Box<dyn Fn(&mut UpdateBillingDetailsRequest)>;
+
     #[test]
     fn each_broken_rule_names_its_field() {
-        let cases: Vec<(Box<dyn Fn(&mut UpdateBillingDetailsRequest)>, &str, &str)> = vec![
+        let cases: Vec<(Break, &str, &str)> = vec![
             (
                 Box::new(|r| r.legal_name = "  ".into()),
                 "legal_name",

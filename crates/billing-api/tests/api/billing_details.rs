@@ -114,7 +114,8 @@ async fn each_broken_rule_is_a_400_naming_the_field_and_changes_nothing() {
     let owner = app.signed_in(&account, "owner").await;
     assert_eq!(put(&owner, &body()).await.status(), StatusCode::OK);
     let before = details(&owner).await;
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>)> = vec![
+    type Break = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Break)> = vec![
         (
             "address.country",
             Box::new(|b| b["address"]["country"] = json!("UK")),
