@@ -296,3 +296,24 @@ async fn billing_emails_go_to_the_billing_email_and_the_cc_list_with_the_invoice
     let declined_or_other: Vec<_> = emails.iter().filter(|e| e.kind != "invoice_paid").collect();
     assert!(declined_or_other.iter().all(|e| e.attachments.is_empty()));
 }
+
+#[test]
+fn a_bad_seller_file_stops_the_start_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read_to_string(billing_api::config::default_seller_path()).unwrap();
+    let path = dir.path().join("seller.toml");
+    std::fs::write(&path, good.replace("country = \"US\"", "country = \"XX\"")).unwrap();
+    let err = billing_api::startup::load_seller(&path)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("address.country"), "{err}");
+    std::fs::write(&path, good.replace("invoice_prefix = \"INV-\"", "")).unwrap();
+    let err = format!(
+        "{:#}",
+        billing_api::startup::load_seller(&path).unwrap_err()
+    );
+    assert!(err.contains("invoice_prefix"), "{err}");
+    let seller =
+        billing_api::startup::load_seller(&billing_api::config::default_seller_path()).unwrap();
+    assert_eq!(seller.invoice_prefix, "INV-");
+}
