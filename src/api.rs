@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod cancel;
+pub mod documents;
 mod error;
 pub mod members;
 pub mod security;

@@ -191,6 +191,8 @@ mod tests {
             last_error: None,
             lines: vec![],
             account_name: "Acme".into(),
+            seller: None,
+            buyer: None,
         }
     }
 

@@ -4,6 +4,7 @@
 //! who may not see it.
 
 use crate::api;
+use crate::components::billing_details_form::BillingDetailsCard;
 use crate::components::cancel_entry::CancelEntry;
 use crate::components::cancel_notice::{SubscriptionEndedNotice, SubscriptionNotice};
 use crate::components::credit_balance_card::CreditBalanceCard;
@@ -36,6 +37,7 @@ pub fn BillingPage() -> impl IntoView {
     let session = use_session();
     provide_overview_revision();
     let can_read = Memo::new(move |_| session.with(|s| s.can(Permission::BillingRead)));
+    let can_manage = Memo::new(move |_| session.with(|s| s.can(Permission::BillingManage)));
     let account_name = Signal::derive(move || {
         session.with(|s| {
             s.info()
@@ -58,6 +60,7 @@ pub fn BillingPage() -> impl IntoView {
                     view! {
                         <BillingOverviewSection account_name />
                         <InvoiceHistorySection />
+                        <BillingDetailsCard can_manage />
                         <CancelEntry />
                     }
                         .into_any()

@@ -5,6 +5,7 @@
 use crate::api;
 use crate::components::error_view::{errors_message, ErrorView};
 use crate::components::invoice_lines_table::InvoiceLinesTable;
+use crate::components::invoice_parties::InvoiceParties;
 use crate::components::invoice_status_badge::InvoiceStatusBadge;
 use crate::components::loading_view::LoadingView;
 use crate::components::money_amount::MoneyAmount;
@@ -229,11 +230,12 @@ fn InvoiceDetail(invoice: Invoice) -> impl IntoView {
                 </p>
                 <p class="invoice__number">{invoice.number.clone()}</p>
             </div>
+            <InvoiceParties
+                seller=invoice.seller.clone()
+                buyer=invoice.buyer.clone()
+                fallback_buyer=invoice.account_name.clone()
+            />
             <dl class="facts invoice__facts">
-                <div class="facts__row">
-                    <dt>"Billed to"</dt>
-                    <dd>{invoice.account_name.clone()}</dd>
-                </div>
                 <div class="facts__row">
                     <dt>"Issued"</dt>
                     <dd>{format::date(invoice.created_at)}</dd>

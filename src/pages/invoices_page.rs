@@ -2,6 +2,7 @@
 //! detail; or who to ask for users who may not see billing.
 
 use crate::api;
+use crate::components::credit_notes_table::CreditNotesTable;
 use crate::components::error_view::{errors_message, ErrorView};
 use crate::components::invoices_table::{InvoicesTable, PAGE_SIZE};
 use crate::components::loading_view::LoadingView;
@@ -39,6 +40,7 @@ pub fn InvoicesPage() -> impl IntoView {
                     view! {
                         <AccountStatusBanner />
                         <InvoiceListSection account_name />
+                        <CreditNotesSection />
                     }
                         .into_any()
                 } else {
@@ -81,5 +83,36 @@ fn InvoiceListSection(account_name: Signal<String>) -> impl IntoView {
                 </ErrorBoundary>
             </Transition>
         </div>
+    }
+}
+
+/// The account's credit notes (`GET /api/credit-notes`), under their own
+/// heading. A 403 shows nothing: the list above already says so.
+#[component]
+fn CreditNotesSection() -> impl IntoView {
+    let notes = LocalResource::new(|| api::documents::credit_notes(100, None));
+    view! {
+        <section class="stack" aria-labelledby="credit-notes-heading">
+            <h2 class="card__title" id="credit-notes-heading">"Credit notes"</h2>
+            <Transition fallback=|| view! { <LoadingView label="Loading your credit notes…" /> }>
+                <ErrorBoundary fallback=move |errors| {
+                    view! {
+                        <ErrorView
+                            title="We couldn't load your credit notes"
+                            message=Signal::derive(move || errors_message(&errors.read()))
+                            on_retry=Callback::new(move |_| notes.refetch())
+                        />
+                    }
+                }>
+                    {move || Suspend::new(async move {
+                        match notes.await {
+                            Ok(list) => Ok(view! { <CreditNotesTable notes=list.data /> }.into_any()),
+                            Err(e) if e.is_forbidden() => Ok(().into_any()),
+                            Err(e) => Err(e),
+                        }
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
     }
 }

@@ -53,6 +53,8 @@ pub struct Config {
     pub catalog_path: PathBuf,
     /// `BILLING_CANCEL_FLOW`, default `config/cancel-flow.toml`.
     pub cancel_flow_path: PathBuf,
+    /// `BILLING_SELLER`, default `config/seller.toml`: the seller on invoices.
+    pub seller_path: PathBuf,
     /// `BILLING_SEED_DEMO`: seed the demo accounts into an empty database
     /// (default on in dev mode, never allowed in production).
     pub seed_demo: bool,
@@ -201,6 +203,9 @@ impl Config {
             cancel_flow_path: var("BILLING_CANCEL_FLOW")
                 .map(PathBuf::from)
                 .unwrap_or_else(default_cancel_flow_path),
+            seller_path: var("BILLING_SELLER")
+                .map(PathBuf::from)
+                .unwrap_or_else(default_seller_path),
             seed_demo,
             security: SecurityConfig::from_env(&var)?,
             public_url: var("BILLING_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
@@ -238,6 +243,19 @@ pub fn default_cancel_flow_path() -> PathBuf {
         PathBuf::from(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../config/cancel-flow.toml"
+        ))
+    }
+}
+
+/// `config/seller.toml` in the working directory, else this source tree's.
+pub fn default_seller_path() -> PathBuf {
+    let local = PathBuf::from("config/seller.toml");
+    if local.exists() {
+        local
+    } else {
+        PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../config/seller.toml"
         ))
     }
 }

@@ -4,6 +4,7 @@
 pub mod clock;
 pub mod config;
 pub mod cookies;
+pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod gateway;

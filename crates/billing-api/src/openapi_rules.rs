@@ -26,6 +26,7 @@ pub fn finish(doc: utoipa::openapi::OpenApi, state: &AppState) -> Value {
     headers_and_path_params(&mut doc);
     common_responses(&mut doc);
     configured_choices(&mut doc, state);
+    billing_details(&mut doc);
     session_cookie(&mut doc);
     links(&mut doc);
     doc
@@ -174,6 +175,34 @@ fn configured_choices(doc: &mut Value, state: &AppState) {
     // `check_expiry`: up to 50 years ahead of the current year.
     if let Some(schema) = schema_mut(doc, "CardTokenRequest") {
         schema["properties"]["exp_year"]["maximum"] = json!(state.clock.now().year() + 50);
+    }
+}
+
+/// What the billing details' types cannot say: texts must not be blank,
+/// each CC item is an e-mail, a country is one of ISO 3166-1's codes.
+fn billing_details(doc: &mut Value) {
+    let not_blank = json!(format!("[^{BLANK_CHARS}]"));
+    if let Some(schema) = schema_mut(doc, "UpdateBillingDetailsRequest") {
+        for field in ["legal_name", "tax_id"] {
+            schema["properties"][field]["pattern"] = not_blank.clone();
+        }
+        // The address is an object the generator of examples needs one of.
+        schema["properties"]["address"]["example"] = json!({
+            "line1": "1 Main St", "city": "Springfield", "postal_code": "62701", "country": "US"
+        });
+        schema["properties"]["cc"]["items"] = json!({
+            "type": "string",
+            "maxLength": billing_domain::email::MAX_CHARS,
+            "pattern": billing_domain::email::PATTERN,
+            "example": "finance@acme.test",
+        });
+    }
+    if let Some(schema) = schema_mut(doc, "PostalAddress") {
+        for field in ["line1", "line2", "city", "region", "postal_code"] {
+            schema["properties"][field]["pattern"] = not_blank.clone();
+        }
+        schema["properties"]["country"]["enum"] =
+            json!(billing_domain::countries::CODES.as_slice());
     }
 }
 

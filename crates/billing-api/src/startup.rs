@@ -21,6 +21,7 @@ use axum::routing::any;
 use axum::{Extension, Router};
 use billing_domain::cancel_flow::{CancelFlow, CancelFlowFile};
 use billing_domain::catalog::{Catalog, CatalogFile};
+use billing_domain::seller::{Seller, SellerFile};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -47,6 +48,22 @@ pub fn load_cancel_flow(path: &std::path::Path, catalog: &Catalog) -> anyhow::Re
         .with_context(|| format!("checking the cancel flow {}", path.display()))
 }
 
+/// Reads and checks the seller's details.
+pub fn load_seller(path: &std::path::Path) -> anyhow::Result<Seller> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the seller {} (BILLING_SELLER)", path.display()))?;
+    let file: SellerFile =
+        toml::from_str(&text).with_context(|| format!("parsing the seller {}", path.display()))?;
+    Seller::from_file(file).map_err(|e| {
+        anyhow::anyhow!(
+            "checking the seller {}: {} ({})",
+            path.display(),
+            e.message,
+            e.param
+        )
+    })
+}
+
 /// Builds the state: loads the catalog, enforces production's refusals and
 /// seeds demo data where asked.
 pub async fn prepare_state(
@@ -64,7 +81,9 @@ pub async fn prepare_state(
     }
     let catalog = load_catalog(&config.catalog_path)?;
     let cancel_flow = load_cancel_flow(&config.cancel_flow_path, &catalog)?;
+    let seller = load_seller(&config.seller_path)?;
     let state = AppState {
+        seller: Arc::new(seller),
         cancel_flow: Arc::new(cancel_flow),
         gateway: Arc::new(SimulatedGateway::new(store.clone())),
         store,

@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::gateway::PaymentGateway;
 use crate::store::{AccountRecord, Store};
 use billing_domain::cancel_flow::CancelFlow;
+use billing_domain::seller::Seller;
 use billing_domain::Catalog;
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,8 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<Catalog>,
     pub cancel_flow: Arc<CancelFlow>,
+    /// The seller on every invoice and credit note (`BILLING_SELLER`).
+    pub seller: Arc<Seller>,
     pub config: Arc<Config>,
     pub clock: Arc<dyn Clock>,
     pub gateway: Arc<dyn PaymentGateway>,

@@ -12,6 +12,10 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AuditAction {
+    /// The buyer's billing details (legal name, billing e-mail and CC,
+    /// address, tax ID) changed.
+    #[serde(rename = "account.billing_details_changed")]
+    AccountBillingDetailsChanged,
     /// The account's cancel policy changed.
     #[serde(rename = "account.policy_changed")]
     AccountPolicyChanged,
@@ -115,7 +119,8 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, in the order of their names.
-    pub const ALL: [AuditAction; 33] = [
+    pub const ALL: [AuditAction; 34] = [
+        AuditAction::AccountBillingDetailsChanged,
         AuditAction::AccountPolicyChanged,
         AuditAction::BalanceWithdrawalDeclined,
         AuditAction::BalanceWithdrawalPaid,
@@ -164,6 +169,7 @@ impl AuditAction {
     /// The dotted name, as on the wire and in the store.
     pub fn as_str(&self) -> &'static str {
         match self {
+            AuditAction::AccountBillingDetailsChanged => "account.billing_details_changed",
             AuditAction::AccountPolicyChanged => "account.policy_changed",
             AuditAction::BalanceWithdrawalDeclined => "balance.withdrawal_declined",
             AuditAction::BalanceWithdrawalPaid => "balance.withdrawal_paid",

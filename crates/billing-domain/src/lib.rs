@@ -5,10 +5,12 @@
 //! (for formatting and permission mirroring) and in table tests.
 
 pub mod audit;
+pub mod billing_details;
 pub mod cancel_flow;
 pub mod card;
 pub mod catalog;
 pub mod change;
+pub mod countries;
 pub mod email;
 pub mod invoice;
 pub mod ledger;
@@ -19,6 +21,7 @@ pub mod permissions;
 pub mod proration;
 pub mod refund;
 pub mod renewal;
+pub mod seller;
 pub mod subscription;
 pub mod terms;
 pub mod webhook;

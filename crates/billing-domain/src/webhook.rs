@@ -137,7 +137,8 @@ impl EventType {
             A::SubscriptionReactivated => vec![E::AccountReactivated],
             A::InvoicePaid => vec![E::InvoicePaid],
             A::PaymentRefunded => vec![E::RefundCreated],
-            A::AccountPolicyChanged
+            A::AccountBillingDetailsChanged
+            | A::AccountPolicyChanged
             | A::BalanceWithdrawalDeclined
             | A::BalanceWithdrawalPaid
             | A::BalanceWithdrawalRequested

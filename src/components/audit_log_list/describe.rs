@@ -15,6 +15,7 @@ use serde_json::Value;
 pub fn label(action: AuditAction) -> &'static str {
     use AuditAction::*;
     match action {
+        AccountBillingDetailsChanged => "The billing details changed",
         AccountPolicyChanged => "The cancel policy changed",
         BalanceWithdrawalDeclined => "A withdrawal of credit balance was declined",
         BalanceWithdrawalPaid => "A withdrawal of credit balance was paid out",
@@ -193,6 +194,11 @@ pub fn describe(catalog: &CatalogView, entry: &AuditLogEntry) -> String {
             "{who} declined {}'s request for billing access",
             member()
         )),
+        AccountBillingDetailsChanged => d
+            .get("to")
+            .and_then(|to| to.get("legal_name"))
+            .and_then(Value::as_str)
+            .map(|name| format!("{who} changed the billing details (invoices now go to {name})")),
         AccountPolicyChanged => d
             .get("cancel_requires_owner")
             .and_then(|change| change.get("to"))

@@ -12,8 +12,14 @@ pub fn date(t: DateTime<Utc>) -> String {
 }
 
 /// The invoice's number for people.
+/// An invoice written in the same batch as its e-mail has no number yet
+/// (the store gives it on insert): it is then "your invoice".
 pub fn invoice_number(inv: &InvoiceRecord) -> String {
-    format!("INV-{:05}", inv.seq)
+    if inv.number.ends_with(|c: char| c.is_ascii_digit()) {
+        inv.number.clone()
+    } else {
+        "your invoice".into()
+    }
 }
 
 fn invoice_text(inv: &InvoiceRecord) -> String {
@@ -33,11 +39,14 @@ fn invoice_text(inv: &InvoiceRecord) -> String {
     out
 }
 
+/// The kind of the Paid e-mail (which carries the invoice PDF).
+pub const INVOICE_PAID_KIND: &str = "invoice_paid";
+
 /// Invoice paid, with the invoice.
 pub fn invoice_paid(account: &AccountRecord, inv: &InvoiceRecord, paid_at: DateTime<Utc>) -> Draft {
     let total = Money::new(inv.total, inv.currency).format();
     Draft {
-        kind: "invoice_paid",
+        kind: INVOICE_PAID_KIND,
         subject: format!("Receipt for {} — {total} paid", invoice_number(inv)),
         body: format!(
             "Thank you. We received {total} for {} on {}.\n\nInvoice {} (Paid)\n{}\nYou can download this invoice from Invoices in the billing portal.\n",

@@ -2,12 +2,15 @@
 
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-use crate::services::account;
 use crate::services::actor::Actor;
+use crate::services::{account, billing_details};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
-use billing_domain::wire::{AccountInfo, BillingContacts, ErrorBody, UpdatePolicyRequest};
+use billing_domain::wire::{
+    AccountInfo, BillingContacts, BillingDetails, ErrorBody, UpdateBillingDetailsRequest,
+    UpdatePolicyRequest,
+};
 use billing_domain::Permission;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -17,6 +20,43 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_billing_contacts))
         .routes(routes!(get_account))
         .routes(routes!(update_account_policy))
+        .routes(routes!(get_billing_details, put_billing_details))
+}
+
+/// Whom invoices are made out to and where billing e-mails go: as set, or
+/// the defaults (the account's name, the owner's e-mail, no address).
+#[utoipa::path(get, path = "/api/account/billing-details", tag = "account",
+    responses(
+        (status = 200, description = "The billing details", body = BillingDetails),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No billing:read permission", body = ErrorBody),
+    ))]
+pub async fn get_billing_details(
+    State(state): State<AppState>,
+    actor: Actor,
+) -> ApiResult<Json<BillingDetails>> {
+    Ok(Json(billing_details::get(&state, &actor).await?))
+}
+
+/// Replaces the billing details (`billing:manage`); recorded in the audit
+/// log. Invoices already issued keep the details they were issued with.
+#[utoipa::path(put, path = "/api/account/billing-details", tag = "account",
+    request_body = UpdateBillingDetailsRequest,
+    responses(
+        (status = 200, description = "The new billing details", body = BillingDetails),
+        (status = 400, description = "A field breaks a rule (`param` names it, e.g. `address.country`, `cc[1]`)", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "No billing:manage permission", body = ErrorBody),
+    ))]
+pub async fn put_billing_details(
+    State(state): State<AppState>,
+    actor: Actor,
+    body: Result<ApiJson<UpdateBillingDetailsRequest>, ApiError>,
+) -> ApiResult<Json<BillingDetails>> {
+    // Permission first: a caller without it learns nothing from body errors.
+    actor.require(Permission::BillingManage)?;
+    let ApiJson(body) = body?;
+    Ok(Json(billing_details::put(&state, &actor, body).await?))
 }
 
 /// The signed-in user's account and its policies.

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod billing;
 pub mod cancel;
 pub mod catalog;
+pub mod credit_notes;
 pub mod dev;
 pub mod health;
 pub mod invoices;
@@ -33,6 +34,7 @@ pub fn api_router(mode: Mode) -> OpenApiRouter<AppState> {
         .merge(account::router())
         .merge(members::router())
         .merge(invoices::router())
+        .merge(credit_notes::router())
         .merge(payments::router())
         .merge(subscription::router())
         .merge(audit::router())

@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use billing_domain::wire::{
-    AdvanceClockRequest, ClockResponse, Email, EmailList, ErrorBody, GatewayCharge,
-    GatewayChargeList, TestAccount, Withdrawal, WithdrawalDecision,
+    AdvanceClockRequest, ClockResponse, Email, EmailAttachment, EmailList, ErrorBody,
+    GatewayCharge, GatewayChargeList, TestAccount, Withdrawal, WithdrawalDecision,
 };
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -162,21 +162,30 @@ pub async fn list_test_emails(
 
 /// The account's e-mails on the wire.
 pub async fn emails_of(state: &AppState, account_id: &str) -> ApiResult<EmailList> {
-    let data = state
-        .store
-        .emails(account_id)
-        .await?
-        .into_iter()
-        .map(|e| Email {
+    let mut data = Vec::new();
+    for e in state.store.emails(account_id).await? {
+        let attachments = crate::mail::attachments::of(state, &e)
+            .await
+            .map_err(crate::services::error::ServiceError::from)?
+            .into_iter()
+            .map(|a| EmailAttachment {
+                size: a.content.len() as u64,
+                filename: a.filename,
+                content_type: a.content_type,
+            })
+            .collect();
+        data.push(Email {
             id: e.id,
             kind: e.kind,
             to: e.to_email,
+            cc: e.cc,
             subject: e.subject,
             body: e.body,
             invoice_id: e.invoice_id,
             created_at: e.created_at,
             sent_at: e.sent_at,
-        })
-        .collect();
+            attachments,
+        });
+    }
     Ok(EmailList { data })
 }

@@ -91,7 +91,7 @@ pub async fn create(
         return Err(pending());
     }
     let now = state.now_for(&current.account);
-    let owner = mail::billing_contact(state, &current.account.id).await?;
+    let owner = mail::owner_of(state, &current.account.id).await?;
     let record = AccessRequestRecord {
         id: new_id("areq"),
         account_id: current.account.id.clone(),

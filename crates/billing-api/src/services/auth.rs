@@ -59,9 +59,11 @@ pub async fn authenticate(
     password: &str,
 ) -> Result<UserRecord, ServiceError> {
     let user = state.store.user_by_email(email).await?;
+    // An unknown e-mail, or a user erased with their account's data (no
+    // hash kept), takes as long as a known one.
     let hash = match &user {
-        Some(u) => u.password_hash.clone(),
-        None => crate::services::password::decoy_hash(state.config.mode).to_string(),
+        Some(u) if !u.password_hash.is_empty() => u.password_hash.clone(),
+        _ => crate::services::password::decoy_hash(state.config.mode).to_string(),
     };
     let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
@@ -70,6 +72,9 @@ pub async fn authenticate(
     match user {
         // A deleted account's users are inactive; the caller says why.
         Some(u) if ok && (u.active || is_deleted(state, &u).await?) => Ok(u),
+        // Only the hash of the address is left: the account's deletion is
+        // all there is to say.
+        Some(u) if u.password_hash.is_empty() && is_deleted(state, &u).await? => Ok(u),
         _ => Err(ServiceError::InvalidCredentials),
     }
 }

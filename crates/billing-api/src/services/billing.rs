@@ -13,9 +13,7 @@ pub use crate::services::charge::{collect, Attempt};
 use crate::services::error::ServiceError;
 use crate::services::ledger;
 use crate::state::AppState;
-use crate::store::{
-    AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, UserRecord, Write,
-};
+use crate::store::{AccountRecord, InvoiceRecord, StoreError, SubscriptionRecord, Write};
 use anyhow::{anyhow, Context};
 use billing_domain::audit::AuditAction;
 use billing_domain::invoice::InvoiceStatus;
@@ -83,7 +81,7 @@ pub async fn renew(
     account: &AccountRecord,
     at: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
     let card = state.store.default_payment_method(&account.id).await?;
     let invoice_id = new_id("in");
     let mut opened: Option<InvoiceRecord> = None;
@@ -123,7 +121,7 @@ pub fn renewal_writes(
     account: &AccountRecord,
     sub: &SubscriptionRecord,
     has_card: bool,
-    contact: &UserRecord,
+    contact: &crate::mail::BillingContact,
     invoice_id: &str,
     at: DateTime<Utc>,
 ) -> anyhow::Result<(Vec<Write>, InvoiceRecord)> {
@@ -139,6 +137,7 @@ pub fn renewal_writes(
         (bill.period.start, bill.period.end),
         at,
     );
+    invoice = crate::services::invoices::issue(state, invoice, contact);
     if paid_by_credit {
         invoice.status = InvoiceStatus::Paid;
         invoice.paid_at = Some(at);
@@ -193,6 +192,9 @@ pub fn renewal_writes(
     });
     writes.push(Write::InsertInvoice(invoice.clone()));
     writes.extend(ledger::credit_writes(&invoice, at));
+    writes.extend(crate::services::credit_notes::for_unused_time(
+        state, &invoice, at,
+    ));
     Ok((writes, invoice))
 }
 
@@ -202,7 +204,7 @@ pub async fn deactivate(
     account: &AccountRecord,
     at: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
     let currency = state.catalog.currency();
     let due = amount_due(state, &account.id, currency).await?;
     commit_fresh(state, &account.id, |sub| {
@@ -256,7 +258,7 @@ pub async fn warn_grace_ending(
     grace_until: DateTime<Utc>,
     at: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
     let due = amount_due(state, &account.id, state.catalog.currency()).await?;
     let writes = vec![
         Write::Once {
@@ -292,7 +294,7 @@ pub async fn remind_no_card(
     days: i64,
     at: DateTime<Utc>,
 ) -> Result<(), ServiceError> {
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
     let sub = load_subscription(state, &account.id).await?;
     // What the renewal will charge, exactly as the renewal computes it.
     let next = next_renewal(&state.catalog, &sub.standing())

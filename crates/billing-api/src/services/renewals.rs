@@ -30,7 +30,7 @@ use crate::services::billing;
 use crate::services::charge;
 use crate::services::error::ServiceResult;
 use crate::state::AppState;
-use crate::store::{AccountSnapshot, InvoiceRecord, PaymentMethodRecord, UserRecord, Write};
+use crate::store::{AccountSnapshot, InvoiceRecord, PaymentMethodRecord, Write};
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::{Money, SubscriptionStatus};
 use chrono::{DateTime, Utc};
@@ -74,7 +74,7 @@ pub struct Renewed {
 struct Renewal<'a> {
     snapshot: &'a AccountSnapshot,
     card: &'a PaymentMethodRecord,
-    contact: &'a UserRecord,
+    contact: crate::mail::BillingContact,
     invoice: InvoiceRecord,
     at: DateTime<Utc>,
 }
@@ -102,7 +102,7 @@ pub async fn renew_many(
         let (Some(sub), Some(card), Some(contact)) = (
             &snapshot.subscription,
             &snapshot.card,
-            mail::contact_among(&snapshot.users),
+            mail::contact_among(&snapshot.account, &snapshot.users),
         ) else {
             out.rest.push(snapshot.account.id.clone());
             continue;
@@ -114,7 +114,7 @@ pub async fn renew_many(
             &snapshot.account,
             sub,
             true,
-            contact,
+            &contact,
             &invoice_id,
             at,
         ) else {
@@ -178,13 +178,22 @@ pub async fn renew_many(
     for (renewal, verdict) in opened.into_iter().zip(verdicts) {
         match verdict {
             Ok(charge_id) => {
+                // The store numbered the invoice on insert: the receipt
+                // names it, so read it back (as written, else as sent).
+                let issued = state
+                    .store
+                    .invoice(&renewal.invoice.id)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| renewal.invoice.clone());
                 let (writes, _) = charge::paid_writes(
                     &renewal.snapshot.account,
-                    &renewal.invoice,
+                    &issued,
                     1,
                     &charge_id,
                     &renewal.card.last4,
-                    renewal.contact,
+                    &renewal.contact,
                     renewal.at,
                 );
                 batches.push(writes);

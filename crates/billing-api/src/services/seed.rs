@@ -117,6 +117,17 @@ fn records_of(
     let period = Period::nth(anchor, plan.interval, past);
     let (brand, last4, exp_month, exp_year) = plan.card;
     let currency = state.catalog.currency();
+    // The defaults of the billing details: the account's name, the owner.
+    let buyer = billing_domain::wire::InvoiceParty {
+        legal_name: plan.name.to_string(),
+        email: users
+            .iter()
+            .find(|u| u.role == billing_domain::Role::Owner)
+            .map(|u| u.email.clone())
+            .unwrap_or_default(),
+        address: None,
+        tax_id: None,
+    };
     let mut invoices = Vec::new();
     for (index, seats) in plan.seat_history.iter().enumerate() {
         let p = Period::nth(anchor, plan.interval, index as u32);
@@ -133,6 +144,9 @@ fn records_of(
             id: new_id("in"),
             account_id: account_id.clone(),
             seq: 0,
+            number: state.seller.invoice_prefix.clone(),
+            seller: Some(state.seller.party()),
+            buyer: Some(buyer.clone()),
             status: InvoiceStatus::Paid,
             reason: if index == 0 {
                 "subscription_create"
@@ -195,6 +209,7 @@ fn records_of(
             clock_at: plan.clock_at,
             created_at: now,
             deleted_at: None,
+            billing_details: None,
         },
         subscription: SubscriptionRecord {
             account_id: account_id.clone(),

@@ -8,6 +8,7 @@
 use crate::clock::from_unix;
 use crate::store::{InvoiceRecord, StoreError};
 use billing_domain::invoice::{InvoiceLine, InvoiceStatus, LineKind};
+use billing_domain::wire::{BillingDetails, InvoiceParty};
 use billing_domain::{Currency, Money};
 use serde::Deserialize;
 
@@ -34,6 +35,12 @@ struct InvoiceRow {
     pending_token: Option<String>,
     settlement: Option<String>,
     request_key: Option<String>,
+    #[serde(default)]
+    number: Option<String>,
+    #[serde(default)]
+    seller: Option<String>,
+    #[serde(default)]
+    buyer: Option<String>,
     lines: Vec<LineRow>,
 }
 
@@ -86,6 +93,9 @@ fn invoice(mut row: InvoiceRow) -> Result<InvoiceRecord, StoreError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(InvoiceRecord {
+        number: invoice_number(row.number.as_deref(), row.seq),
+        seller: party(row.seller.as_deref())?,
+        buyer: party(row.buyer.as_deref())?,
         status: InvoiceStatus::parse(&row.status)
             .ok_or_else(|| corrupt("invoice status", &row.status))?,
         id: row.id,
@@ -124,4 +134,55 @@ pub(super) fn seat_holders(json: &str) -> Result<Vec<String>, StoreError> {
     };
     users.sort_by(|a, b| (rank(&a.0), &a.1, &a.2).cmp(&(rank(&b.0), &b.1, &b.2)));
     Ok(users.into_iter().map(|(_, name, _)| name).collect())
+}
+
+/// An invoice's number as stored, or (issued before numbers were stored)
+/// as it was always shown: `INV-` and the per-account number.
+pub(super) fn invoice_number(stored: Option<&str>, seq: i64) -> String {
+    match stored {
+        Some(n) => n.to_string(),
+        None => format!("INV-{seq:05}"),
+    }
+}
+
+/// A party snapshot (JSON), if any.
+pub(super) fn party(json: Option<&str>) -> Result<Option<InvoiceParty>, StoreError> {
+    json.map(|j| serde_json::from_str(j).map_err(|e| corrupt("party", &e.to_string())))
+        .transpose()
+}
+
+/// A party snapshot as stored.
+pub(super) fn party_json(party: &InvoiceParty) -> String {
+    serde_json::to_string(party).unwrap_or_default()
+}
+
+/// Billing details (JSON), if set.
+pub(super) fn billing_details(json: Option<&str>) -> Result<Option<BillingDetails>, StoreError> {
+    json.map(|j| serde_json::from_str(j).map_err(|e| corrupt("billing details", &e.to_string())))
+        .transpose()
+}
+
+/// Billing details as stored.
+pub(super) fn billing_details_json(details: &BillingDetails) -> String {
+    serde_json::to_string(details).unwrap_or_default()
+}
+
+/// A list of strings (JSON).
+pub(super) fn strings(json: &str) -> Result<Vec<String>, StoreError> {
+    serde_json::from_str(json).map_err(|e| corrupt("list", &e.to_string()))
+}
+
+/// A list of strings as stored.
+pub(super) fn strings_json(list: &[String]) -> String {
+    serde_json::to_string(list).unwrap_or_else(|_| "[]".into())
+}
+
+/// Invoice lines as a credit note stores them (JSON).
+pub(super) fn lines_json(lines: &[InvoiceLine]) -> String {
+    serde_json::to_string(lines).unwrap_or_else(|_| "[]".into())
+}
+
+/// Invoice lines (JSON).
+pub(super) fn lines(json: &str) -> Result<Vec<InvoiceLine>, StoreError> {
+    serde_json::from_str(json).map_err(|e| corrupt("lines", &e.to_string()))
 }

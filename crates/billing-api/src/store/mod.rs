@@ -17,12 +17,13 @@ mod write;
 pub use error::StoreError;
 pub use postgres::PgStore;
 pub use records::{
-    AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, AuditEntry,
-    CancelSessionRecord, EventAttempt, EventRecord, EventSnapshot, GatewayChargeRecord,
-    GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, NewEvent,
-    OutboxEmail, OverviewRecord, PasswordResetRecord, PaymentMethodRecord, RenewalTally, SaveRate,
-    SessionActorRecord, SessionRecord, Spread, StoredResponse, SubscriptionRecord, ThrottleRecord,
-    UserRecord, WithdrawalRecord,
+    erased_email, erased_email_hash, AccessRequestRecord, AccountBatch, AccountRecord,
+    AccountSnapshot, AuditEntry, CancelSessionRecord, CreditNoteRecord, EventAttempt, EventRecord,
+    EventSnapshot, GatewayChargeRecord, GatewayTokenRecord, IdempotencyBegin, InvoiceRecord,
+    LedgerRecord, NewAccount, NewEvent, OutboxEmail, OverviewRecord, PasswordResetRecord,
+    PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord, SessionRecord, Spread,
+    StoredResponse, SubscriptionRecord, ThrottleRecord, UserRecord, WithdrawalRecord,
+    DEFAULT_PREFIX,
 };
 pub use sqlite::SqliteStore;
 pub use write::Write;
@@ -140,6 +141,15 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Vec<InvoiceRecord>, StoreError>;
     /// One invoice with its lines.
     async fn invoice(&self, id: &str) -> Result<Option<InvoiceRecord>, StoreError>;
+    /// A page of the account's credit notes, newest first, after `starting_after`.
+    async fn credit_notes(
+        &self,
+        account_id: &str,
+        limit: i64,
+        starting_after: Option<&str>,
+    ) -> Result<Vec<CreditNoteRecord>, StoreError>;
+    /// One credit note.
+    async fn credit_note(&self, id: &str) -> Result<Option<CreditNoteRecord>, StoreError>;
     /// The account's open invoices, oldest first.
     async fn open_invoices(&self, account_id: &str) -> Result<Vec<InvoiceRecord>, StoreError>;
     /// The account's e-mails, newest first.

@@ -1,8 +1,9 @@
 //! The writes of a batch, which the store commits in one transaction.
 
 use super::{
-    AccessRequestRecord, AuditEntry, CancelSessionRecord, InvoiceRecord, LedgerRecord, NewEvent,
-    OutboxEmail, PasswordResetRecord, PaymentMethodRecord, SubscriptionRecord, WithdrawalRecord,
+    AccessRequestRecord, AuditEntry, CancelSessionRecord, CreditNoteRecord, InvoiceRecord,
+    LedgerRecord, NewEvent, OutboxEmail, PasswordResetRecord, PaymentMethodRecord,
+    SubscriptionRecord, WithdrawalRecord,
 };
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::BillingAccess;
@@ -17,8 +18,16 @@ pub enum Write {
         record: SubscriptionRecord,
         expected_version: i64,
     },
-    /// Inserts an invoice and its lines (assigning the next `seq`).
+    /// Inserts an invoice and its lines, numbering it with the next number
+    /// of the vendor-wide invoice sequence (after its `number`, the prefix).
     InsertInvoice(InvoiceRecord),
+    /// Inserts a credit note, numbered from the vendor-wide credit note sequence.
+    InsertCreditNote(CreditNoteRecord),
+    /// Replaces the account's billing details.
+    SetBillingDetails {
+        account_id: String,
+        details: billing_domain::wire::BillingDetails,
+    },
     /// Updates an open invoice's payment state and clears any charge in
     /// flight; fails with `AlreadyDone` if the invoice is no longer open.
     UpdateInvoice {

@@ -326,8 +326,7 @@ async fn sixty_days_after_cancellation_the_account_is_gone() {
         StatusCode::UNAUTHORIZED,
     )
     .await;
-    // Its cards no longer exist; its invoices are kept for the vendor's
-    // records (SPEC §12).
+    // Its cards no longer exist; its invoices stay for the vendor's records.
     assert!(!app
         .state
         .store

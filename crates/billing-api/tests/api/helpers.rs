@@ -82,6 +82,7 @@ fn test_config(url: &str, mode: Mode, seed_demo: bool) -> Config {
         smtp_url: None,
         catalog_path: default_catalog_path(),
         cancel_flow_path: billing_api::config::default_cancel_flow_path(),
+        seller_path: billing_api::config::default_seller_path(),
         seed_demo,
         security: Default::default(),
         public_url: None,

@@ -153,3 +153,32 @@ async fn three_instances_bill_each_period_and_make_each_charge_once() {
     let charges_final = gateway_charges(&apps[2], &account).await;
     assert_eq!(charges_final.data.len(), charges_after.data.len() + 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn invoice_numbers_raced_across_instances_neither_repeat_nor_leave_gaps() {
+    let apps = spawn_instances(3).await;
+    let mut accounts = Vec::new();
+    for i in 0..6 {
+        accounts.push(apps[i % 3].test_account().await);
+    }
+    // Each account renews twice, its advances spread over the instances
+    // and run at once with every other account's.
+    let advances = accounts.iter().enumerate().flat_map(|(i, account)| {
+        let apps = &apps;
+        (0..2).map(move |n| apps[(i + n) % 3].advance(account, 40 * DAY))
+    });
+    futures::future::join_all(advances).await;
+    let mut numbers = Vec::new();
+    for (i, account) in accounts.iter().enumerate() {
+        let owner = apps[i % 3].signed_in(account, "owner").await;
+        numbers.extend(owner.invoices().await.into_iter().map(|inv| inv.number));
+    }
+    let unique: HashSet<&String> = numbers.iter().collect();
+    assert_eq!(unique.len(), numbers.len(), "no repeats: {numbers:?}");
+    numbers.sort();
+    let expected: Vec<String> = (1..=numbers.len() as i64)
+        .map(|n| format!("INV-{n:06}"))
+        .collect();
+    assert_eq!(numbers, expected, "no gaps");
+    assert!(numbers.len() >= 6 * 2, "{numbers:?}");
+}

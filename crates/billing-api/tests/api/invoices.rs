@@ -29,7 +29,7 @@ async fn the_billing_member_lists_reads_and_downloads_invoices() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let inv: Invoice = res.json().await.unwrap();
-    assert_eq!(inv.number, "INV-00002");
+    assert_eq!(inv.number, "INV-000002");
     let sum: i64 = inv.lines.iter().map(|l| l.amount.amount()).sum();
     assert_eq!(sum, inv.total.amount());
 
@@ -43,13 +43,13 @@ async fn the_billing_member_lists_reads_and_downloads_invoices() {
     assert!(res.headers()["content-disposition"]
         .to_str()
         .unwrap()
-        .contains("INV-00002.pdf"));
+        .contains("INV-000002.pdf"));
     let bytes = res.bytes().await.unwrap();
     assert!(bytes.starts_with(b"%PDF-1.4"));
     assert!(bytes.ends_with(b"%%EOF\n"));
     let text = String::from_utf8_lossy(&bytes);
     assert!(
-        text.contains("(INV-00002)") && text.contains("($1,668.00)"),
+        text.contains("(INV-000002)") && text.contains("($1,668.00)"),
         "the PDF shows the number and total"
     );
 }
@@ -69,7 +69,7 @@ async fn invoices_page_newest_first() {
             .iter()
             .map(|i| i.number.as_str())
             .collect::<Vec<_>>(),
-        ["INV-00003", "INV-00002"]
+        ["INV-000003", "INV-000002"]
     );
     let after = &page1.data[1].id;
     let (_, page2) = owner
@@ -83,7 +83,7 @@ async fn invoices_page_newest_first() {
             .iter()
             .map(|i| i.number.as_str())
             .collect::<Vec<_>>(),
-        ["INV-00001"]
+        ["INV-000001"]
     );
 }
 

@@ -83,7 +83,7 @@ async fn queued_mail_is_sent_over_smtp_once_and_marked_sent() {
     assert_eq!(messages.len(), sent);
     let receipt = messages
         .iter()
-        .find(|m| m.contains("Receipt for INV-00002"))
+        .find(|m| m.contains("Receipt for INV-000002"))
         .expect("the receipt went out");
     assert!(receipt.contains(&account.user("owner").unwrap().email));
     // Marked sent: a second pass sends nothing again.

@@ -8,8 +8,10 @@ mod database;
 
 mod access_requests;
 mod audit;
+mod billing_details;
 mod cancel;
 mod catalog;
+mod credit_notes;
 mod errors;
 mod headers;
 mod helpers;

@@ -49,6 +49,12 @@ fn rule(method: &str, path: &str) -> Option<Rule> {
         ("get", "/api/dev/mailbox") => Session,
         ("get", "/api/billing/overview") => Perm(BillingRead),
         ("get", "/api/invoices") => Perm(BillingRead),
+        ("get", "/api/account/billing-details") => Perm(BillingRead),
+        ("put", "/api/account/billing-details") => Perm(BillingManage),
+        ("get", "/api/credit-notes") => Perm(BillingRead),
+        ("get", "/api/credit-notes/{id}") | ("get", "/api/credit-notes/{id}/pdf") => {
+            PermOnObject(BillingRead)
+        }
         ("get", "/api/invoices/{id}") | ("get", "/api/invoices/{id}/pdf") => {
             PermOnObject(BillingRead)
         }
@@ -115,6 +121,7 @@ struct Ids {
     account: String,
     member: String,
     invoice: String,
+    credit_note: String,
     request: String,
     cancel_session: String,
 }
@@ -124,6 +131,8 @@ fn fill(path: &str, ids: &Ids) -> String {
         &ids.member
     } else if path.starts_with("/api/invoices") {
         &ids.invoice
+    } else if path.starts_with("/api/credit-notes") {
+        &ids.credit_note
     } else if path.starts_with("/api/cancel-flow") {
         &ids.cancel_session
     } else {
@@ -139,6 +148,10 @@ fn body_for(method: &str, path: &str) -> Option<Value> {
         ("post", "/api/session") => json!({ "email": "nobody@example.test", "password": "wrong" }),
         ("post", "/api/test/accounts/{account_id}/clock") => json!({ "advance_seconds": 1 }),
         ("patch", "/api/account/policy") => json!({ "cancel_requires_owner": false }),
+        ("put", "/api/account/billing-details") => json!({
+            "legal_name": "Matrix Inc.", "email": "ap@matrix.test",
+            "address": { "line1": "1 Main St", "city": "Springfield", "postal_code": "1", "country": "US" }
+        }),
         ("post", "/api/gateway/tokens") => {
             json!({ "number": "4242424242424242", "exp_month": 12, "exp_year": 2034, "cvc": "123" })
         }
@@ -162,6 +175,9 @@ async fn call(client: &Client, method: &str, path: &str, body: Option<Value>) ->
         "get" => client.get(path),
         "post" => client.post(path),
         "patch" => client.patch(path),
+        "put" => client
+            .put(path)
+            .header("idempotency-key", crate::helpers::fresh_key()),
         "delete" => client.delete(path),
         other => panic!("no helper for {other}"),
     };
@@ -223,6 +239,18 @@ async fn every_route_answers_each_kind_of_user_as_its_rule_says() {
     let owner = app.signed_in(&ours, "owner").await;
     let member_id = app.signed_in(&ours, "member").await.session().await.user.id;
     let invoice = owner.invoices().await[0].id.clone();
+    // A downgrade credits unused time: a credit note to read.
+    let version = owner.overview().await.version;
+    let res = owner
+        .post("/api/subscription/changes")
+        .header("if-match", format!("\"{version}\""))
+        .json(&json!({ "plan": "essentials" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, notes) = owner.get_json("/api/credit-notes").await;
+    let credit_note = notes["data"][0]["id"].as_str().unwrap().to_string();
     // The billing member (read) asks for more access: a request to decide.
     let reader = app.signed_in(&ours, "billing_member").await;
     let res = reader
@@ -250,6 +278,7 @@ async fn every_route_answers_each_kind_of_user_as_its_rule_says() {
         account: ours.account_id.clone(),
         member: member_id.clone(),
         invoice,
+        credit_note,
         request,
         cancel_session,
     };

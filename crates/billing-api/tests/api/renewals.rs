@@ -16,7 +16,7 @@ async fn a_test_account_starts_with_its_first_period_paid() {
     assert_eq!(invoices.len(), 1);
     assert_eq!(invoices[0].status, InvoiceStatus::Paid);
     assert_eq!(invoices[0].total.amount(), 166_800);
-    assert_eq!(invoices[0].number, "INV-00001");
+    assert_eq!(invoices[0].number, "INV-000001");
 }
 
 #[tokio::test]

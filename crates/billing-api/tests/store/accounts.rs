@@ -199,7 +199,7 @@ async fn the_account_level_writes_of_a_batch_land() {
 }
 
 #[tokio::test]
-async fn deleting_an_accounts_data_keeps_only_the_account_and_its_sign_in_identities() {
+async fn deleting_an_accounts_data_keeps_its_invoices_and_erases_its_users() {
     let store = store_with_account("acc_a").await;
     let session = SessionRecord {
         token_hash: "hash_1".into(),
@@ -251,8 +251,9 @@ async fn deleting_an_accounts_data_keeps_only_the_account_and_its_sign_in_identi
     let account = store.account("acc_a").await.unwrap().unwrap();
     assert_eq!(account.deleted_at, Some(t(500)));
     assert!(store.session("hash_1").await.unwrap().is_none());
-    // Invoices are accounting documents: kept for the vendor's records.
-    assert!(store.invoice("inv_1").await.unwrap().is_some());
+    // Invoices are accounting records: they stay, with their lines.
+    let kept = store.invoice("inv_1").await.unwrap().unwrap();
+    assert!(!kept.lines.is_empty());
     assert_eq!(store.invoices("acc_a", 10, None).await.unwrap().len(), 1);
     assert!(store
         .default_payment_method("acc_a")
@@ -273,11 +274,24 @@ async fn deleting_an_accounts_data_keeps_only_the_account_and_its_sign_in_identi
     let users = store.users_of_account("acc_a").await.unwrap();
     assert_eq!(users.len(), 3);
     assert!(users.iter().all(|u| u.name == "Deleted user" && !u.active));
-    assert!(store
-        .user_by_email("owner@acc_a.example")
+    assert!(
+        users
+            .iter()
+            .all(|u| !u.email.contains('@') && u.password_hash.is_empty()),
+        "{users:?}"
+    );
+    // The address itself is gone, but its hash still finds the user.
+    let found = store
+        .user_by_email(" Owner@acc_a.example ")
         .await
         .unwrap()
-        .is_some());
+        .unwrap();
+    assert_eq!(found.id, "acc_a_owner");
+    assert!(store
+        .user_by_email("someone.else@acc_a.example")
+        .await
+        .unwrap()
+        .is_none());
     assert_eq!(
         store.ledger("acc_a").await.unwrap().len(),
         1,

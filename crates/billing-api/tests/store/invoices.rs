@@ -1,9 +1,12 @@
-//! Invoices: numbered per account, read with their lines, paged newest
-//! first, the open ones oldest first, found by the request that made them.
+//! Invoices: numbered from one vendor-wide sequence, read with their lines,
+//! paged newest first, the open ones oldest first, found by the request
+//! that made them; credit notes with a sequence of their own.
 
 use crate::fixtures::{fresh_store, new_account, open_invoice, store_with_account, t};
-use billing_api::store::{StoreError, Write};
+use billing_api::store::{CreditNoteRecord, StoreError, Write};
 use billing_domain::invoice::InvoiceStatus;
+use billing_domain::wire::{CreditNoteReason, InvoiceParty};
+use billing_domain::Currency;
 
 #[tokio::test]
 async fn an_invoice_reads_back_with_its_lines_and_number() {
@@ -47,31 +50,177 @@ async fn an_invoice_reads_back_with_its_lines_and_number() {
 }
 
 #[tokio::test]
-async fn numbers_are_per_account() {
+async fn numbers_are_one_sequence_across_accounts_with_the_prefix_given() {
+    let store = fresh_store().await;
+    for acc in ["acc_a", "acc_b"] {
+        store.insert_account(&new_account(acc)).await.unwrap();
+    }
+    let mut b1 = open_invoice("acc_b", "inv_b1", 1000, 1);
+    b1.number = "ACME-".into();
+    store
+        .commit(vec![
+            Write::InsertInvoice(open_invoice("acc_a", "inv_a1", 1000, 1)),
+            Write::InsertInvoice(b1),
+            Write::InsertInvoice(open_invoice("acc_a", "inv_a2", 1000, 2)),
+        ])
+        .await
+        .unwrap();
+    let got = |id: &'static str| {
+        let store = &store;
+        async move {
+            let inv = store.invoice(id).await.unwrap().unwrap();
+            (inv.seq, inv.number)
+        }
+    };
+    assert_eq!(got("inv_a1").await, (1, "INV-000001".to_string()));
+    assert_eq!(got("inv_b1").await, (2, "ACME-000002".to_string()));
+    assert_eq!(got("inv_a2").await, (3, "INV-000003".to_string()));
+    // Each account's list still reads newest first.
+    let ids: Vec<String> = store
+        .invoices("acc_a", 10, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    assert_eq!(ids, ["inv_a2", "inv_a1"]);
+}
+
+#[tokio::test]
+async fn a_batch_that_fails_gives_its_number_back() {
+    let store = fresh_store().await;
+    store.insert_account(&new_account("acc_a")).await.unwrap();
+    store
+        .commit(vec![Write::InsertInvoice(open_invoice(
+            "acc_a", "inv_1", 1000, 1,
+        ))])
+        .await
+        .unwrap();
+    // The same id twice: the second insert fails, and the batch with it.
+    let err = store
+        .commit(vec![
+            Write::InsertInvoice(open_invoice("acc_a", "inv_2", 1000, 2)),
+            Write::InsertInvoice(open_invoice("acc_a", "inv_2", 1000, 2)),
+        ])
+        .await;
+    assert!(err.is_err());
+    assert!(store.invoice("inv_2").await.unwrap().is_none());
+    store
+        .commit(vec![Write::InsertInvoice(open_invoice(
+            "acc_a", "inv_3", 1000, 3,
+        ))])
+        .await
+        .unwrap();
+    let inv = store.invoice("inv_3").await.unwrap().unwrap();
+    assert_eq!((inv.seq, inv.number.as_str()), (2, "INV-000002"), "no gap");
+}
+
+#[tokio::test]
+async fn concurrent_batches_never_share_a_number_nor_leave_a_gap() {
+    let store = fresh_store().await;
+    let accounts: Vec<String> = (0..6).map(|i| format!("acc_{i}")).collect();
+    for acc in &accounts {
+        store.insert_account(&new_account(acc)).await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for (i, acc) in accounts.iter().enumerate() {
+        for n in 0..5 {
+            let store = store.store.clone();
+            let acc = acc.clone();
+            tasks.push(tokio::spawn(async move {
+                let id = format!("inv_{i}_{n}");
+                store
+                    .commit(vec![Write::InsertInvoice(open_invoice(&acc, &id, 100, n))])
+                    .await
+                    .unwrap();
+                store.invoice(&id).await.unwrap().unwrap().seq
+            }));
+        }
+    }
+    let mut seqs = Vec::new();
+    for t in tasks {
+        seqs.push(t.await.unwrap());
+    }
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=30).collect::<Vec<i64>>());
+}
+
+#[tokio::test]
+async fn credit_notes_have_a_sequence_of_their_own() {
     let store = fresh_store().await;
     for acc in ["acc_a", "acc_b"] {
         store.insert_account(&new_account(acc)).await.unwrap();
     }
     store
+        .commit(vec![Write::InsertInvoice(open_invoice(
+            "acc_a", "inv_a1", 1000, 1,
+        ))])
+        .await
+        .unwrap();
+    let note = |acc: &str, id: &str, invoice: Option<&str>| CreditNoteRecord {
+        id: id.into(),
+        account_id: acc.into(),
+        seq: 0,
+        number: "CN-".into(),
+        reason: CreditNoteReason::Refund,
+        invoice_id: invoice.map(str::to_string),
+        currency: Currency::USD,
+        total: 700,
+        to_card: 500,
+        to_balance: 200,
+        lines: vec![],
+        seller: party("Seller Inc."),
+        buyer: party("Buyer LLC"),
+        created_at: t(5),
+    };
+    store
         .commit(vec![
-            Write::InsertInvoice(open_invoice("acc_a", "inv_a1", 1000, 1)),
-            Write::InsertInvoice(open_invoice("acc_b", "inv_b1", 1000, 1)),
-            Write::InsertInvoice(open_invoice("acc_a", "inv_a2", 1000, 2)),
+            Write::InsertCreditNote(note("acc_a", "cn_a1", Some("inv_a1"))),
+            Write::InsertCreditNote(note("acc_b", "cn_b1", None)),
+            Write::InsertCreditNote(note("acc_a", "cn_a2", None)),
         ])
         .await
         .unwrap();
-    let seq = |id: &'static str| {
-        let store = &store;
-        async move { store.invoice(id).await.unwrap().unwrap().seq }
-    };
-    assert_eq!(
-        (
-            seq("inv_a1").await,
-            seq("inv_a2").await,
-            seq("inv_b1").await
-        ),
-        (1, 2, 1)
-    );
+    let a1 = store.credit_note("cn_a1").await.unwrap().unwrap();
+    assert_eq!((a1.seq, a1.number.as_str()), (1, "CN-000001"));
+    assert_eq!(a1.invoice_id.as_deref(), Some("inv_a1"));
+    assert_eq!((a1.total, a1.to_card, a1.to_balance), (700, 500, 200));
+    assert_eq!(a1.buyer.legal_name, "Buyer LLC");
+    assert_eq!(a1.created_at, t(5));
+    let ids: Vec<String> = store
+        .credit_notes("acc_a", 10, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(ids, ["cn_a2", "cn_a1"]);
+    let after: Vec<String> = store
+        .credit_notes("acc_a", 10, Some("cn_a2"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(after, ["cn_a1"]);
+    assert_eq!(store.credit_note("cn_b1").await.unwrap().unwrap().seq, 2);
+    // The invoice sequence did not move.
+    store
+        .commit(vec![Write::InsertInvoice(open_invoice(
+            "acc_b", "inv_b1", 1000, 2,
+        ))])
+        .await
+        .unwrap();
+    assert_eq!(store.invoice("inv_b1").await.unwrap().unwrap().seq, 2);
+}
+
+fn party(name: &str) -> InvoiceParty {
+    InvoiceParty {
+        legal_name: name.into(),
+        email: "x@y.test".into(),
+        address: None,
+        tax_id: None,
+    }
 }
 
 #[tokio::test]

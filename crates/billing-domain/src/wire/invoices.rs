@@ -3,6 +3,7 @@
 use crate::invoice::InvoiceLine;
 use crate::invoice::InvoiceStatus;
 use crate::money::Money;
+use crate::wire::InvoiceParty;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,10 @@ pub struct Invoice {
     pub lines: Vec<InvoiceLine>,
     /// The account billed.
     pub account_name: String,
+    /// The seller as of the issue (`null` on invoices issued before snapshots).
+    pub seller: Option<InvoiceParty>,
+    /// The buyer's billing details as of the issue.
+    pub buyer: Option<InvoiceParty>,
 }
 
 /// `GET /api/invoices`.

@@ -5,6 +5,7 @@
 //! here, so every type is `billing_domain::wire::X` whichever file holds it.
 
 mod audit;
+mod billing_details;
 mod cancel;
 mod catalog;
 mod errors;
@@ -23,6 +24,7 @@ mod test_support;
 mod vendor;
 
 pub use audit::*;
+pub use billing_details::*;
 pub use cancel::*;
 pub use catalog::*;
 pub use errors::*;

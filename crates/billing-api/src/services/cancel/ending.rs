@@ -71,7 +71,7 @@ pub async fn cancel(
             format!("Acknowledge each consequence first: {}", missing.text),
         ));
     }
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
     let session = finish_session(
         state,
         body.session_id.as_deref(),
@@ -136,7 +136,7 @@ pub async fn resume_cancellation(
     }
     let now = state.now_for(account);
     let to = transition(&sub, Event::ResumeCancellation { paused: sub.paused }, now)?;
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
     commit(
         state,
         vec![
@@ -220,7 +220,18 @@ pub(super) async fn end_now(
             ));
         }
     }
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
+    if let Some(quote) = &refund {
+        let refunded = super::refund::refunded_invoice(state, account, sub).await?;
+        writes.extend(crate::services::credit_notes::for_refund(
+            state,
+            &account.id,
+            refunded.as_ref(),
+            quote,
+            &contact,
+            now,
+        ));
+    }
     let deleted = now + Duration::days(i64::from(state.cancel_flow.file.retention_days));
     writes.extend([
         Write::Subscription {
@@ -264,7 +275,7 @@ pub async fn take_effect(
         .await?
         .ok_or_else(|| anyhow!("no subscription"))?;
     let to = apply(sub.status, Event::CancellationTakesEffect, at)?.to;
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
     let deleted = at + Duration::days(i64::from(state.cancel_flow.file.retention_days));
     let writes = vec![
         Write::Once {

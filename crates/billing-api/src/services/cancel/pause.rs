@@ -40,7 +40,7 @@ pub async fn pause(
     }
     let now = state.now_for(account);
     let to = transition(&sub, Event::Pause, now)?;
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
     let price = state.catalog.pause_monthly_price();
     let mut writes = vec![
         Write::Subscription {
@@ -82,7 +82,7 @@ pub async fn resume(state: &AppState, user: &Actor) -> Result<BillingOverview, S
     let now = state.now_for(account);
     let to = transition(&sub, Event::Resume, now)?;
     if !sub.pause_billed {
-        let contact = mail::billing_contact(state, &account.id).await?;
+        let contact = mail::billing_contact(state, account).await?;
         commit(
             state,
             vec![

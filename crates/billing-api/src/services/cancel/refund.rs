@@ -44,6 +44,38 @@ fn list_price(state: &AppState, sub: &SubscriptionRecord, terms: &Terms) -> Mone
     )
 }
 
+/// The invoice that opened the current period (the one a refund credits):
+/// the newest paid invoice for the whole period.
+pub(super) async fn refunded_invoice(
+    state: &AppState,
+    account: &AccountRecord,
+    sub: &SubscriptionRecord,
+) -> Result<Option<InvoiceRecord>, ServiceError> {
+    let mut all = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = state
+            .store
+            .invoices(&account.id, 100, after.as_deref())
+            .await?;
+        let done = page.len() < 100;
+        after = page.last().map(|i| i.id.clone());
+        all.extend(page);
+        if done {
+            break;
+        }
+    }
+    Ok(all
+        .into_iter()
+        .filter(|i| {
+            i.status == InvoiceStatus::Paid
+                && i.period_start == Some(sub.current_period_start)
+                && i.period_end == Some(sub.current_period_end)
+                && i.lines.iter().any(|l| l.kind == LineKind::Plan)
+        })
+        .max_by_key(|i| i.seq))
+}
+
 pub(super) async fn refund_quote_for(
     state: &AppState,
     account: &AccountRecord,

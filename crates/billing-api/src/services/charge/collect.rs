@@ -179,7 +179,7 @@ async fn record(
     at: DateTime<Utc>,
 ) -> anyhow::Result<Verdict> {
     let settlement = settlement_of(invoice)?;
-    let contact = mail::billing_contact(state, &account.id).await?;
+    let contact = mail::billing_contact(state, account).await?;
     let card_last4 = state
         .store
         .default_payment_method(&account.id)
@@ -295,7 +295,7 @@ pub fn paid_writes(
     attempt: i64,
     charge_id: &str,
     card_last4: &str,
-    contact: &crate::store::UserRecord,
+    contact: &crate::mail::BillingContact,
     at: DateTime<Utc>,
 ) -> (Vec<Write>, InvoiceRecord) {
     let amount = Money::new(invoice.total, invoice.currency);
@@ -341,7 +341,7 @@ async fn decline_writes(
     attempt: i64,
     message: &str,
     kind: Attempt,
-    contact: &crate::store::UserRecord,
+    contact: &crate::mail::BillingContact,
     card_last4: &str,
     at: DateTime<Utc>,
 ) -> anyhow::Result<Vec<Write>> {
@@ -449,6 +449,8 @@ pub async fn purchase(
         ));
     }
     let invoice_id = invoice.id.clone();
+    let contact = mail::billing_contact(state, account).await?;
+    let invoice = crate::services::invoices::issue(state, invoice, &contact);
     state
         .store
         .commit(vec![Write::InsertInvoice(invoice)])

@@ -25,7 +25,7 @@ pub async fn settlement_writes(
     account: &AccountRecord,
     invoice: &InvoiceRecord,
     s: &Settlement,
-    contact: &crate::store::UserRecord,
+    contact: &crate::mail::BillingContact,
     at: DateTime<Utc>,
 ) -> Result<Vec<Write>, ServiceError> {
     let mut writes = vec![Write::Subscription {
@@ -33,6 +33,9 @@ pub async fn settlement_writes(
         expected_version: s.expected_version,
     }];
     writes.extend(credit_writes(invoice, at));
+    writes.extend(crate::services::credit_notes::for_unused_time(
+        state, invoice, at,
+    ));
     for id in &s.void_invoices {
         let Some(old) = state.store.invoice(id).await? else {
             continue;
@@ -89,13 +92,13 @@ pub async fn settle_without_charge(
     s: &Settlement,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let contact = mail::billing_contact(state, &account.id)
+    let contact = mail::billing_contact(state, account)
         .await
         .map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let paid = InvoiceRecord {
         status: InvoiceStatus::Paid,
         paid_at: Some(at),
-        ..invoice
+        ..crate::services::invoices::issue(state, invoice, &contact)
     };
     let mut writes = Vec::new();
     if !paid.lines.is_empty() {

@@ -6,9 +6,10 @@ use super::rows::{
 };
 use super::{audit, counters, invoices, ledger, Tx};
 use crate::store::{
-    AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SessionRecord, StoreError,
-    UserRecord,
+    erased_email, erased_email_hash, AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord,
+    SessionRecord, StoreError, UserRecord,
 };
+use billing_domain::wire::BillingDetails;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
@@ -119,13 +120,15 @@ pub(super) async fn user_by_email(
     email: &str,
 ) -> Result<Option<UserRecord>, StoreError> {
     let email = email.trim().to_lowercase();
-    optional(
-        pool,
-        "SELECT * FROM users WHERE email = $1",
-        &email,
-        user_from,
-    )
-    .await
+    // An erased user is found by the hash of the address alone.
+    sqlx::query("SELECT * FROM users WHERE email = $1 OR email_hash = $2")
+        .bind(&email)
+        .bind(erased_email_hash(&email))
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(user_from)
+        .transpose()
 }
 
 pub(super) async fn user(pool: &PgPool, id: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -280,19 +283,36 @@ pub(super) async fn delete_account_data(
     account_id: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    // Keep the account and its users' sign-in identities so a
-    // sign-in can say what happened, and its invoices for the vendor's
-    // records (SPEC §12); remove everything else.
+    // Keep the account, its invoices and credit notes (with their
+    // snapshots) for the vendor's records; erase its users' names,
+    // e-mails, password hashes and sessions, keeping of each e-mail only
+    // a one-way hash so a sign-in can say what happened.
     for sql in [
         "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE account_id = $1)",
+        "DELETE FROM password_resets WHERE user_id IN (SELECT id FROM users WHERE account_id = $1)",
+        "UPDATE accounts SET billing_details = NULL WHERE id = $1",
         "DELETE FROM payment_methods WHERE account_id = $1",
         "DELETE FROM access_requests WHERE account_id = $1",
         "DELETE FROM usage_events WHERE account_id = $1",
         "DELETE FROM outbox WHERE account_id = $1 AND sent_at IS NOT NULL",
         "DELETE FROM audit_log WHERE account_id = $1",
-        "UPDATE users SET name = 'Deleted user', active = FALSE WHERE account_id = $1",
     ] {
         sqlx::query(sql).bind(account_id).execute(&mut **tx).await?;
+    }
+    let users: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, email FROM users WHERE account_id = $1 AND email_hash IS NULL")
+            .bind(account_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for (id, email) in users {
+        sqlx::query(
+            "UPDATE users SET name = 'Deleted user', active = FALSE, email = $1, email_hash = $2, password_hash = '' WHERE id = $3",
+        )
+        .bind(erased_email(&id))
+        .bind(erased_email_hash(&email))
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
     }
     counters::reset(tx, account_id).await?;
     sqlx::query("UPDATE accounts SET deleted_at = $1 WHERE id = $2")
@@ -300,5 +320,24 @@ pub(super) async fn delete_account_data(
         .bind(account_id)
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Replaces the account's billing details.
+pub(super) async fn set_billing_details(
+    tx: &mut Tx<'_>,
+    account_id: &str,
+    details: &BillingDetails,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE accounts SET billing_details = $1 WHERE id = $2")
+        .bind(crate::store::json::billing_details_json(details))
+        .bind(account_id)
+        .execute(&mut **tx)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Err(StoreError::AlreadyDone(format!(
+            "account {account_id} is gone"
+        )));
+    }
     Ok(())
 }

@@ -140,6 +140,11 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
             expected_version,
         } => subscriptions::write_subscription(tx, record, *expected_version).await,
         Write::InsertInvoice(inv) => invoices::insert_invoice(tx, inv).await,
+        Write::InsertCreditNote(cn) => invoices::insert_credit_note(tx, cn).await,
+        Write::SetBillingDetails {
+            account_id,
+            details,
+        } => accounts::set_billing_details(tx, account_id, details).await,
         Write::UpdateInvoice {
             id,
             status,

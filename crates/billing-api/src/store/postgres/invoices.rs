@@ -1,23 +1,28 @@
-//! Invoices and their lines: inserted with the next per-account number, the
+//! Invoices and their lines: inserted with the next vendor-wide number, the
 //! payment state and charges in flight updated, read with their lines.
 
-use super::counters::next_number;
-use super::rows::{corrupt, invoice_from, line_from, line_kind_str, map_unique, opt_time};
+use super::rows::{
+    corrupt, credit_note_from, invoice_from, line_from, line_kind_str, map_unique, opt_time,
+};
 use super::Tx;
-use crate::store::{InvoiceRecord, StoreError};
+use crate::store::{CreditNoteRecord, InvoiceRecord, StoreError};
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::Currency;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 
-/// Inserts an invoice with the account's next `seq`, then its lines.
+/// Inserts an invoice with the next vendor-wide `seq`, then its lines.
 pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
-    sqlx::query(concat!(
-        next_number!(invoice),
-        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
-         SELECT $1, $2, n.seq, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM n"
-    ))
+    // The one vendor-wide counter row, bumped in this transaction: its row
+    // lock holds every other numbering transaction until this one ends, so
+    // numbers neither repeat nor (a rollback gives its bump back) leave gaps.
+    sqlx::query(
+        "WITH n AS (UPDATE document_sequences SET last = last + 1 WHERE kind = 'invoice' RETURNING last AS seq) \
+         INSERT INTO invoices (id, account_id, seq, number, seller, buyer, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
+         SELECT $1, $2, n.seq, $20 || CASE WHEN length(n.seq::text) >= 6 THEN n.seq::text ELSE lpad(n.seq::text, 6, '0') END, $21, $22, \
+         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM n",
+    )
     .bind(&inv.id)
     .bind(&inv.account_id)
     .bind(inv.status.as_str())
@@ -37,6 +42,9 @@ pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Resu
     .bind(&inv.pending_token)
     .bind(&inv.settlement)
     .bind(&inv.request_key)
+    .bind(&inv.number)
+    .bind(inv.seller.as_ref().map(crate::store::json::party_json))
+    .bind(inv.buyer.as_ref().map(crate::store::json::party_json))
     .execute(&mut **tx)
     .await
     .map_err(map_unique)?;
@@ -212,4 +220,77 @@ pub(super) async fn with_lines(
         out.push(invoice_from(row, lines)?);
     }
     Ok(out)
+}
+
+/// Inserts a credit note with the next vendor-wide credit note number.
+pub(super) async fn insert_credit_note(
+    tx: &mut Tx<'_>,
+    cn: &CreditNoteRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "WITH n AS (UPDATE document_sequences SET last = last + 1 WHERE kind = 'credit_note' RETURNING last AS seq) \
+         INSERT INTO credit_notes (id, account_id, seq, number, reason, invoice_id, currency, total, to_card, to_balance, lines, seller, buyer, created_at) \
+         SELECT $1, $2, n.seq, $3 || CASE WHEN length(n.seq::text) >= 6 THEN n.seq::text ELSE lpad(n.seq::text, 6, '0') END, \
+         $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM n",
+    )
+    .bind(&cn.id)
+    .bind(&cn.account_id)
+    .bind(&cn.number)
+    .bind(cn.reason.as_str())
+    .bind(&cn.invoice_id)
+    .bind(cn.currency.code())
+    .bind(cn.total)
+    .bind(cn.to_card)
+    .bind(cn.to_balance)
+    .bind(crate::store::json::lines_json(&cn.lines))
+    .bind(crate::store::json::party_json(&cn.seller))
+    .bind(crate::store::json::party_json(&cn.buyer))
+    .bind(cn.created_at.timestamp())
+    .execute(&mut **tx)
+    .await
+    .map_err(map_unique)?;
+    Ok(())
+}
+
+pub(super) async fn credit_notes(
+    pool: &PgPool,
+    account_id: &str,
+    limit: i64,
+    starting_after: Option<&str>,
+) -> Result<Vec<CreditNoteRecord>, StoreError> {
+    let before: i64 = match starting_after {
+        Some(id) => {
+            sqlx::query_scalar("SELECT seq FROM credit_notes WHERE id = $1 AND account_id = $2")
+                .bind(id)
+                .bind(account_id)
+                .fetch_optional(pool)
+                .await?
+                .unwrap_or(0)
+        }
+        None => i64::MAX,
+    };
+    sqlx::query(
+        "SELECT * FROM credit_notes WHERE account_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
+    )
+    .bind(account_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(credit_note_from)
+    .collect()
+}
+
+pub(super) async fn credit_note(
+    pool: &PgPool,
+    id: &str,
+) -> Result<Option<CreditNoteRecord>, StoreError> {
+    sqlx::query("SELECT * FROM credit_notes WHERE id = $1")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(credit_note_from)
+        .transpose()
 }

@@ -30,11 +30,11 @@ mod subscriptions;
 use crate::store::readers::Readers;
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
-    CancelSessionRecord, EventAttempt, EventRecord, GatewayChargeRecord, GatewayTokenRecord,
-    IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail, OverviewRecord,
-    PasswordResetRecord, PaymentMethodRecord, RenewalTally, SaveRate, SessionActorRecord,
-    SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord, ThrottleRecord,
-    UserRecord, WithdrawalRecord, Write,
+    CancelSessionRecord, CreditNoteRecord, EventAttempt, EventRecord, GatewayChargeRecord,
+    GatewayTokenRecord, IdempotencyBegin, InvoiceRecord, LedgerRecord, NewAccount, OutboxEmail,
+    OverviewRecord, PasswordResetRecord, PaymentMethodRecord, RenewalTally, SaveRate,
+    SessionActorRecord, SessionRecord, Store, StoreError, StoredResponse, SubscriptionRecord,
+    ThrottleRecord, UserRecord, WithdrawalRecord, Write,
 };
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
@@ -280,6 +280,19 @@ impl Store for PgStore {
 
     async fn invoice(&self, id: &str) -> Result<Option<InvoiceRecord>, StoreError> {
         invoices::invoice(&self.pool, id).await
+    }
+
+    async fn credit_notes(
+        &self,
+        account_id: &str,
+        limit: i64,
+        starting_after: Option<&str>,
+    ) -> Result<Vec<CreditNoteRecord>, StoreError> {
+        invoices::credit_notes(&self.pool, account_id, limit, starting_after).await
+    }
+
+    async fn credit_note(&self, id: &str) -> Result<Option<CreditNoteRecord>, StoreError> {
+        invoices::credit_note(&self.pool, id).await
     }
 
     async fn open_invoices(&self, account_id: &str) -> Result<Vec<InvoiceRecord>, StoreError> {

@@ -12,7 +12,7 @@ use sqlx::Row;
 
 pub(super) async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at, cc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(&e.id)
     .bind(&e.account_id)
@@ -24,6 +24,7 @@ pub(super) async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(),
     .bind(&e.invoice_id)
     .bind(e.created_at.timestamp())
     .bind(opt_time(e.sent_at))
+    .bind(crate::store::json::strings_json(&e.cc))
     .execute(&mut **tx)
     .await?;
     Ok(())

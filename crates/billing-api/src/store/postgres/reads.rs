@@ -29,7 +29,7 @@ macro_rules! session_columns {
          u.active AS u_active, u.created_at AS u_created_at, \
          a.id AS a_id, a.name AS a_name, a.cancel_requires_owner AS a_cancel_requires_owner, \
          a.is_demo AS a_is_demo, a.clock_at AS a_clock_at, a.created_at AS a_created_at, \
-         a.deleted_at AS a_deleted_at, s.status AS sub_status"
+         a.deleted_at AS a_deleted_at, a.billing_details AS a_billing_details, s.status AS sub_status"
     };
 }
 
@@ -64,6 +64,7 @@ macro_rules! overview_columns {
                 'paid_at', i.paid_at, 'attempt_count', i.attempt_count, 'last_error', i.last_error, \
                 'charge_id', i.charge_id, 'pending_key', i.pending_key, 'pending_token', i.pending_token, \
                 'settlement', i.settlement, 'request_key', i.request_key, \
+                'number', i.number, 'seller', i.seller, 'buyer', i.buyer, \
                 'lines', COALESCE((SELECT json_agg(json_build_object('position', il.position, 'kind', il.kind, 'description', il.description, \
                    'quantity', il.quantity, 'unit_amount', il.unit_amount, 'amount', il.amount, \
                    'period_start', il.period_start, 'period_end', il.period_end)) \

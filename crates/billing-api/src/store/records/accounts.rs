@@ -22,6 +22,9 @@ pub struct AccountRecord {
     pub created_at: DateTime<Utc>,
     /// When the data was deleted after cancellation.
     pub deleted_at: Option<DateTime<Utc>>,
+    /// The buyer's billing details as set; `None` until someone sets them
+    /// (the defaults: the account's name, the owner's e-mail).
+    pub billing_details: Option<billing_domain::wire::BillingDetails>,
 }
 
 /// A user of an account.
@@ -36,6 +39,19 @@ pub struct UserRecord {
     pub billing_access: BillingAccess,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+}
+
+/// What is kept of a user's e-mail once their account's data is deleted:
+/// a SHA-256 (hex) of the trimmed, lower-cased address, so a sign-in can
+/// still say the account was deleted without the address being kept.
+pub fn erased_email_hash(email: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes()))
+}
+
+/// The e-mail column of an erased user: unique, and no address.
+pub fn erased_email(user_id: &str) -> String {
+    format!("erased:{user_id}")
 }
 
 /// A signed-in session; the cookie holds the token, the store its hash.

@@ -15,8 +15,9 @@ mod security;
 mod subscriptions;
 
 pub use accounts::{
-    AccessRequestRecord, AccountBatch, AccountRecord, AccountSnapshot, NewAccount,
-    PaymentMethodRecord, SessionActorRecord, SessionRecord, UserRecord,
+    erased_email, erased_email_hash, AccessRequestRecord, AccountBatch, AccountRecord,
+    AccountSnapshot, NewAccount, PaymentMethodRecord, SessionActorRecord, SessionRecord,
+    UserRecord,
 };
 pub use audit::AuditEntry;
 pub use bench::{RenewalTally, Spread};
@@ -24,7 +25,7 @@ pub use cancel::{CancelSessionRecord, SaveRate};
 pub use events::{EventAttempt, EventRecord, EventSnapshot, NewEvent};
 pub use gateway::{GatewayChargeRecord, GatewayTokenRecord};
 pub use idempotency::{IdempotencyBegin, StoredResponse};
-pub use invoices::InvoiceRecord;
+pub use invoices::{CreditNoteRecord, InvoiceRecord, DEFAULT_PREFIX};
 pub use ledger::{LedgerRecord, WithdrawalRecord};
 pub use outbox::OutboxEmail;
 pub use overview::OverviewRecord;

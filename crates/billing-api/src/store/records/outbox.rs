@@ -13,6 +13,8 @@ pub struct OutboxEmail {
     pub to_name: String,
     pub subject: String,
     pub body: String,
+    /// Also sent to (the billing CC list for billing e-mails).
+    pub cc: Vec<String>,
     pub invoice_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,

@@ -4,11 +4,13 @@
 use super::rows::{
     account_from, map_unique, optional, payment_method_from, session_from, user_from,
 };
+use super::stmt::{Fail, Stmt};
 use super::{audit, invoices, ledger, Tx};
 use crate::store::{
-    AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SessionRecord, StoreError,
-    UserRecord,
+    erased_email, erased_email_hash, AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord,
+    SessionRecord, StoreError, UserRecord,
 };
+use billing_domain::wire::BillingDetails;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
@@ -118,13 +120,15 @@ pub(super) async fn user_by_email(
     email: &str,
 ) -> Result<Option<UserRecord>, StoreError> {
     let email = email.trim().to_lowercase();
-    optional(
-        pool,
-        "SELECT * FROM users WHERE email = ?",
-        &email,
-        user_from,
-    )
-    .await
+    // An erased user is found by the hash of the address alone.
+    sqlx::query("SELECT * FROM users WHERE email = ? OR email_hash = ?")
+        .bind(&email)
+        .bind(erased_email_hash(&email))
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(user_from)
+        .transpose()
 }
 
 pub(super) async fn user(pool: &SqlitePool, id: &str) -> Result<Option<UserRecord>, StoreError> {
@@ -278,19 +282,36 @@ pub(super) async fn delete_account_data(
     account_id: &str,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    // Keep the account and its users' sign-in identities so a
-    // sign-in can say what happened, and its invoices for the vendor's
-    // records (SPEC §12); remove everything else.
+    // Keep the account, its invoices and credit notes (with their
+    // snapshots) for the vendor's records; erase its users' names,
+    // e-mails, password hashes and sessions, keeping of each e-mail only
+    // a one-way hash so a sign-in can say what happened.
     for sql in [
         "DELETE FROM sessions WHERE user_id IN (SELECT id FROM users WHERE account_id = ?)",
+        "DELETE FROM password_resets WHERE user_id IN (SELECT id FROM users WHERE account_id = ?)",
+        "UPDATE accounts SET billing_details = NULL WHERE id = ?",
         "DELETE FROM payment_methods WHERE account_id = ?",
         "DELETE FROM access_requests WHERE account_id = ?",
         "DELETE FROM usage_events WHERE account_id = ?",
         "DELETE FROM outbox WHERE account_id = ? AND sent_at IS NOT NULL",
         "DELETE FROM audit_log WHERE account_id = ?",
-        "UPDATE users SET name = 'Deleted user', active = 0 WHERE account_id = ?",
     ] {
         sqlx::query(sql).bind(account_id).execute(&mut **tx).await?;
+    }
+    let users: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, email FROM users WHERE account_id = ? AND email_hash IS NULL")
+            .bind(account_id)
+            .fetch_all(&mut **tx)
+            .await?;
+    for (id, email) in users {
+        sqlx::query(
+            "UPDATE users SET name = 'Deleted user', active = 0, email = ?, email_hash = ?, password_hash = '' WHERE id = ?",
+        )
+        .bind(erased_email(&id))
+        .bind(erased_email_hash(&email))
+        .bind(&id)
+        .execute(&mut **tx)
+        .await?;
     }
     sqlx::query("UPDATE accounts SET deleted_at = ? WHERE id = ?")
         .bind(at.timestamp())
@@ -298,4 +319,12 @@ pub(super) async fn delete_account_data(
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Replaces the account's billing details.
+pub(super) fn set_billing_details_stmt(account_id: &str, details: &BillingDetails) -> Stmt {
+    Stmt::new("UPDATE accounts SET billing_details = ? WHERE id = ?")
+        .text(crate::store::json::billing_details_json(details))
+        .text(account_id)
+        .one_row(Fail::AlreadyDone(format!("account {account_id} is gone")))
 }

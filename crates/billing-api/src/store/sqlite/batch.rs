@@ -118,6 +118,11 @@ fn statements(write: &Write) -> Option<Vec<Stmt>> {
             *expected_version,
         )],
         Write::InsertInvoice(inv) => invoices::insert_invoice_stmts(inv),
+        Write::InsertCreditNote(cn) => invoices::insert_credit_note_stmts(cn),
+        Write::SetBillingDetails {
+            account_id,
+            details,
+        } => vec![accounts::set_billing_details_stmt(account_id, details)],
         Write::UpdateInvoice {
             id,
             status,
@@ -349,6 +354,8 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
     match write {
         Write::Subscription { .. }
         | Write::InsertInvoice(_)
+        | Write::InsertCreditNote(_)
+        | Write::SetBillingDetails { .. }
         | Write::UpdateInvoice { .. }
         | Write::BeginAttempt { .. }
         | Write::Ledger(_)

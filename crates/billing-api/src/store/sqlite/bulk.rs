@@ -1,7 +1,7 @@
 //! Many new accounts in one transaction, table by table with multi-row
 //! inserts: the same rows [`super::accounts::insert_account`] writes one
-//! account at a time, numbered the same way (a new account's invoices,
-//! ledger entries and audit lines count from 1).
+//! account at a time, numbered the same way (invoices from the vendor-wide
+//! sequence; a new account's ledger entries and audit lines count from 1).
 
 use super::rows::{line_kind_str, map_unique, opt_time};
 use super::Tx;
@@ -116,19 +116,33 @@ pub(super) async fn insert_accounts(
         },
     )
     .await?;
+    // The invoices take the next numbers of the vendor-wide sequence, in
+    // order, bumped once for all of them in this transaction.
+    let count: i64 = new.iter().map(|n| n.invoices.len() as i64).sum();
+    let last: i64 = sqlx::query_scalar(
+        "UPDATE document_sequences SET last = last + ? WHERE kind = 'invoice' RETURNING last",
+    )
+    .bind(count)
+    .fetch_one(&mut *tx)
+    .await?;
     let invoices: Vec<_> = new
         .iter()
-        .flat_map(|n| n.invoices.iter().enumerate())
+        .flat_map(|n| n.invoices.iter())
+        .enumerate()
+        .map(|(i, inv)| (last - count + 1 + i as i64, inv))
         .collect();
     insert_rows(
         &mut tx,
-        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) ",
-        20,
+        "INSERT INTO invoices (id, account_id, seq, number, seller, buyer, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) ",
+        23,
         &invoices,
-        |b, (index, inv)| {
+        |b, (seq, inv)| {
             b.push_bind(inv.id.as_str())
                 .push_bind(inv.account_id.as_str())
-                .push_bind(*index as i64 + 1)
+                .push_bind(*seq)
+                .push_bind(billing_domain::seller::document_number(&inv.number, *seq))
+                .push_bind(inv.seller.as_ref().map(crate::store::json::party_json))
+                .push_bind(inv.buyer.as_ref().map(crate::store::json::party_json))
                 .push_bind(inv.status.as_str())
                 .push_bind(inv.reason.as_str())
                 .push_bind(inv.currency.code())

@@ -1,17 +1,17 @@
-//! Invoices and their lines: inserted with the next per-account number, the
+//! Invoices and their lines: inserted with the next vendor-wide number, the
 //! payment state and charges in flight updated, read with their lines.
 
-use super::rows::{corrupt, invoice_from, line_from, line_kind_str, opt_time};
+use super::rows::{corrupt, credit_note_from, invoice_from, line_from, line_kind_str, opt_time};
 use super::stmt::{Fail, OnUnique, Stmt};
 use super::Tx;
-use crate::store::{InvoiceRecord, StoreError};
+use crate::store::{CreditNoteRecord, InvoiceRecord, StoreError};
 use billing_domain::invoice::InvoiceStatus;
 use billing_domain::Currency;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
-/// Inserts an invoice with the account's next `seq`, then its lines.
+/// Inserts an invoice with the next vendor-wide `seq`, then its lines.
 pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
     for stmt in insert_invoice_stmts(inv) {
         stmt.run(tx).await?;
@@ -20,13 +20,21 @@ pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Resu
 }
 
 pub(super) fn insert_invoice_stmts(inv: &InvoiceRecord) -> Vec<Stmt> {
+    // The one vendor-wide counter, bumped in this transaction: SQLite's one
+    // writer makes the bump and the insert a unit no other writer sees half of.
     let mut stmts = vec![Stmt::new(
-        "INSERT INTO invoices (id, account_id, seq, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
-         VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM invoices WHERE account_id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "UPDATE document_sequences SET last = last + 1 WHERE kind = 'invoice'",
+    )
+    .one_row(Fail::AlreadyDone("the invoice sequence is missing".into())),
+    Stmt::new(
+        "INSERT INTO invoices (id, account_id, seq, number, seller, buyer, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
+         SELECT ?, ?, d.last, ? || printf('%06d', d.last), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM document_sequences d WHERE d.kind = 'invoice'",
     )
     .text(&inv.id)
     .text(&inv.account_id)
-    .text(&inv.account_id)
+    .text(&inv.number)
+    .opt_text(inv.seller.as_ref().map(crate::store::json::party_json))
+    .opt_text(inv.buyer.as_ref().map(crate::store::json::party_json))
     .text(inv.status.as_str())
     .text(&inv.reason)
     .text(inv.currency.code())
@@ -200,4 +208,73 @@ async fn with_lines(
         .map(|r| line_from(r, currency))
         .collect::<Result<Vec<_>, _>>()?;
     invoice_from(row, lines)
+}
+
+/// Inserts a credit note with the next vendor-wide credit note number.
+pub(super) fn insert_credit_note_stmts(cn: &CreditNoteRecord) -> Vec<Stmt> {
+    vec![
+        Stmt::new("UPDATE document_sequences SET last = last + 1 WHERE kind = 'credit_note'")
+            .one_row(Fail::AlreadyDone("the credit note sequence is missing".into())),
+        Stmt::new(
+            "INSERT INTO credit_notes (id, account_id, seq, number, reason, invoice_id, currency, total, to_card, to_balance, lines, seller, buyer, created_at) \
+             SELECT ?, ?, d.last, ? || printf('%06d', d.last), ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM document_sequences d WHERE d.kind = 'credit_note'",
+        )
+        .text(&cn.id)
+        .text(&cn.account_id)
+        .text(&cn.number)
+        .text(cn.reason.as_str())
+        .opt_text(cn.invoice_id.as_deref())
+        .text(cn.currency.code())
+        .int(cn.total)
+        .int(cn.to_card)
+        .int(cn.to_balance)
+        .text(crate::store::json::lines_json(&cn.lines))
+        .text(crate::store::json::party_json(&cn.seller))
+        .text(crate::store::json::party_json(&cn.buyer))
+        .int(cn.created_at.timestamp())
+        .on_unique(OnUnique::Conflict),
+    ]
+}
+
+pub(super) async fn credit_notes(
+    pool: &SqlitePool,
+    account_id: &str,
+    limit: i64,
+    starting_after: Option<&str>,
+) -> Result<Vec<CreditNoteRecord>, StoreError> {
+    let before: i64 = match starting_after {
+        Some(id) => {
+            sqlx::query_scalar("SELECT seq FROM credit_notes WHERE id = ? AND account_id = ?")
+                .bind(id)
+                .bind(account_id)
+                .fetch_optional(pool)
+                .await?
+                .unwrap_or(0)
+        }
+        None => i64::MAX,
+    };
+    sqlx::query(
+        "SELECT * FROM credit_notes WHERE account_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+    )
+    .bind(account_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(credit_note_from)
+    .collect()
+}
+
+pub(super) async fn credit_note(
+    pool: &SqlitePool,
+    id: &str,
+) -> Result<Option<CreditNoteRecord>, StoreError> {
+    sqlx::query("SELECT * FROM credit_notes WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(credit_note_from)
+        .transpose()
 }

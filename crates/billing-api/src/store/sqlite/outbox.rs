@@ -10,7 +10,7 @@ use sqlx::SqlitePool;
 
 pub(super) fn insert_email_stmt(e: &OutboxEmail) -> Stmt {
     Stmt::new(
-        "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at, cc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .text(&e.id)
     .text(&e.account_id)
@@ -22,6 +22,7 @@ pub(super) fn insert_email_stmt(e: &OutboxEmail) -> Stmt {
     .opt_text(e.invoice_id.as_deref())
     .int(e.created_at.timestamp())
     .opt_int(opt_time(e.sent_at))
+    .text(crate::store::json::strings_json(&e.cc))
 }
 
 pub(super) async fn emails(

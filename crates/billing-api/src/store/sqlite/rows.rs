@@ -3,6 +3,7 @@
 //! lookup by key.
 
 use crate::clock::from_unix;
+use crate::store::CreditNoteRecord;
 use crate::store::{
     AccessRequestRecord, AccountRecord, AuditEntry, CancelSessionRecord, GatewayChargeRecord,
     GatewayTokenRecord, InvoiceRecord, LedgerRecord, OutboxEmail, PaymentMethodRecord,
@@ -11,6 +12,7 @@ use crate::store::{
 use billing_domain::invoice::{InvoiceLine, InvoiceStatus, LineKind};
 use billing_domain::ledger::LedgerKind;
 use billing_domain::permissions::AccountPolicy;
+use billing_domain::wire::{CreditNoteReason, InvoiceParty};
 use billing_domain::Money;
 use billing_domain::{
     AddOnId, BillingAccess, Currency, Interval, PlanId, Role, SubscriptionStatus,
@@ -78,7 +80,8 @@ column_names!(
         is_demo,
         clock_at,
         created_at,
-        deleted_at
+        deleted_at,
+        billing_details
     ]
 );
 column_names!(
@@ -149,6 +152,10 @@ pub(super) fn account_at(row: &SqliteRow, c: &AccountColumns) -> Result<AccountR
         clock_at: row.try_get::<Option<i64>, _>(c.clock_at)?.map(from_unix),
         created_at: from_unix(row.try_get(c.created_at)?),
         deleted_at: row.try_get::<Option<i64>, _>(c.deleted_at)?.map(from_unix),
+        billing_details: crate::store::json::billing_details(
+            row.try_get::<Option<String>, _>(c.billing_details)?
+                .as_deref(),
+        )?,
     })
 }
 
@@ -293,6 +300,12 @@ pub(super) fn invoice_from(
         id: row.try_get("id")?,
         account_id: row.try_get("account_id")?,
         seq: row.try_get("seq")?,
+        number: crate::store::json::invoice_number(
+            row.try_get::<Option<String>, _>("number")?.as_deref(),
+            row.try_get("seq")?,
+        ),
+        seller: crate::store::json::party(row.try_get::<Option<String>, _>("seller")?.as_deref())?,
+        buyer: crate::store::json::party(row.try_get::<Option<String>, _>("buyer")?.as_deref())?,
         status: InvoiceStatus::parse(&status).ok_or_else(|| corrupt("invoice status", &status))?,
         reason: row.try_get("reason")?,
         currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
@@ -387,6 +400,7 @@ pub(super) fn email_from(row: &SqliteRow) -> Result<OutboxEmail, StoreError> {
         to_name: row.try_get("to_name")?,
         subject: row.try_get("subject")?,
         body: row.try_get("body")?,
+        cc: crate::store::json::strings(&row.try_get::<String, _>("cc")?)?,
         invoice_id: row.try_get("invoice_id")?,
         created_at: from_unix(row.try_get("created_at")?),
         sent_at: row.try_get::<Option<i64>, _>("sent_at")?.map(from_unix),
@@ -433,6 +447,32 @@ pub(super) fn gateway_charge_from(r: &SqliteRow) -> Result<GatewayChargeRecord, 
         currency: r.try_get("currency")?,
         idempotency_key: r.try_get("idempotency_key")?,
         outcome: r.try_get("outcome")?,
+        created_at: from_unix(r.try_get("created_at")?),
+    })
+}
+
+pub(super) fn credit_note_from(r: &SqliteRow) -> Result<CreditNoteRecord, StoreError> {
+    let currency: String = r.try_get("currency")?;
+    let reason: String = r.try_get("reason")?;
+    let party = |column: &str| -> Result<InvoiceParty, StoreError> {
+        crate::store::json::party(Some(&r.try_get::<String, _>(column)?))?
+            .ok_or_else(|| corrupt("credit note party", column))
+    };
+    Ok(CreditNoteRecord {
+        id: r.try_get("id")?,
+        account_id: r.try_get("account_id")?,
+        seq: r.try_get("seq")?,
+        number: r.try_get("number")?,
+        reason: CreditNoteReason::parse(&reason)
+            .ok_or_else(|| corrupt("credit note reason", &reason))?,
+        invoice_id: r.try_get("invoice_id")?,
+        currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
+        total: r.try_get("total")?,
+        to_card: r.try_get("to_card")?,
+        to_balance: r.try_get("to_balance")?,
+        lines: crate::store::json::lines(&r.try_get::<String, _>("lines")?)?,
+        seller: party("seller")?,
+        buyer: party("buyer")?,
         created_at: from_unix(r.try_get("created_at")?),
     })
 }

@@ -475,12 +475,20 @@ pub(super) fn cases(doc: &Doc, schema: &Value, body_nullable: bool) -> Vec<Case>
                             bad(),
                         );
                     }
-                    Kind::Str { .. } => {
-                        push(
-                            format!("{name} [\"x\"]"),
-                            with(name, json!(["x"])),
-                            Expect::Valid,
-                        );
+                    Kind::Str { pattern, .. } => {
+                        // An item held to a pattern is tried with texts
+                        // that do and do not match it.
+                        let re = pattern
+                            .as_deref()
+                            .map(|p| Regex::new(p).expect("a pattern Rust reads"));
+                        for text in ["x", "a@b", " "] {
+                            let ok = re.as_ref().is_none_or(|r| r.is_match(text));
+                            push(
+                                format!("{name} [{text:?}]"),
+                                with(name, json!([text])),
+                                if ok { Expect::Valid } else { bad() },
+                            );
+                        }
                         push(format!("{name} [12]"), with(name, json!([12])), bad());
                     }
                     _ => {}
