@@ -206,7 +206,7 @@ impl FromRequestParts<AppState> for Actor {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(ApiError::Unauthenticated)?;
-        let hash = auth::hash_token(&token);
+        let hash = crate::services::password::hash_token(&token);
         let record = match parts.extensions.get::<SessionRead>() {
             Some(read) if read.hash == hash => read.record.clone(),
             _ => auth::read_session(state, &hash).await?,

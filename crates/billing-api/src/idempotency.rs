@@ -214,7 +214,7 @@ fn replay(stored: StoredResponse) -> Response {
 /// and reports the failure).
 async fn read_session(state: &AppState, headers: &axum::http::HeaderMap) -> Option<SessionRead> {
     let token = crate::cookies::session_token(headers)?;
-    let hash = auth::hash_token(&token);
+    let hash = crate::services::password::hash_token(&token);
     let record = auth::read_session(state, &hash).await.ok()?;
     Some(SessionRead { hash, record })
 }

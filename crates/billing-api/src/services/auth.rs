@@ -1,56 +1,18 @@
-//! Signing in and out: passwords (argon2), session tokens, and the actor a
-//! session stands for.
+//! Signing in and out: checking passwords, session tokens, and the actor a
+//! session stands for (the hashing is in `password`).
 
 use crate::services::actor::Actor;
 use crate::services::error::{ServiceError, ServiceResult};
+use crate::services::password::{hash_token, verify_password};
 use crate::services::throttle;
 use crate::state::AppState;
 use crate::store::{AccountRecord, SessionActorRecord, SessionRecord, UserRecord};
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
-use argon2::Argon2;
 use billing_domain::permissions::{effective_access, permissions_for};
 use billing_domain::wire::{AccountSummary, SessionInfo, UserSummary};
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 /// How long a session lasts by default (`BILLING_SESSION_MAX_HOURS`).
 pub const SESSION_HOURS: i64 = 12;
-
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
-}
-
-/// Hashes a test account's password with argon2id at the lowest cost: its
-/// accounts exist only in test mode, where thousands are made per run and
-/// the password is handed back in the response anyway. Verification reads
-/// the cost from the hash, so sign-in works the same.
-pub fn hash_test_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    let params = argon2::Params::new(256, 1, 1, None)
-        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
-}
-
-/// Whether `password` matches a stored argon2 hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
-}
 
 /// Checks an e-mail and password; the same error for either being wrong.
 pub async fn authenticate(
@@ -93,11 +55,6 @@ pub fn new_session(state: &AppState, user: &UserRecord) -> (String, SessionRecor
         last_seen_at: now,
     };
     (token, record)
-}
-
-/// SHA-256 of a token, as stored.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 async fn is_deleted(state: &AppState, user: &UserRecord) -> Result<bool, ServiceError> {

@@ -28,7 +28,7 @@ pub async fn billing_overview(
 /// billing. The session, whom it signs in and the overview are read in one
 /// query; the session is then judged as every request's is.
 pub async fn for_session(state: &AppState, token: &str) -> Result<BillingOverview, ServiceError> {
-    let hash = auth::hash_token(token);
+    let hash = crate::services::password::hash_token(token);
     let (record, read) = match state.store.session_overview(&hash).await? {
         Some((record, read)) => (Some(record), read),
         None => (None, None),

@@ -1,9 +1,52 @@
-//! Password rules beside the hashing in `auth`: the decoy hash that makes an
-//! unknown e-mail cost what a known one does.
+//! Hashes of secrets: passwords (argon2id), session and reset tokens
+//! (SHA-256), and the decoy hash that makes an unknown e-mail cost what a
+//! known one does.
 
 use crate::config::Mode;
-use crate::services::auth::{hash_password, hash_test_password};
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+/// Hashes a test account's password with argon2id at the lowest cost: its
+/// accounts exist only in test mode, where thousands are made per run and
+/// the password is handed back in the response anyway. Verification reads
+/// the cost from the hash, so sign-in works the same.
+pub fn hash_test_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    let params = argon2::Params::new(256, 1, 1, None)
+        .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing password: {e}"))
+}
+
+/// Whether `password` matches a stored argon2 hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// SHA-256 of a token, as stored.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
 
 /// A hash of a password nobody has, verified when the e-mail is unknown so
 /// that a wrong e-mail and a wrong password take the same time. It costs

@@ -6,8 +6,8 @@
 use crate::mail::templates::{password_changed, password_reset, PasswordChange};
 use crate::mail::to_user;
 use crate::services::audit::audit;
-use crate::services::auth::{hash_password, hash_token, verify_password};
 use crate::services::error::{ServiceError, ServiceResult};
+use crate::services::password::{hash_password, hash_token, verify_password};
 use crate::services::throttle::{self, Policy};
 use crate::state::AppState;
 use crate::store::{PasswordResetRecord, StoreError, Write};

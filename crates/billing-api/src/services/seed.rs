@@ -1,7 +1,7 @@
 //! Demo data for `cargo xtask run`, and the fresh per-test accounts of test mode.
 
 use crate::ids::new_id;
-use crate::services::auth::{hash_password, hash_test_password};
+use crate::services::password::{hash_password, hash_test_password};
 use crate::state::AppState;
 use crate::store::{
     AccountBatch, AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord, SubscriptionRecord,

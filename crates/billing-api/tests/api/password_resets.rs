@@ -4,7 +4,7 @@
 use crate::helpers::{expect_error, spawn_app, spawn_app_configured, Client, TestApp};
 use crate::manual_clock::ManualClock;
 use billing_api::clock::Clock;
-use billing_api::services::auth::hash_token;
+use billing_api::services::password::hash_token;
 use billing_domain::wire::{AuditLog, Email, PasswordResetLink, TestAccount};
 use billing_domain::AuditAction;
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! Signing in and out.
 
 use crate::helpers::{expect_error, fresh_key, spawn_app, TestApp};
-use billing_api::services::auth::hash_token;
+use billing_api::services::password::hash_token;
 use billing_api::store::{SessionRecord, Write};
 use billing_domain::{BillingAccess, Permission, Role};
 use chrono::Duration;
