@@ -13,14 +13,20 @@ pub fn date(t: DateTime<Utc>) -> String {
 
 /// The invoice's number for people.
 /// An invoice written in the same batch as its e-mail has no number yet
-/// (the store gives it on insert): it is then "your invoice".
+/// (the store gives it on insert): the e-mail then carries
+/// [`INVOICE_NUMBER_PENDING`], which the store replaces with the number in
+/// the transaction that queues the e-mail.
 pub fn invoice_number(inv: &InvoiceRecord) -> String {
     if inv.number.ends_with(|c: char| c.is_ascii_digit()) {
         inv.number.clone()
     } else {
-        "your invoice".into()
+        INVOICE_NUMBER_PENDING.into()
     }
 }
+
+/// Stands in an e-mail for the number of its invoice until the store,
+/// queueing the e-mail, writes the number there.
+pub const INVOICE_NUMBER_PENDING: &str = "{{invoice-number}}";
 
 fn invoice_text(inv: &InvoiceRecord) -> String {
     let mut out = String::new();

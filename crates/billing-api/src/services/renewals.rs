@@ -178,18 +178,11 @@ pub async fn renew_many(
     for (renewal, verdict) in opened.into_iter().zip(verdicts) {
         match verdict {
             Ok(charge_id) => {
-                // The store numbered the invoice on insert: the receipt
-                // names it, so read it back (as written, else as sent).
-                let issued = state
-                    .store
-                    .invoice(&renewal.invoice.id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .unwrap_or_else(|| renewal.invoice.clone());
+                // The receipt names the invoice by the number the store
+                // gave it: the store writes it in as it queues the e-mail.
                 let (writes, _) = charge::paid_writes(
                     &renewal.snapshot.account,
-                    &issued,
+                    &renewal.invoice,
                     1,
                     &charge_id,
                     &renewal.card.last4,

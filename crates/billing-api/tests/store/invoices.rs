@@ -341,3 +341,46 @@ async fn accounts_with_billing_work_are_found() {
         "an untried open invoice"
     );
 }
+
+#[tokio::test]
+async fn an_e_mail_queued_with_its_invoice_names_the_number_the_invoice_was_given() {
+    use billing_api::mail::templates::INVOICE_NUMBER_PENDING as PENDING;
+    let store = store_with_account("acc_a").await;
+    let receipt = |id: &str, invoice: Option<&str>| {
+        let mut e = crate::fixtures::email("acc_a", id, 1);
+        e.subject = format!("Receipt for {PENDING}");
+        e.body = format!("Invoice {PENDING} (Paid)");
+        e.invoice_id = invoice.map(str::to_string);
+        e
+    };
+    let mut first = open_invoice("acc_a", "inv_1", 3000, 1);
+    first.number = "INV-".into();
+    let mut second = open_invoice("acc_a", "inv_2", 3000, 2);
+    second.number = "INV-".into();
+    // One batch alone, and one among others committed together.
+    store
+        .commit(vec![
+            Write::InsertInvoice(first),
+            Write::Email(receipt("em_1", Some("inv_1"))),
+        ])
+        .await
+        .unwrap();
+    let outcomes = store
+        .commit_many(vec![
+            vec![Write::Email(receipt("em_0", None))],
+            vec![
+                Write::InsertInvoice(second),
+                Write::Email(receipt("em_2", Some("inv_2"))),
+            ],
+        ])
+        .await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let emails = store.emails("acc_a").await.unwrap();
+    let of = |id: &str| emails.iter().find(|e| e.id == id).unwrap().clone();
+    assert_eq!(of("em_1").subject, "Receipt for INV-000001");
+    assert_eq!(of("em_1").body, "Invoice INV-000001 (Paid)");
+    assert_eq!(of("em_2").subject, "Receipt for INV-000002");
+    assert_eq!(of("em_2").body, "Invoice INV-000002 (Paid)");
+    // An e-mail of no invoice says so in words, never the placeholder.
+    assert_eq!(of("em_0").subject, "Receipt for your invoice");
+}

@@ -12,7 +12,11 @@ use sqlx::Row;
 
 pub(super) async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at, cc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        // An invoice numbered earlier in the same transaction is named by
+        // its number (see `mail::templates::invoice_number`).
+        "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at, cc) \
+         SELECT $1, $2, $3, $4, $5, replace($6, $12, n.number), replace($7, $12, n.number), $8, $9, $10, $11 \
+         FROM (SELECT COALESCE((SELECT number FROM invoices WHERE id = $8), 'your invoice') AS number) n",
     )
     .bind(&e.id)
     .bind(&e.account_id)
@@ -25,6 +29,7 @@ pub(super) async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(),
     .bind(e.created_at.timestamp())
     .bind(opt_time(e.sent_at))
     .bind(crate::store::json::strings_json(&e.cc))
+    .bind(crate::mail::templates::INVOICE_NUMBER_PENDING)
     .execute(&mut **tx)
     .await?;
     Ok(())

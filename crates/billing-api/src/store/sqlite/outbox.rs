@@ -9,8 +9,13 @@ use sqlx::Row;
 use sqlx::SqlitePool;
 
 pub(super) fn insert_email_stmt(e: &OutboxEmail) -> Stmt {
+    use crate::mail::templates::INVOICE_NUMBER_PENDING as PENDING;
     Stmt::new(
-        "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at, cc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        // An invoice numbered earlier in the same transaction is named by
+        // its number (see `mail::templates::invoice_number`).
+        "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at, cc) \
+         SELECT ?, ?, ?, ?, ?, replace(?, ?, n.number), replace(?, ?, n.number), ?, ?, ?, ? \
+         FROM (SELECT COALESCE((SELECT number FROM invoices WHERE id = ?), 'your invoice') AS number) n",
     )
     .text(&e.id)
     .text(&e.account_id)
@@ -18,11 +23,14 @@ pub(super) fn insert_email_stmt(e: &OutboxEmail) -> Stmt {
     .text(&e.to_email)
     .text(&e.to_name)
     .text(&e.subject)
+    .text(PENDING)
     .text(&e.body)
+    .text(PENDING)
     .opt_text(e.invoice_id.as_deref())
     .int(e.created_at.timestamp())
     .opt_int(opt_time(e.sent_at))
     .text(crate::store::json::strings_json(&e.cc))
+    .opt_text(e.invoice_id.as_deref())
 }
 
 pub(super) async fn emails(
