@@ -5,6 +5,7 @@
 //! writes (`records/`), the [`Write`]s of a batch and [`StoreError`]. Each
 //! engine is a module beside it (`sqlite/`, `postgres/`), and SQL is written nowhere else.
 
+mod columns;
 mod error;
 mod events;
 mod json;
