@@ -13,6 +13,7 @@ mod postgres;
 mod readers;
 mod records;
 mod sqlite;
+mod tally;
 mod write;
 
 pub use error::StoreError;
