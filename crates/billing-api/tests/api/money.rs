@@ -429,3 +429,74 @@ async fn a_preview_shows_the_discount_its_renewal_takes() {
     assert_eq!(preview["next_renewal"]["discount"]["amount"], 45_175);
     assert_eq!(preview["next_renewal"]["amount"]["amount"], 135_525);
 }
+
+/// Found by the model-based test: a paused account locked out because its
+/// credit was held for a withdrawal gets that credit back when the
+/// withdrawal is declined. A card saved then restarts the pause with a
+/// month the credit pays in full, so the card (one that declines) is never
+/// charged, and the account is paused again.
+#[tokio::test]
+async fn credit_back_from_a_declined_withdrawal_pays_the_recovery_of_a_paused_account() {
+    let app = spawn_app().await;
+    let (account, owner) = downgraded_after_ten_days(&app).await;
+    let credit = owner.overview().await.credit_balance.amount();
+    assert!(credit > 100, "the downgrade left credit");
+    let res = owner
+        .post("/api/subscription/pause")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        owner.add_card("4000000000000341").await.status(),
+        StatusCode::OK
+    );
+    let res = owner
+        .post("/api/balance/withdrawals")
+        .json(&json!({ "note": "Wire it, please." }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let withdrawal: Value = res.json().await.unwrap();
+    // The pause month's $1 finds no credit (it is held) and the card
+    // declines: past due, then locked out.
+    app.advance(&account, 60 * DAY).await;
+    assert_eq!(
+        owner.overview().await.status,
+        SubscriptionStatus::Deactivated
+    );
+    let res = app
+        .client()
+        .post(&format!(
+            "/api/test/withdrawals/{}/decision",
+            withdrawal["id"].as_str().unwrap()
+        ))
+        .json(&json!({ "decision": "declined" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(owner.overview().await.credit_balance.amount(), credit);
+    let charges_before = gateway_charges(&app, &account).await.len();
+
+    assert_eq!(
+        owner.add_card("4000000000000341").await.status(),
+        StatusCode::OK
+    );
+    let o = owner.overview().await;
+    assert_eq!(o.status, SubscriptionStatus::Paused);
+    // The new pause month ($1) came out of the credit, not off the card.
+    assert_eq!(o.credit_balance.amount(), credit - 100);
+    assert_eq!(gateway_charges(&app, &account).await.len(), charges_before);
+    let entries = ledger(&owner).await;
+    let applied: Vec<i64> = entries["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "credit_applied")
+        .map(|e| e["amount"]["amount"].as_i64().unwrap())
+        .collect();
+    assert_eq!(applied.last(), Some(&100));
+}

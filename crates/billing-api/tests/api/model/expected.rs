@@ -309,19 +309,28 @@ impl Model {
                 (m.paid.0, m.paid.1) = (m.paid.0 + sub - held, m.paid.1 + held);
                 (m.st, m.grace_until) = ([St::Active, St::Paused][usize::from(pause)], None);
             }
-            (St::Deactivated, true) => {
-                // The locked period's invoice is voided; a new period starts now.
-                let (_, held, pause, used, _) = m.open.take().expect("an open invoice");
-                (m.balance, m.discount_left) = (m.balance + held, m.discount_left + used);
+            (St::Deactivated, _) => {
+                // The locked period's invoice is voided; a new period starts
+                // now, if the card or the credit pays it (a declining card
+                // is not charged when the credit covers the whole period).
+                let mut r = m.clone();
+                let (_, held, pause, used, _) = r.open.take().expect("an open invoice");
+                (r.balance, r.discount_left) = (r.balance + held, r.discount_left + used);
                 if pause && !alt {
-                    m.st = St::Paused;
-                    m.bill_pause_month(false);
+                    if good || PAUSE <= r.balance {
+                        r.st = St::Paused;
+                        r.bill_pause_month(false);
+                        return r;
+                    }
                 } else {
-                    m.st = St::Active;
-                    m.apply_pending();
-                    m.restart();
-                    let charge = m.period_charge(false);
-                    m.bill(charge, false);
+                    r.st = St::Active;
+                    r.apply_pending();
+                    r.restart();
+                    let charge = r.period_charge(false);
+                    if good || charge.0 <= r.balance {
+                        r.bill(charge, false);
+                        return r;
+                    }
                 }
             }
             (St::Canceled, _) => {
