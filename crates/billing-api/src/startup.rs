@@ -230,6 +230,17 @@ impl Application {
     /// URL or a webhook URL is configured) mail and webhook delivery
     /// running beside it.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves as [`Application::run_until_stopped`] does until `stop`
+    /// completes (tests pass one that never does: a test's server must not
+    /// hang on the process's signals, which the runtimes of other tests
+    /// come and go beside).
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let scheduler = tokio::spawn(scheduler::run_forever(
             self.state.clone(),
             std::time::Duration::from_secs(30),
@@ -269,7 +280,7 @@ impl Application {
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown_signal())
+            .with_graceful_shutdown(stop)
             .await?;
         Ok(())
     }
@@ -287,15 +298,22 @@ impl Drop for AbortOnDrop {
 }
 
 async fn shutdown_signal() {
+    // A signal that cannot be listened for never stops the server (it is
+    // not a request to stop).
     let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
     };
     #[cfg(unix)]
     let term = async {
         if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
-            s.recv().await;
+            if s.recv().await.is_some() {
+                return;
+            }
         }
+        std::future::pending::<()>().await;
     };
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();

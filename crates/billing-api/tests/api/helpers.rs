@@ -115,7 +115,7 @@ pub async fn spawn_app_configured(
 fn start(app: Application, dir: std::sync::Arc<tempfile::TempDir>) -> TestApp {
     let address = format!("http://{}", app.address());
     let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
+    tokio::spawn(app.run_until(std::future::pending()));
     TestApp {
         address,
         state,
