@@ -67,15 +67,17 @@ pub(super) async fn record_gateway_charge(
     gateway_charge_from(&r)
 }
 
-/// Charges on the account's cards, and refunds of those charges (a refund's
+/// Charges on the account's cards or in its ledger (a card no longer on
+/// file made them), and refunds of those charges (a refund's
 /// `token` is the charge it refunds).
 pub(super) async fn gateway_charges_of_account(
     pool: &SqlitePool,
     account_id: &str,
 ) -> Result<Vec<GatewayChargeRecord>, StoreError> {
     sqlx::query(
-        "SELECT * FROM gateway_charges WHERE token IN (SELECT gateway_token FROM payment_methods WHERE account_id = ?1) \
-         OR token IN (SELECT id FROM gateway_charges WHERE token IN (SELECT gateway_token FROM payment_methods WHERE account_id = ?1)) \
+        "WITH mine AS (SELECT id FROM gateway_charges WHERE token IN (SELECT gateway_token FROM payment_methods WHERE account_id = ?1) \
+           OR id IN (SELECT charge_id FROM ledger_entries WHERE account_id = ?1 AND charge_id IS NOT NULL)) \
+         SELECT * FROM gateway_charges WHERE id IN (SELECT id FROM mine) OR token IN (SELECT id FROM mine) \
          ORDER BY created_at, id",
     )
     .bind(account_id)

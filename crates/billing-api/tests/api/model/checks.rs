@@ -41,7 +41,7 @@ pub(super) fn verify_after(b: &World, a: &World, checks: &[After]) -> Res {
                     (after, grew, back),
                 )?;
             }
-            After::Renewal(date, amount) => {
+            After::Renewal(date, amount, card) => {
                 let made: Vec<&Value> = a
                     .invoices
                     .iter()
@@ -62,7 +62,13 @@ pub(super) fn verify_after(b: &World, a: &World, checks: &[After]) -> Res {
                     .iter()
                     .filter(|g| ts(&g["created_at"]) == Some(date) && money(&g["amount"]) > 0);
                 let tried: Vec<i64> = tried.map(|g| money(&g["amount"])).collect();
-                let want = vec![amount; if amount == 0 { 0 } else { tried.len().max(1) }];
+                // With no card on file nothing is tried: the invoice is left
+                // open and the account frozen.
+                let tries = match (amount, card) {
+                    (0, _) | (_, false) => 0,
+                    _ => tried.len().max(1),
+                };
+                let want = vec![amount; tries];
                 same(
                     &format!("invariant 1: the card charges on {date} against the next charge"),
                     tried,
@@ -94,7 +100,7 @@ pub(super) fn unchanged(b: &World, a: &World) -> Res {
 pub(super) fn check(m: &Model, w: &World) -> Res {
     let (ov, t) = (&w.ov, m.terms);
     // 0. The overview shows the model's state.
-    let dated = !matches!(m.st, St::Deactivated | St::Canceled);
+    let dated = !matches!(m.st, St::Deactivated | St::Frozen | St::Canceled);
     let mut add_ons: Vec<&str> = arr(&ov["add_ons"]).filter_map(Value::as_str).collect();
     add_ons.sort_unstable();
     let period = [&ov["current_period_start"], &ov["current_period_end"]];

@@ -16,6 +16,8 @@ pub(super) enum St {
     Active,
     PastDue,
     Deactivated,
+    /// A period ended with no card on file (and not paid by credit).
+    Frozen,
     Paused,
     CancelScheduled,
     Canceled,
@@ -44,6 +46,8 @@ pub(super) struct Model {
     pub(super) canceled_at: Option<Ts>,
     open: Option<Open>,
     pub(super) card_declines: bool,
+    /// No card is on file (the account was made without one).
+    pub(super) no_card: bool,
     pub(super) balance: i64,
     pub(super) held: i64,
     /// Requests waiting: (id if known, the model's amount, the API's).
@@ -68,12 +72,14 @@ pub(super) struct Model {
 }
 
 impl Model {
-    /// The test account: Business, monthly, 12 seats, the first month paid.
-    pub(super) fn new(now: Ts, start: Ts) -> Model {
+    /// The test account: Business, monthly, 12 seats, the first month
+    /// paid, a card on file if `card`.
+    pub(super) fn new(now: Ts, start: Ts, card: bool) -> Model {
         let mut m = Model {
             now,
             anchor: start,
             len: 1,
+            no_card: !card,
             ..Model::default()
         };
         m.terms.seats = 12;
@@ -152,14 +158,25 @@ impl Model {
         sub - applied
     }
 
-    /// Bills a new period: paid, or left open (past due) if the card declines.
+    /// Whether a charge to the card would fail: it declines, or there is none.
+    pub(super) fn cannot_pay(&self) -> bool {
+        self.card_declines || self.no_card
+    }
+
+    /// Bills a new period: paid, or left open if the card declines (past
+    /// due) or there is no card (frozen).
     fn bill(&mut self, (sub, lines, used): (i64, i64, u32), pause: bool) {
         self.tol += lines;
         let applied = self.balance.clamp(0, sub);
-        if sub > applied && self.card_declines {
+        if sub > applied && self.cannot_pay() {
             self.balance -= applied;
             self.open = Some((sub, applied, pause, used, self.frac));
-            (self.st, self.grace_until) = (St::PastDue, Some(self.now + Duration::days(3)));
+            (self.st, self.grace_until) = if self.no_card {
+                // No card at the period end: locked at once, no grace.
+                (St::Frozen, None)
+            } else {
+                (St::PastDue, Some(self.now + Duration::days(3)))
+            };
         } else {
             self.settle(sub, 0);
         }
@@ -197,7 +214,7 @@ impl Model {
             let due = match self.st {
                 St::Active | St::Paused | St::CancelScheduled => Some(self.end()),
                 St::PastDue => self.grace_until,
-                St::Deactivated | St::Canceled => None,
+                St::Deactivated | St::Frozen | St::Canceled => None,
             };
             let Some(at) = due.filter(|at| *at <= to) else {
                 break;
@@ -300,7 +317,7 @@ impl Model {
     /// discount in force (else not).
     pub(super) fn card_saved(&self, good: bool, alt: bool) -> Model {
         let mut m = self.clone();
-        m.card_declines = !good;
+        (m.card_declines, m.no_card) = (!good, false);
         match (self.st, good) {
             (St::PastDue, true) => {
                 // Paid within grace: the period is kept.
@@ -309,7 +326,7 @@ impl Model {
                 (m.paid.0, m.paid.1) = (m.paid.0 + sub - held, m.paid.1 + held);
                 (m.st, m.grace_until) = ([St::Active, St::Paused][usize::from(pause)], None);
             }
-            (St::Deactivated, _) => {
+            (St::Deactivated | St::Frozen, _) => {
                 // The locked period's invoice is voided; a new period starts
                 // now, if the card or the credit pays it (a declining card
                 // is not charged when the credit covers the whole period).

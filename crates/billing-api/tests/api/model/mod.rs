@@ -4,7 +4,8 @@
 //! then change, undoing pending changes, the retention discount, pause and
 //! resume, cancel and its withdrawal, refunds, balance withdrawals and their
 //! decisions, declining and good cards, usage, clock advances) and runs each
-//! on a fresh test account of one in-process app. After every step the API
+//! on a fresh test account (one in five without a card on file, so that its
+//! period can end frozen) of the runner's in-process app. After every step the API
 //! is checked against a small model kept here, with its own catalog prices,
 //! calendar periods, proration and rounding (never billing_domain's pricing):
 //!
@@ -29,6 +30,7 @@ use crate::helpers::{spawn_app, Client, TestApp};
 use chrono::{DateTime, Utc};
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use std::cell::Cell;
+use std::collections::BTreeSet;
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -80,11 +82,19 @@ struct Ctx {
 
 /// What a case did: each step's op and whether the API took it, whether
 /// the case left the model, and how many requests it sent after signing in.
-type Ran = (Vec<(String, bool)>, bool, u32);
+/// And the states the account was in along the way.
+type Ran = (Vec<(String, bool)>, bool, u32, BTreeSet<String>);
 
-/// Runs one case on a fresh account.
-async fn run_case(app: &TestApp, ops: &[Op]) -> Res<Ran> {
-    let account = app.test_account().await;
+/// A case: whether the account starts with a card on file, and its steps.
+type Case = (bool, Vec<Op>);
+
+/// Runs one case on a fresh account, with a card on file if `card`.
+async fn run_case(app: &TestApp, card: bool, ops: &[Op]) -> Res<Ran> {
+    let account = if card {
+        app.test_account().await
+    } else {
+        app.test_account_without_card().await
+    };
     let owner = app.signed_in(&account, "owner").await;
     let ctx = Ctx {
         owner,
@@ -97,9 +107,14 @@ async fn run_case(app: &TestApp, ops: &[Op]) -> Res<Ran> {
         .await
         .map_err(|e| format!("after creating the account: {e}"))?;
     let now = ts(&w.ov["as_of"]).ok_or("no as_of")?;
-    let mut m = Model::new(now, ts(&w.ov["current_period_start"]).ok_or("no period")?);
+    let mut m = Model::new(
+        now,
+        ts(&w.ov["current_period_start"]).ok_or("no period")?,
+        card,
+    );
     check(&m, &w).map_err(|e| format!("after creating the account: {e}"))?;
     let (mut trace, mut taken) = (String::new(), vec![]);
+    let mut seen = BTreeSet::from([format!("{:?}", m.st)]);
     for (i, op) in ops.iter().enumerate() {
         let fail = |e: String, trace: &str, m: &Model| {
             let (t, p) = (m.terms, (m.pend_seats, m.pend_iv));
@@ -147,7 +162,7 @@ async fn run_case(app: &TestApp, ops: &[Op]) -> Res<Ran> {
                     &m,
                 ))
             }
-            (Expect::Unknown, true) => return Ok((taken, true, ctx.sent.get())),
+            (Expect::Unknown, true) => return Ok((taken, true, ctx.sent.get(), seen)),
             (Expect::Apply, true) => {
                 m = s.next.expect("the model after");
                 verify_after(&w, &after, &s.after).map_err(|e| fail(e, &trace, &m))?;
@@ -162,9 +177,10 @@ async fn run_case(app: &TestApp, ops: &[Op]) -> Res<Ran> {
                 .map_err(|e| fail(format!("answered {shown}, yet {e}"), &trace, &m))?,
         }
         check(&m, &after).map_err(|e| fail(e, &trace, &m))?;
+        seen.insert(format!("{:?}", m.st));
         w = after;
     }
-    Ok((taken, false, ctx.sent.get()))
+    Ok((taken, false, ctx.sent.get(), seen))
 }
 
 /// Keeps this thread, and the threads it starts from now on, to the
@@ -192,29 +208,34 @@ fn keep_to_one_processor(n: usize) {
 
 /// Sequences the random runs found failing, each kept as it was shrunk and
 /// run on every test run after its fix.
-fn found() -> Vec<Vec<Op>> {
+fn found() -> Vec<Case> {
     use prices::Plan;
     vec![
         // The model had a deactivated account stay locked when a declining
         // card was saved, though the credit returned by a declined
         // withdrawal paid the whole new pause month (the API was right).
-        vec![
-            Op::ChangePlan(Plan::Essentials),
-            Op::Pause,
-            Op::DecliningCard,
-            Op::Withdraw,
-            Op::Advance(60 * crate::helpers::DAY),
-            Op::DecideWithdrawal { paid: false },
-            Op::DecliningCard,
-        ],
+        (
+            true,
+            vec![
+                Op::ChangePlan(Plan::Essentials),
+                Op::Pause,
+                Op::DecliningCard,
+                Op::Withdraw,
+                Op::Advance(60 * crate::helpers::DAY),
+                Op::DecideWithdrawal { paid: false },
+                Op::DecliningCard,
+            ],
+        ),
     ]
 }
 
 #[tokio::test]
 async fn the_sequences_once_found_failing_keep_the_money_true() {
     let app = spawn_app().await;
-    for ops in found() {
-        let (taken, left, _) = run_case(&app, &ops).await.unwrap_or_else(|e| panic!("{e}"));
+    for (card, ops) in found() {
+        let (taken, left, ..) = run_case(&app, card, &ops)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(!left, "the sequence left the model: {taken:?}");
         assert_eq!(taken.len(), ops.len());
     }
@@ -234,6 +255,8 @@ fn random_sequences_of_billing_operations_keep_the_money_true() {
         AtomicU64::new(0),
         Mutex::new(std::collections::BTreeMap::new()),
     );
+    // How many cases passed through each state.
+    let reached = Mutex::new(std::collections::BTreeMap::new());
     let began = std::time::Instant::now();
     // Independent runners, each with an app, a database and a runtime of
     // its own on its thread: the client's requests and the server's work
@@ -246,10 +269,11 @@ fn random_sequences_of_billing_operations_keep_the_money_true() {
     // processor, which cost a quarter of the run's time across processors.
     let workers = env("MODEL_WORKERS", 4).max(1);
     let cases = env("MODEL_CASES", 2000);
-    let results: Vec<Result<(), TestError<Vec<Op>>>> = std::thread::scope(|scope| {
+    let results: Vec<Result<(), TestError<Case>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
-                let (runs, left, requests, tally) = (&runs, &left, &requests, &tally);
+                let (runs, left, requests, tally, reached) =
+                    (&runs, &left, &requests, &tally, &reached);
                 scope.spawn(move || {
                     keep_to_one_processor(w as usize);
                     let rt = tokio::runtime::Builder::new_current_thread()
@@ -264,15 +288,23 @@ fn random_sequences_of_billing_operations_keep_the_money_true() {
                         ..Config::default()
                     };
                     TestRunner::new(config).run(
-                        &proptest::collection::vec(op_strategy(), 5..25),
-                        |ops| {
-                            let (taken, out, sent) = rt
-                                .block_on(run_case(&app, &ops))
+                        // One account in five starts without a card: its
+                        // period ends frozen unless the credit pays it.
+                        &(
+                            proptest::bool::weighted(0.8),
+                            proptest::collection::vec(op_strategy(), 5..25),
+                        ),
+                        |(card, ops)| {
+                            let (taken, out, sent, seen) = rt
+                                .block_on(run_case(&app, card, &ops))
                                 .map_err(TestCaseError::fail)?;
                             runs.fetch_add(1, Ordering::Relaxed);
                             left.fetch_add(u32::from(out), Ordering::Relaxed);
                             requests.fetch_add(u64::from(sent), Ordering::Relaxed);
                             let mut tally = tally.lock().unwrap();
+                            for st in seen {
+                                *reached.lock().unwrap().entry(st).or_insert(0u32) += 1;
+                            }
                             for (op, accepted) in taken {
                                 tally.entry(op).or_insert([0u32; 2])[usize::from(accepted)] += 1;
                             }
@@ -297,14 +329,22 @@ fn random_sequences_of_billing_operations_keep_the_money_true() {
         began.elapsed(),
     );
     let per_step = requests as f64 / f64::from(steps.max(1));
+    let reached: Vec<String> = reached
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(st, n)| format!("{st} {n}"))
+        .collect();
     println!("model: {runs} cases passed ({left} left the model early) in {took:.1?} on {workers} runners; \
-              {steps} steps, {requests} requests after sign-in ({per_step:.1} a step); steps taken/sent: {}", tally.join(", "));
+              {steps} steps, {requests} requests after sign-in ({per_step:.1} a step); steps taken/sent: {}; \
+              cases through each state: {}", tally.join(", "), reached.join(", "));
     for result in results {
         match result {
             Ok(()) => {}
-            Err(TestError::Fail(reason, ops)) => panic!(
-                "{reason}\n\nminimal failing sequence ({} ops):\n{ops:#?}",
-                ops.len()
+            Err(TestError::Fail(reason, (card, ops))) => panic!(
+                "{reason}\n\nminimal failing sequence ({} ops, {}):\n{ops:#?}",
+                ops.len(),
+                ["no card on file", "a card on file"][usize::from(card)]
             ),
             Err(TestError::Abort(reason)) => panic!("aborted: {reason}"),
         }

@@ -18,8 +18,9 @@ pub(super) enum After {
     Refunded(i64, i64),
     /// A withdrawal: (balance after if known, held grew by, balance grew by).
     Held(Option<i64>, i64, i64),
-    /// The renewal at this date bills this (invariant 1).
-    Renewal(Ts, i64),
+    /// The renewal at this date bills this (invariant 1), to the card if
+    /// one is on file.
+    Renewal(Ts, i64, bool),
 }
 
 /// What the rules say of an operation in the model's state.
@@ -65,7 +66,7 @@ impl Ctx {
                 s.expect = match &planned {
                     _ if m.st != St::Active => Refuse,
                     None => NoChange,
-                    Some((_, card)) if *card > 0 && m.card_declines => Refuse,
+                    Some((_, card)) if *card > 0 && m.cannot_pay() => Refuse,
                     Some(_) => Apply,
                 };
                 (next, s.alt) = (
@@ -143,7 +144,7 @@ impl Ctx {
                 let planned = m.resume();
                 s.expect = match (m.st, &planned) {
                     (St::Active, _) => NoChange,
-                    (_, Some((_, card))) if *card > 0 && m.card_declines => Refuse,
+                    (_, Some((_, card))) if *card > 0 && m.cannot_pay() => Refuse,
                     (_, Some(_)) => Apply,
                     _ => Unknown,
                 };
@@ -296,8 +297,11 @@ impl Ctx {
                     return Ok(s);
                 }
                 if let Some(date) = ts(&w.ov["next_charge_date"]).filter(|d| *d <= to) {
-                    s.after
-                        .push(After::Renewal(date, money(&w.ov["next_charge"])));
+                    s.after.push(After::Renewal(
+                        date,
+                        money(&w.ov["next_charge"]),
+                        !m.no_card,
+                    ));
                 }
                 next.advance(to);
                 s.detail = format!("to {to}");
