@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::announcement::{Announcement, AnnouncementRegion};
-use crate::components::password_field::PasswordField;
+use crate::components::text_field::TextField;
 use crate::state::session::use_session;
 use billing_domain::password::{check_new_password, MAX_CHARS, MIN_CHARS};
 use billing_domain::wire::ChangePasswordRequest;
@@ -115,26 +115,29 @@ pub fn ChangePasswordForm() -> impl IntoView {
 
     view! {
         <form class="form" novalidate on:submit=on_submit aria-labelledby="password-heading">
-            <PasswordField
+            <TextField
                 id="current-password"
                 label="Current password"
+                kind="password"
                 autocomplete="current-password"
                 value=current
                 error=Signal::derive(move || errors.with(|e| e.current.clone()))
                 node_ref=current_ref
             />
-            <PasswordField
+            <TextField
                 id="new-password"
                 label="New password"
+                kind="password"
                 autocomplete="new-password"
                 value=new
                 error=Signal::derive(move || errors.with(|e| e.new.clone()))
                 hint=new_password_hint()
                 node_ref=new_ref
             />
-            <PasswordField
+            <TextField
                 id="confirm-password"
                 label="New password again"
+                kind="password"
                 autocomplete="new-password"
                 value=confirm
                 error=Signal::derive(move || errors.with(|e| e.confirm.clone()))

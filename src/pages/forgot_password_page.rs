@@ -3,6 +3,7 @@
 
 use crate::api::{self, ApiError};
 use crate::components::page_title::PageTitle;
+use crate::components::text_field::TextField;
 use billing_domain::wire::{PasswordResetRequest, PasswordResetRequested};
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
@@ -99,34 +100,15 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                                     })
                             }}
                             <form class="form" novalidate on:submit=on_submit>
-                                <div class="field">
-                                    <label class="field__label" for="email">
-                                        "Email"
-                                    </label>
-                                    <input
-                                        id="email"
-                                        name="email"
-                                        type="email"
-                                        class="input"
-                                        autocomplete="username"
-                                        required
-                                        node_ref=email_ref
-                                        prop:value=move || email.get()
-                                        on:input=move |ev| email.set(event_target_value(&ev))
-                                        aria-invalid=move || email_error().map(|_| "true")
-                                        aria-describedby=move || email_error().map(|_| "email-error")
-                                    />
-                                    {move || {
-                                        email_error()
-                                            .map(|message| {
-                                                view! {
-                                                    <p class="field__error" id="email-error">
-                                                        {message}
-                                                    </p>
-                                                }
-                                            })
-                                    }}
-                                </div>
+                                <TextField
+                                    id="email"
+                                    label="Email"
+                                    kind="email"
+                                    autocomplete="username"
+                                    value=email
+                                    error=Signal::derive(email_error)
+                                    node_ref=email_ref
+                                />
                                 <button
                                     type="submit"
                                     class="button button--primary button--block"

@@ -5,7 +5,7 @@ use crate::api::{self, ApiError};
 use crate::components::change_password_form::new_password_hint;
 use crate::components::loading_view::LoadingView;
 use crate::components::page_title::PageTitle;
-use crate::components::password_field::PasswordField;
+use crate::components::text_field::TextField;
 use crate::state::session::{set_session, use_session, SessionState};
 use billing_domain::password::check_new_password;
 use billing_domain::wire::CompletePasswordResetRequest;
@@ -162,18 +162,20 @@ fn NewPasswordForm(
                 })
         }}
         <form class="form" novalidate on:submit=on_submit>
-            <PasswordField
+            <TextField
                 id="new-password"
                 label="New password"
+                kind="password"
                 autocomplete="new-password"
                 value=new
                 error=new_error
                 hint=new_password_hint()
                 node_ref=new_ref
             />
-            <PasswordField
+            <TextField
                 id="confirm-password"
                 label="New password again"
+                kind="password"
                 autocomplete="new-password"
                 value=again
                 error=again_error

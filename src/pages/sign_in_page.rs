@@ -3,6 +3,7 @@
 use crate::api::{self, ApiError};
 use crate::components::page_title::PageTitle;
 use crate::components::retry_countdown::{seconds_left, RetryCountdown};
+use crate::components::text_field::TextField;
 use crate::state::session::{set_session, use_session, SessionState};
 use billing_domain::wire::SignInRequest;
 use leptos::ev::SubmitEvent;
@@ -133,62 +134,24 @@ pub fn SignInPage() -> impl IntoView {
                 // The API validates the fields; the browser's own checks would
                 // hide its messages.
                 <form class="form" novalidate on:submit=on_submit>
-                    <div class="field">
-                        <label class="field__label" for="email">
-                            "Email"
-                        </label>
-                        <input
-                            id="email"
-                            name="email"
-                            type="email"
-                            class="input"
-                            autocomplete="username"
-                            required
-                            node_ref=email_ref
-                            prop:value=move || email.get()
-                            on:input=move |ev| email.set(event_target_value(&ev))
-                            aria-invalid=move || email_error().map(|_| "true")
-                            aria-describedby=move || email_error().map(|_| "email-error")
-                        />
-                        {move || {
-                            email_error()
-                                .map(|message| {
-                                    view! {
-                                        <p class="field__error" id="email-error">
-                                            {message}
-                                        </p>
-                                    }
-                                })
-                        }}
-                    </div>
-                    <div class="field">
-                        <label class="field__label" for="password">
-                            "Password"
-                        </label>
-                        <input
-                            id="password"
-                            name="password"
-                            type="password"
-                            class="input"
-                            autocomplete="current-password"
-                            required
-                            node_ref=password_ref
-                            prop:value=move || password.get()
-                            on:input=move |ev| password.set(event_target_value(&ev))
-                            aria-invalid=move || password_error().map(|_| "true")
-                            aria-describedby=move || password_error().map(|_| "password-error")
-                        />
-                        {move || {
-                            password_error()
-                                .map(|message| {
-                                    view! {
-                                        <p class="field__error" id="password-error">
-                                            {message}
-                                        </p>
-                                    }
-                                })
-                        }}
-                    </div>
+                    <TextField
+                        id="email"
+                        label="Email"
+                        kind="email"
+                        autocomplete="username"
+                        value=email
+                        error=Signal::derive(email_error)
+                        node_ref=email_ref
+                    />
+                    <TextField
+                        id="password"
+                        label="Password"
+                        kind="password"
+                        autocomplete="current-password"
+                        value=password
+                        error=Signal::derive(password_error)
+                        node_ref=password_ref
+                    />
                     <button
                         type="submit"
                         class="button button--primary button--block"

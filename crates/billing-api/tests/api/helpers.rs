@@ -364,6 +364,17 @@ impl Client {
             .unwrap()
     }
 
+    /// Pauses the subscription, which must be allowed.
+    pub async fn pause(&self) {
+        let res = self
+            .post("/api/subscription/pause")
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "pausing");
+    }
+
     /// Tokenizes `number` and saves it as the default card.
     pub async fn add_card(&self, number: &str) -> reqwest::Response {
         let res = self.tokenize(number).await;

@@ -198,13 +198,7 @@ async fn a_paid_pause_charge_returns_the_account_to_paused() {
     let app = spawn_app().await;
     let account = app.test_account().await;
     let owner = app.signed_in(&account, "owner").await;
-    let res = owner
-        .post("/api/subscription/pause")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    owner.pause().await;
     assert_eq!(
         owner.add_card("4000000000000341").await.status(),
         StatusCode::OK
@@ -441,13 +435,7 @@ async fn credit_back_from_a_declined_withdrawal_pays_the_recovery_of_a_paused_ac
     let (account, owner) = downgraded_after_ten_days(&app).await;
     let credit = owner.overview().await.credit_balance.amount();
     assert!(credit > 100, "the downgrade left credit");
-    let res = owner
-        .post("/api/subscription/pause")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    owner.pause().await;
     assert_eq!(
         owner.add_card("4000000000000341").await.status(),
         StatusCode::OK

@@ -178,13 +178,7 @@ async fn entitlements_follow_the_account_through_every_state() {
     );
     assert_eq!(access(&app, &account).await, pair("active", "full"));
     // Paused: billing only.
-    let res = owner
-        .post("/api/subscription/pause")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    owner.pause().await;
     assert_eq!(access(&app, &account).await, pair("paused", "billing_only"));
     let res = owner.post("/api/subscription/resume").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);

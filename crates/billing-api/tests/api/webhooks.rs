@@ -217,13 +217,7 @@ async fn each_event_is_signed_retried_under_the_same_id_and_taken_once() {
         change(&owner, json!({ "seats": 14 })).await.status(),
         StatusCode::OK
     );
-    let res = owner
-        .post("/api/subscription/pause")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    owner.pause().await;
 
     let stored = stored_ids(&app, &account).await;
     let types = stored_types(&app, &account).await;
@@ -343,13 +337,7 @@ async fn the_events_tell_the_account_s_story_in_order() {
         owner.add_card("4242424242424242").await.status(),
         StatusCode::OK
     );
-    let res = owner
-        .post("/api/subscription/pause")
-        .json(&json!({}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
+    owner.pause().await;
     let res = owner.post("/api/subscription/resume").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     schedule_cancel(&owner).await;

@@ -1,17 +1,19 @@
-//! A password input with its label, an optional hint and the API's message
-//! about it, linked for assistive technology.
+//! A text input (a password, an e-mail address) with its label, an optional
+//! hint and the API's message about it, linked for assistive technology.
 
 use leptos::prelude::*;
 
-/// One password field. The error, when there is one, is announced with the
-/// field (`aria-describedby`) once focus moves to it.
+/// One field. The error, when there is one, is announced with the field
+/// (`aria-describedby`) once focus moves to it.
 #[component]
-pub fn PasswordField(
+pub fn TextField(
     /// The input's id (its hint and error ids derive from it).
     id: &'static str,
     /// The visible label.
     label: &'static str,
-    /// `current-password` or `new-password`, for password managers.
+    /// The input's type: `email`, `text`, `password`.
+    kind: &'static str,
+    /// What the browser may fill in (`username`, `email`, …).
     autocomplete: &'static str,
     /// The typed value.
     value: RwSignal<String>,
@@ -49,7 +51,7 @@ pub fn PasswordField(
             <input
                 id=id
                 name=id
-                type="password"
+                type=kind
                 class="input"
                 autocomplete=autocomplete
                 required
