@@ -1,7 +1,7 @@
 //! The words of each e-mail (SPEC §7). Plain text, amounts formatted once.
 
 use super::Draft;
-use crate::store::{AccountRecord, InvoiceRecord, UserRecord};
+use crate::store::{AccountRecord, InvoiceRecord, UserRecord, INVOICE_NUMBER_PENDING};
 use billing_domain::refund::RefundQuote;
 use billing_domain::Money;
 use chrono::{DateTime, Utc};
@@ -23,10 +23,6 @@ pub fn invoice_number(inv: &InvoiceRecord) -> String {
         INVOICE_NUMBER_PENDING.into()
     }
 }
-
-/// Stands in an e-mail for the number of its invoice until the store,
-/// queueing the e-mail, writes the number there.
-pub const INVOICE_NUMBER_PENDING: &str = "{{invoice-number}}";
 
 fn invoice_text(inv: &InvoiceRecord) -> String {
     let mut out = String::new();

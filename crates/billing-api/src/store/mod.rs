@@ -28,7 +28,7 @@ pub use records::{
     DEFAULT_PREFIX,
 };
 pub use sqlite::SqliteStore;
-pub use write::Write;
+pub use write::{Write, INVOICE_NUMBER_PENDING};
 
 use async_trait::async_trait;
 use billing_domain::BillingAccess;

@@ -9,6 +9,11 @@ use billing_domain::invoice::InvoiceStatus;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 
+/// Stands in an e-mail for the number of its invoice until the store,
+/// queueing the e-mail, writes the number there (an invoice written in the
+/// same batch as its e-mail has no number until the store gives it one).
+pub const INVOICE_NUMBER_PENDING: &str = "{{invoice-number}}";
+
 /// One write of a batch; a batch commits whole or not at all.
 #[derive(Debug, Clone)]
 pub enum Write {

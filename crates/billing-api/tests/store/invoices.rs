@@ -344,7 +344,7 @@ async fn accounts_with_billing_work_are_found() {
 
 #[tokio::test]
 async fn an_e_mail_queued_with_its_invoice_names_the_number_the_invoice_was_given() {
-    use billing_api::mail::templates::INVOICE_NUMBER_PENDING as PENDING;
+    use billing_api::store::INVOICE_NUMBER_PENDING as PENDING;
     let store = store_with_account("acc_a").await;
     let receipt = |id: &str, invoice: Option<&str>| {
         let mut e = crate::fixtures::email("acc_a", id, 1);

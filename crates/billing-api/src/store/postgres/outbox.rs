@@ -29,7 +29,7 @@ pub(super) async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(),
     .bind(e.created_at.timestamp())
     .bind(opt_time(e.sent_at))
     .bind(crate::store::json::strings_json(&e.cc))
-    .bind(crate::mail::templates::INVOICE_NUMBER_PENDING)
+    .bind(crate::store::write::INVOICE_NUMBER_PENDING)
     .execute(&mut **tx)
     .await?;
     Ok(())

@@ -9,7 +9,7 @@ use sqlx::Row;
 use sqlx::SqlitePool;
 
 pub(super) fn insert_email_stmt(e: &OutboxEmail) -> Stmt {
-    use crate::mail::templates::INVOICE_NUMBER_PENDING as PENDING;
+    use crate::store::write::INVOICE_NUMBER_PENDING as PENDING;
     Stmt::new(
         // An invoice numbered earlier in the same transaction is named by
         // its number (see `mail::templates::invoice_number`).
