@@ -76,8 +76,9 @@ pub(super) async fn gateway_charges_of_account(
 ) -> Result<Vec<GatewayChargeRecord>, StoreError> {
     sqlx::query(
         "WITH mine AS (SELECT id FROM gateway_charges WHERE token IN (SELECT gateway_token FROM payment_methods WHERE account_id = ?1) \
-           OR id IN (SELECT charge_id FROM ledger_entries WHERE account_id = ?1 AND charge_id IS NOT NULL)) \
-         SELECT * FROM gateway_charges WHERE id IN (SELECT id FROM mine) OR token IN (SELECT id FROM mine) \
+           UNION SELECT charge_id FROM ledger_entries WHERE account_id = ?1 AND charge_id IS NOT NULL) \
+         SELECT * FROM gateway_charges WHERE id IN (SELECT id FROM mine) \
+         UNION SELECT * FROM gateway_charges WHERE token IN (SELECT id FROM mine) \
          ORDER BY created_at, id",
     )
     .bind(account_id)
