@@ -13,6 +13,7 @@ pub(super) enum Op {
     ChangePlan(Plan),
     ChangeInterval(Iv),
     SetAddOns(AddOns),
+    ChangeMany(Change),
     UndoPending(&'static str),
     AcceptDiscount,
     Pause,
@@ -37,6 +38,14 @@ pub(super) fn op_strategy() -> impl Strategy<Value = Op> {
         2 => prop_oneof![Just(Plan::Essentials), Just(Plan::Business)].prop_map(Op::ChangePlan),
         2 => prop_oneof![Just(Iv::Month), Just(Iv::Year)].prop_map(Op::ChangeInterval),
         2 => (0u8..8).prop_map(|b| Op::SetAddOns(AddOns(b))),
+        // Several of plan, interval, seats and add-ons in one request.
+        2 => (
+            proptest::option::of(prop_oneof![Just(Plan::Essentials), Just(Plan::Business)]),
+            proptest::option::of(prop_oneof![Just(Iv::Month), Just(Iv::Year)]),
+            proptest::option::of(4u32..30),
+            proptest::option::of((0u8..8).prop_map(AddOns)),
+        )
+            .prop_map(Op::ChangeMany),
         1 => prop_oneof![Just("seats"), Just("interval")].prop_map(Op::UndoPending),
         2 => Just(Op::AcceptDiscount),
         2 => Just(Op::Pause),
@@ -63,6 +72,7 @@ pub(super) fn change_of(op: &Op) -> Change {
         Op::ChangePlan(p) => (Some(p), None, None, None),
         Op::ChangeInterval(i) => (None, Some(i), None, None),
         Op::SetAddOns(a) => (None, None, None, Some(a)),
+        Op::ChangeMany(change) => change,
         _ => unreachable!("not a change"),
     }
 }

@@ -61,7 +61,11 @@ impl Ctx {
         let (c, if_match) = (&self.owner, format!("\"{}\"", w.ov["version"]));
         let (mut s, mut next) = (Step::default(), m.clone());
         let (status, body) = match op {
-            Op::ChangeSeats(_) | Op::ChangePlan(_) | Op::ChangeInterval(_) | Op::SetAddOns(_) => {
+            Op::ChangeSeats(_)
+            | Op::ChangePlan(_)
+            | Op::ChangeInterval(_)
+            | Op::SetAddOns(_)
+            | Op::ChangeMany(_) => {
                 let planned = m.change(op, false);
                 s.expect = match &planned {
                     _ if m.st != St::Active => Refuse,
