@@ -32,6 +32,8 @@ test('the signed-out pages have no accessibility violations', async ({ page }) =
 });
 
 test("the owner's pages have no accessibility violations", async ({ page, request }) => {
+  // Eleven pages, each loaded, settled and checked: three times the usual time.
+  test.slow();
   const account = await createAccount(request);
   await signInAs(page, userOf(account, 'owner'));
   const invoices = await (await page.request.get('/api/invoices')).json();
