@@ -488,13 +488,7 @@ async fn a_used_plan_gets_the_unused_rest_as_credit_with_the_computation() {
     );
 
     // The balance can be withdrawn through the billing team.
-    let res = owner
-        .post("/api/balance/withdrawals")
-        .json(&json!({ "note": "Please wire it." }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    owner.withdraw("Please wire it.").await;
     let emails = app.emails(&account).await;
     assert!(emails
         .iter()

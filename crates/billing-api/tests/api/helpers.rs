@@ -375,6 +375,19 @@ impl Client {
         assert_eq!(res.status(), StatusCode::OK, "pausing");
     }
 
+    /// Asks for the available credit to be paid out, which must be
+    /// accepted; the withdrawal request.
+    pub async fn withdraw(&self, note: &str) -> serde_json::Value {
+        let res = self
+            .post("/api/balance/withdrawals")
+            .json(&serde_json::json!({ "note": note }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "requesting a withdrawal");
+        res.json().await.unwrap()
+    }
+
     /// Tokenizes `number` and saves it as the default card.
     pub async fn add_card(&self, number: &str) -> reqwest::Response {
         let res = self.tokenize(number).await;

@@ -440,14 +440,7 @@ async fn credit_back_from_a_declined_withdrawal_pays_the_recovery_of_a_paused_ac
         owner.add_card("4000000000000341").await.status(),
         StatusCode::OK
     );
-    let res = owner
-        .post("/api/balance/withdrawals")
-        .json(&json!({ "note": "Wire it, please." }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let withdrawal: Value = res.json().await.unwrap();
+    let withdrawal = owner.withdraw("Wire it, please.").await;
     // The pause month's $1 finds no credit (it is held) and the card
     // declines: past due, then locked out.
     app.advance(&account, 60 * DAY).await;

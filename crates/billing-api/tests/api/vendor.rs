@@ -298,14 +298,7 @@ async fn the_billing_team_decides_a_withdrawal_once_and_a_repeat_changes_nothing
     assert_eq!(res.status(), StatusCode::OK);
     let credit = owner.overview().await.credit_balance.amount();
     assert!(credit > 0);
-    let res = owner
-        .post("/api/balance/withdrawals")
-        .json(&json!({ "note": "Wire it, please." }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    let id = res.json::<Value>().await.unwrap()["id"]
+    let id = owner.withdraw("Wire it, please.").await["id"]
         .as_str()
         .unwrap()
         .to_string();
