@@ -311,6 +311,21 @@ impl Model {
         Some((m, card))
     }
 
+    /// Active in a new period starting now, with the pending changes, billed
+    /// if the card (`good`) or the credit pays it (`keep`: with the discount
+    /// in force); false, and the model not to be kept, if neither does.
+    fn new_period_paid(&mut self, good: bool, keep: bool) -> bool {
+        self.st = St::Active;
+        self.apply_pending();
+        self.restart();
+        let charge = self.period_charge(keep);
+        let paid = good || charge.0 <= self.balance;
+        if paid {
+            self.bill(charge, false);
+        }
+        paid
+    }
+
     /// A card saved (`good` or declining) and what it pays for. Two rules
     /// are open and `alt` takes the other reading: a voided pause month
     /// restarts the pause (else the plan); a reactivation takes the
@@ -339,26 +354,15 @@ impl Model {
                         r.bill_pause_month(false);
                         return r;
                     }
-                } else {
-                    r.st = St::Active;
-                    r.apply_pending();
-                    r.restart();
-                    let charge = r.period_charge(false);
-                    if good || charge.0 <= r.balance {
-                        r.bill(charge, false);
-                        return r;
-                    }
+                } else if r.new_period_paid(good, false) {
+                    return r;
                 }
             }
             (St::Canceled, _) => {
                 // Reactivation: a new period now, if the card or the credit pays it.
                 let mut r = m.clone();
-                (r.st, r.canceled_at) = (St::Active, None);
-                r.apply_pending();
-                r.restart();
-                let charge = r.period_charge(alt);
-                if good || charge.0 <= r.balance {
-                    r.bill(charge, false);
+                r.canceled_at = None;
+                if r.new_period_paid(good, alt) {
                     return r;
                 }
             }
