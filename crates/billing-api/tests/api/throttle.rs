@@ -251,11 +251,12 @@ async fn an_unknown_email_takes_as_long_as_a_wrong_password() {
             unknown.push(time(format!("nobody{round}{i}@acme.test")).await);
         }
     }
-    let median = |v: &mut Vec<std::time::Duration>| {
-        v.sort();
-        v[v.len() / 2]
-    };
-    let (wrong, unknown) = (median(&mut wrong), median(&mut unknown));
+    // The fastest of each: what a sign-in costs when nothing else runs.
+    // Other tests share the processors, and a burst of theirs lengthens
+    // some samples of either kind (the medians once differed threefold
+    // while the model-based test ran beside this one).
+    let fastest = |v: &[std::time::Duration]| v.iter().min().copied().unwrap();
+    let (wrong, unknown) = (fastest(&wrong), fastest(&unknown));
     let ratio = unknown.as_secs_f64() / wrong.as_secs_f64();
     assert!(
         (0.5..2.0).contains(&ratio),
