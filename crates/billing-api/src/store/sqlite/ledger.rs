@@ -53,15 +53,30 @@ pub(super) async fn check_balances(tx: &mut Tx<'_>, account_id: &str) -> Result<
 /// [`check_balances`] on the rows of [`BALANCE_ROWS`].
 pub(super) fn check_rows(account_id: &str, rows: &[SqliteRow]) -> Result<(), StoreError> {
     let mut entries = Vec::with_capacity(rows.len());
-    let mut currency = None;
     for r in rows {
-        let kind: String = r.try_get("kind")?;
-        let code: String = r.try_get("currency")?;
+        entries.push((
+            r.try_get("kind")?,
+            r.try_get("amount")?,
+            r.try_get("currency")?,
+        ));
+    }
+    check_entries(account_id, entries)
+}
+
+/// [`check_balances`] on the rows of [`BALANCE_ROWS`] read as (kind,
+/// amount, currency).
+pub(super) fn check_entries(
+    account_id: &str,
+    rows: Vec<(String, i64, String)>,
+) -> Result<(), StoreError> {
+    let mut entries = Vec::with_capacity(rows.len());
+    let mut currency = None;
+    for (kind, amount, code) in rows {
         let cur = Currency::parse(&code).map_err(|_| corrupt("currency", &code))?;
         currency.get_or_insert(cur);
         entries.push((
             LedgerKind::parse(&kind).ok_or_else(|| corrupt("ledger kind", &kind))?,
-            Money::new(r.try_get("amount")?, cur),
+            Money::new(amount, cur),
         ));
     }
     if let Some(currency) = currency {

@@ -11,6 +11,7 @@ mod batch;
 mod bench;
 mod bulk;
 mod cancel;
+mod direct;
 mod events;
 mod gateway;
 mod idempotency;
@@ -60,6 +61,9 @@ pub struct SqliteStore {
     /// batches prepared.
     writer: SqlitePool,
     readers: Arc<Readers<SqliteConnection>>,
+    /// The connection batches of plain statements are committed on, driven
+    /// on the caller's thread (`direct`).
+    direct: Arc<direct::Direct>,
     /// The database file, naming its account locks.
     file: String,
     /// Taken by every batch commit on this file in this process: the
@@ -108,8 +112,9 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // A script of many batches answers once per statement: let the
-            // database's thread run through it without waiting for us.
+            // A read of many rows (the scheduler's snapshots of a thousand
+            // accounts) answers row by row: let the database's thread run
+            // ahead without waiting for each to be taken.
             .row_buffer_size(4096)
             .pragma("temp_store", "memory")
             .pragma("wal_autocheckpoint", "20000")
@@ -142,12 +147,14 @@ impl SqliteStore {
             .test_before_acquire(false)
             .connect_with(options.clone())
             .await?;
+        let direct = Arc::new(direct::Direct::open(options.get_filename())?);
         let readers = Arc::new(Readers::new(options, READERS));
         let gate = gate(&file);
         Ok(SqliteStore {
             pool,
             writer,
             readers,
+            direct,
             file,
             gate,
         })
@@ -275,7 +282,7 @@ impl Store for SqliteStore {
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
         let writes = crate::store::events::publish(writes);
         let _turn = self.gate.lock().await;
-        batch::commit(&self.writer, writes).await
+        batch::commit(&self.writer, &self.direct, writes).await
     }
 
     async fn commit_many(&self, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>> {
@@ -283,7 +290,7 @@ impl Store for SqliteStore {
             .into_iter()
             .map(crate::store::events::publish)
             .collect();
-        batch::commit_many(&self.writer, &self.gate, batches).await
+        batch::commit_many(&self.writer, &self.direct, &self.gate, batches).await
     }
 
     async fn events(&self, account_id: &str) -> Result<Vec<EventRecord>, StoreError> {

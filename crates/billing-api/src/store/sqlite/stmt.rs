@@ -1,7 +1,8 @@
 //! A write statement as data: its SQL, its values and what its outcome
-//! means. The writes of a batch are built as statements once, then either
-//! run one by one ([`Stmt::run`]) or sent many at a time in one script
-//! (see `batch::commit_many`), so both paths mean exactly the same.
+//! means. The writes of a batch are built as statements once, then run
+//! either through sqlx ([`Stmt::run`]) or on the direct connection (see
+//! `direct`), and judged alike ([`Stmt::judge`]), so both paths mean exactly
+//! the same.
 
 use super::Tx;
 use crate::store::StoreError;
