@@ -31,6 +31,7 @@ pub mod members_table;
 pub mod money_amount;
 pub mod new_card_form;
 pub mod next_charge_card;
+pub mod next_task;
 pub mod no_billing_access;
 pub mod not_found_notice;
 pub mod other_sessions_card;

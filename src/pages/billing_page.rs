@@ -12,6 +12,7 @@ use crate::components::discount_card::DiscountCard;
 use crate::components::error_view::{errors_message, ErrorView};
 use crate::components::loading_view::LoadingView;
 use crate::components::next_charge_card::NextChargeCard;
+use crate::components::next_task::NextTask;
 use crate::components::no_billing_access::NoBillingAccess;
 use crate::components::page_title::PageTitle;
 use crate::components::payment_method_card::PaymentMethodCard;
@@ -59,9 +60,16 @@ pub fn BillingPage() -> impl IntoView {
                 if can_read.get() {
                     view! {
                         <BillingOverviewSection account_name />
-                        <InvoiceHistorySection />
-                        <BillingDetailsCard can_manage />
-                        <CancelEntry />
+                        // Each below the overview in a task of its own.
+                        <NextTask>
+                            <InvoiceHistorySection />
+                        </NextTask>
+                        <NextTask>
+                            <BillingDetailsCard can_manage />
+                        </NextTask>
+                        <NextTask>
+                            <CancelEntry />
+                        </NextTask>
                     }
                         .into_any()
                 } else {
