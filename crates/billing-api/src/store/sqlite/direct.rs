@@ -77,6 +77,15 @@ impl Direct {
     /// all of it rolled back and run again, each plan in a savepoint.
     pub(super) fn commit(&self, plans: &[Plan]) -> Vec<Result<(), StoreError>> {
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        if let [plan] = plans {
+            // Alone, a plan needs no savepoint: its failure is the transaction's.
+            let mut outcome = Ok(());
+            let done = transaction(&conn, |conn| {
+                outcome = run_plan(conn, plan);
+                Ok(outcome.is_ok())
+            });
+            return vec![done.and(outcome)];
+        }
         let together = transaction(&conn, |conn| {
             for plan in plans {
                 if run_plan(conn, plan).is_err() {
