@@ -15,12 +15,14 @@
 //! transaction itself fails every batch in it.
 
 use super::ledger;
+use super::rows::{Cells, Col};
 use super::stmt::{Stmt, Val};
 use crate::store::StoreError;
 use rusqlite::{ffi, Connection, OpenFlags};
 use sqlx::error::{DatabaseError, ErrorKind};
 use std::borrow::Cow;
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -32,6 +34,118 @@ const CACHED_STATEMENTS: usize = 256;
 pub(super) struct Plan {
     pub(super) stmts: Vec<Stmt>,
     pub(super) ledger_accounts: Vec<String>,
+}
+
+/// Connections for the reads every signed-in request starts with (its
+/// session, the overview): each read is one statement stepped on the
+/// request's own thread, where sqlx would hand it to a connection's thread
+/// and back.
+pub(super) struct DirectReaders {
+    file: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    /// Connections kept idle at most; more are opened while many read at once.
+    keep: usize,
+}
+
+impl std::fmt::Debug for DirectReaders {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirectReaders")
+            .field("keep", &self.keep)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DirectReaders {
+    /// Readers of the database file, none opened yet.
+    pub(super) fn new(file: &Path, keep: usize) -> DirectReaders {
+        DirectReaders {
+            file: file.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+            keep: keep.max(1),
+        }
+    }
+
+    /// The one row `sql` selects with `key` bound to its `?`, decoded;
+    /// `None` when it selects none.
+    pub(super) fn read<T>(
+        &self,
+        sql: &str,
+        key: &str,
+        decode: impl FnOnce(&Named<'_, '_>) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => open(&self.file)?,
+        };
+        let outcome = read_one(&conn, sql, key, decode);
+        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
+        if idle.len() < self.keep {
+            idle.push(conn);
+        }
+        outcome
+    }
+}
+
+fn read_one<T>(
+    conn: &Connection,
+    sql: &str,
+    key: &str,
+    decode: impl FnOnce(&Named<'_, '_>) -> Result<T, StoreError>,
+) -> Result<Option<T>, StoreError> {
+    let mut stmt = conn.prepare_cached(sql).map_err(database)?;
+    let names: HashMap<String, usize> = stmt
+        .column_names()
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| (n.to_string(), i))
+        .collect();
+    let mut rows = stmt.query([key]).map_err(database)?;
+    match rows.next().map_err(database)? {
+        Some(row) => Ok(Some(decode(&Named { row, names: &names })?)),
+        None => Ok(None),
+    }
+}
+
+/// A row of a direct read, its columns found by name.
+pub(super) struct Named<'a, 'r> {
+    row: &'a rusqlite::Row<'r>,
+    names: &'a HashMap<String, usize>,
+}
+
+impl Cells for Named<'_, '_> {
+    fn cell<T: Col, I: AsRef<str>>(&self, column: I) -> Result<T, StoreError> {
+        let column = column.as_ref();
+        let i = *self
+            .names
+            .get(column)
+            .ok_or_else(|| StoreError::Database(sqlx::Error::ColumnNotFound(column.to_string())))?;
+        self.row.get::<_, T>(i).map_err(|e| {
+            StoreError::Database(sqlx::Error::ColumnDecode {
+                index: column.to_string(),
+                source: Box::new(e),
+            })
+        })
+    }
+}
+
+/// A connection to the file with the settings of the store's others (see
+/// `SqliteStore::connect`).
+fn open(file: &Path) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(file, flags).map_err(database)?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(database)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+         PRAGMA temp_store = memory; PRAGMA cache_size = -32768; PRAGMA mmap_size = 0; \
+         PRAGMA wal_autocheckpoint = 20000;",
+    )
+    .map_err(database)?;
+    conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
+    Ok(conn)
 }
 
 /// The connection, one user at a time.
@@ -47,23 +161,10 @@ impl std::fmt::Debug for Direct {
 
 impl Direct {
     /// Opens the database file with the settings of the store's other
-    /// connections (see `SqliteStore::connect`).
+    /// connections.
     pub(super) fn open(file: &Path) -> Result<Direct, StoreError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(file, flags).map_err(database)?;
-        conn.busy_timeout(Duration::from_secs(10))
-            .map_err(database)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-             PRAGMA temp_store = memory; PRAGMA cache_size = -32768; PRAGMA mmap_size = 0; \
-             PRAGMA wal_autocheckpoint = 20000;",
-        )
-        .map_err(database)?;
-        conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
         Ok(Direct {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(open(file)?),
         })
     }
 

@@ -25,7 +25,6 @@ mod snapshots;
 mod stmt;
 mod subscriptions;
 
-use crate::store::readers::Readers;
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
     CancelSessionRecord, CreditNoteRecord, EventAttempt, EventRecord, GatewayChargeRecord,
@@ -38,7 +37,7 @@ use async_trait::async_trait;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -47,9 +46,9 @@ use std::time::Duration;
 /// The transaction the writes of one store call share.
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
 
-/// How many reader connections (`store::readers`) serve the reads every
-/// signed-in request starts with. WAL mode lets them all read at once, and
-/// beside a writer.
+/// How many direct reader connections (`direct::DirectReaders`) are kept
+/// for the reads every signed-in request starts with. WAL mode lets them
+/// all read at once, and beside a writer.
 const READERS: usize = 4;
 
 /// A pool of SQLite connections, and reader connections beside it.
@@ -60,7 +59,7 @@ pub struct SqliteStore {
     /// writer at a time anyway, and this connection keeps the statements of
     /// batches prepared.
     writer: SqlitePool,
-    readers: Arc<Readers<SqliteConnection>>,
+    readers: Arc<direct::DirectReaders>,
     /// The connection batches of plain statements are committed on, driven
     /// on the caller's thread (`direct`).
     direct: Arc<direct::Direct>,
@@ -148,7 +147,7 @@ impl SqliteStore {
             .connect_with(options.clone())
             .await?;
         let direct = Arc::new(direct::Direct::open(options.get_filename())?);
-        let readers = Arc::new(Readers::new(options, READERS));
+        let readers = Arc::new(direct::DirectReaders::new(options.get_filename(), READERS));
         let gate = gate(&file);
         Ok(SqliteStore {
             pool,
@@ -234,18 +233,18 @@ impl Store for SqliteStore {
         &self,
         token_hash: &str,
     ) -> Result<Option<SessionActorRecord>, StoreError> {
-        reads::session_actor(&self.readers, token_hash).await
+        reads::session_actor(&self.readers, token_hash)
     }
 
     async fn session_overview(
         &self,
         token_hash: &str,
     ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-        reads::session_overview(&self.readers, token_hash).await
+        reads::session_overview(&self.readers, token_hash)
     }
 
     async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
-        reads::overview(&self.readers, account_id).await
+        reads::overview(&self.readers, account_id)
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

@@ -1,20 +1,17 @@
 //! The reads a signed-in request starts with, one query each: a session with
 //! whom it signs in, and an account's billing overview (alone or with the
-//! session). One statement is one snapshot, and one round trip to the
-//! connection's thread instead of one per table; on a reader connection
-//! (`store::readers`), so the trip is not followed by a second.
+//! session). One statement is one snapshot; each is stepped on the
+//! request's own thread by a direct reader (`direct::DirectReaders`), with
+//! no trip to a connection's thread and back.
 
+use super::direct::DirectReaders;
 use super::rows::{
     account_at, corrupt, payment_method_at, session_at, subscription_from, user_at, AccountColumns,
-    CardColumns, SessionColumns, UserColumns,
+    CardColumns, Cells, SessionColumns, UserColumns,
 };
 use super::subscriptions::ledger_sums;
-use crate::store::readers::Readers;
 use crate::store::{json, OverviewRecord, SessionActorRecord, StoreError};
 use billing_domain::SubscriptionStatus;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
-use std::sync::Arc;
 
 /// The session `se`, its user `u` and their account `a`, each table's
 /// columns under its prefix (as `rows::*Columns::JOINED` name them), and the
@@ -83,77 +80,66 @@ macro_rules! card_join {
     };
 }
 
-pub(super) async fn session_actor(
-    readers: &Arc<Readers<SqliteConnection>>,
+pub(super) fn session_actor(
+    readers: &DirectReaders,
     token_hash: &str,
 ) -> Result<Option<SessionActorRecord>, StoreError> {
-    let mut reader = readers.acquire().await?;
-    let outcome = sqlx::query(concat!(
-        "SELECT ",
-        session_columns!(),
-        " ",
-        session_joins!(),
-        " WHERE se.token_hash = ?"
-    ))
-    .bind(token_hash)
-    .fetch_optional(reader.conn())
-    .await;
-    reader
-        .settle(outcome)?
-        .as_ref()
-        .map(session_actor_from)
-        .transpose()
+    readers.read(
+        concat!(
+            "SELECT ",
+            session_columns!(),
+            " ",
+            session_joins!(),
+            " WHERE se.token_hash = ?"
+        ),
+        token_hash,
+        |row| session_actor_from(row),
+    )
 }
 
-pub(super) async fn session_overview(
-    readers: &Arc<Readers<SqliteConnection>>,
+pub(super) fn session_overview(
+    readers: &DirectReaders,
     token_hash: &str,
 ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-    let mut reader = readers.acquire().await?;
-    let outcome = sqlx::query(concat!(
-        "SELECT ",
-        session_columns!(),
-        ", ",
-        overview_columns!(),
-        " ",
-        session_joins!(),
-        " ",
-        card_join!(),
-        " WHERE se.token_hash = ?"
-    ))
-    .bind(token_hash)
-    .fetch_optional(reader.conn())
-    .await;
-    match reader.settle(outcome)? {
-        Some(row) => Ok(Some((session_actor_from(&row)?, overview_from(&row)?))),
-        None => Ok(None),
-    }
+    readers.read(
+        concat!(
+            "SELECT ",
+            session_columns!(),
+            ", ",
+            overview_columns!(),
+            " ",
+            session_joins!(),
+            " ",
+            card_join!(),
+            " WHERE se.token_hash = ?"
+        ),
+        token_hash,
+        |row| Ok((session_actor_from(row)?, overview_from(row)?)),
+    )
 }
 
-pub(super) async fn overview(
-    readers: &Arc<Readers<SqliteConnection>>,
+pub(super) fn overview(
+    readers: &DirectReaders,
     account_id: &str,
 ) -> Result<Option<OverviewRecord>, StoreError> {
-    let mut reader = readers.acquire().await?;
-    let outcome = sqlx::query(concat!(
-        "SELECT ",
-        overview_columns!(),
-        " FROM subscriptions s ",
-        card_join!(),
-        " WHERE s.account_id = ?"
-    ))
-    .bind(account_id)
-    .fetch_optional(reader.conn())
-    .await;
-    match reader.settle(outcome)? {
-        Some(row) => overview_from(&row),
-        None => Ok(None),
-    }
+    Ok(readers
+        .read(
+            concat!(
+                "SELECT ",
+                overview_columns!(),
+                " FROM subscriptions s ",
+                card_join!(),
+                " WHERE s.account_id = ?"
+            ),
+            account_id,
+            |row| overview_from(row),
+        )?
+        .flatten())
 }
 
-fn session_actor_from(row: &SqliteRow) -> Result<SessionActorRecord, StoreError> {
+fn session_actor_from(row: &impl Cells) -> Result<SessionActorRecord, StoreError> {
     let present = |column: &str| -> Result<bool, StoreError> {
-        Ok(row.try_get::<Option<String>, _>(column)?.is_some())
+        Ok(row.cell::<Option<String>, _>(column)?.is_some())
     };
     Ok(SessionActorRecord {
         session: session_at(row, &SessionColumns::JOINED)?,
@@ -164,24 +150,24 @@ fn session_actor_from(row: &SqliteRow) -> Result<SessionActorRecord, StoreError>
             .then(|| account_at(row, &AccountColumns::JOINED))
             .transpose()?,
         status: row
-            .try_get::<Option<String>, _>("sub_status")?
+            .cell::<Option<String>, _>("sub_status")?
             .map(|s| SubscriptionStatus::parse(&s).ok_or_else(|| corrupt("status", &s)))
             .transpose()?,
     })
 }
 
 /// The overview columns of `row`; `None` when no subscription was found.
-fn overview_from(row: &SqliteRow) -> Result<Option<OverviewRecord>, StoreError> {
-    if row.try_get::<Option<String>, _>("account_id")?.is_none() {
+fn overview_from(row: &impl Cells) -> Result<Option<OverviewRecord>, StoreError> {
+    if row.cell::<Option<String>, _>("account_id")?.is_none() {
         return Ok(None);
     }
-    let card = row.try_get::<Option<String>, _>("pm_id")?.is_some();
+    let card = row.cell::<Option<String>, _>("pm_id")?.is_some();
     Ok(Some(OverviewRecord {
         subscription: subscription_from(row)?,
-        seat_holders: json::seat_holders(row.try_get("seat_holders")?)?,
+        seat_holders: json::seat_holders(&row.cell::<String, _>("seat_holders")?)?,
         payment_method: card
             .then(|| payment_method_at(row, &CardColumns::JOINED))
             .transpose()?,
-        open_invoices: json::invoices(row.try_get("open_invoices")?)?,
+        open_invoices: json::invoices(&row.cell::<String, _>("open_invoices")?)?,
     }))
 }

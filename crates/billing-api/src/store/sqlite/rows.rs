@@ -21,6 +21,31 @@ use chrono::{DateTime, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqlitePool};
 
+/// A column value either kind of row gives: what the decoders read.
+pub(super) trait Col:
+    for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + rusqlite::types::FromSql
+{
+}
+
+impl Col for String {}
+impl Col for Option<String> {}
+impl Col for i64 {}
+impl Col for Option<i64> {}
+
+/// A row whose columns are read by name: sqlx's, or one the direct
+/// connections read (`direct::Named`). The decoders of the reads every
+/// request starts with take either.
+pub(super) trait Cells {
+    /// The value of the column named `column`.
+    fn cell<T: Col, I: AsRef<str>>(&self, column: I) -> Result<T, StoreError>;
+}
+
+impl Cells for SqliteRow {
+    fn cell<T: Col, I: AsRef<str>>(&self, column: I) -> Result<T, StoreError> {
+        Ok(Row::try_get::<T, _>(self, column.as_ref())?)
+    }
+}
+
 /// A stored value that does not parse.
 pub(super) fn corrupt(what: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} `{value}`"))
@@ -77,20 +102,22 @@ pub(super) fn account_from(row: &SqliteRow) -> Result<AccountRecord, StoreError>
 }
 
 /// As [`account_from`], from the columns named by `c`.
-pub(super) fn account_at(row: &SqliteRow, c: &AccountColumns) -> Result<AccountRecord, StoreError> {
+pub(super) fn account_at(
+    row: &impl Cells,
+    c: &AccountColumns,
+) -> Result<AccountRecord, StoreError> {
     Ok(AccountRecord {
-        id: row.try_get(c.id)?,
-        name: row.try_get(c.name)?,
+        id: row.cell(c.id)?,
+        name: row.cell(c.name)?,
         policy: AccountPolicy {
-            cancel_requires_owner: row.try_get::<i64, _>(c.cancel_requires_owner)? != 0,
+            cancel_requires_owner: row.cell::<i64, _>(c.cancel_requires_owner)? != 0,
         },
-        is_demo: row.try_get::<i64, _>(c.is_demo)? != 0,
-        clock_at: row.try_get::<Option<i64>, _>(c.clock_at)?.map(from_unix),
-        created_at: from_unix(row.try_get(c.created_at)?),
-        deleted_at: row.try_get::<Option<i64>, _>(c.deleted_at)?.map(from_unix),
+        is_demo: row.cell::<i64, _>(c.is_demo)? != 0,
+        clock_at: row.cell::<Option<i64>, _>(c.clock_at)?.map(from_unix),
+        created_at: from_unix(row.cell(c.created_at)?),
+        deleted_at: row.cell::<Option<i64>, _>(c.deleted_at)?.map(from_unix),
         billing_details: crate::store::json::billing_details(
-            row.try_get::<Option<String>, _>(c.billing_details)?
-                .as_deref(),
+            row.cell::<Option<String>, _>(c.billing_details)?.as_deref(),
         )?,
     })
 }
@@ -100,20 +127,20 @@ pub(super) fn user_from(row: &SqliteRow) -> Result<UserRecord, StoreError> {
 }
 
 /// As [`user_from`], from the columns named by `c`.
-pub(super) fn user_at(row: &SqliteRow, c: &UserColumns) -> Result<UserRecord, StoreError> {
-    let role: String = row.try_get(c.role)?;
-    let access: String = row.try_get(c.billing_access)?;
+pub(super) fn user_at(row: &impl Cells, c: &UserColumns) -> Result<UserRecord, StoreError> {
+    let role: String = row.cell(c.role)?;
+    let access: String = row.cell(c.billing_access)?;
     Ok(UserRecord {
-        id: row.try_get(c.id)?,
-        account_id: row.try_get(c.account_id)?,
-        name: row.try_get(c.name)?,
-        email: row.try_get(c.email)?,
-        password_hash: row.try_get(c.password_hash)?,
+        id: row.cell(c.id)?,
+        account_id: row.cell(c.account_id)?,
+        name: row.cell(c.name)?,
+        email: row.cell(c.email)?,
+        password_hash: row.cell(c.password_hash)?,
         role: Role::parse(&role).ok_or_else(|| corrupt("role", &role))?,
         billing_access: BillingAccess::parse(&access)
             .ok_or_else(|| corrupt("billing access", &access))?,
-        active: row.try_get::<i64, _>(c.active)? != 0,
-        created_at: from_unix(row.try_get(c.created_at)?),
+        active: row.cell::<i64, _>(c.active)? != 0,
+        created_at: from_unix(row.cell(c.created_at)?),
     })
 }
 
@@ -122,13 +149,13 @@ pub(super) fn session_from(r: &SqliteRow) -> Result<SessionRecord, StoreError> {
 }
 
 /// As [`session_from`], from the columns named by `c`.
-pub(super) fn session_at(r: &SqliteRow, c: &SessionColumns) -> Result<SessionRecord, StoreError> {
+pub(super) fn session_at(r: &impl Cells, c: &SessionColumns) -> Result<SessionRecord, StoreError> {
     Ok(SessionRecord {
-        token_hash: r.try_get(c.token_hash)?,
-        user_id: r.try_get(c.user_id)?,
-        created_at: from_unix(r.try_get(c.created_at)?),
-        expires_at: from_unix(r.try_get(c.expires_at)?),
-        last_seen_at: from_unix(r.try_get(c.last_seen_at)?),
+        token_hash: r.cell(c.token_hash)?,
+        user_id: r.cell(c.user_id)?,
+        created_at: from_unix(r.cell(c.created_at)?),
+        expires_at: from_unix(r.cell(c.expires_at)?),
+        last_seen_at: from_unix(r.cell(c.last_seen_at)?),
     })
 }
 
@@ -138,19 +165,19 @@ pub(super) fn payment_method_from(row: &SqliteRow) -> Result<PaymentMethodRecord
 
 /// As [`payment_method_from`], from the columns named by `c`.
 pub(super) fn payment_method_at(
-    row: &SqliteRow,
+    row: &impl Cells,
     c: &CardColumns,
 ) -> Result<PaymentMethodRecord, StoreError> {
     Ok(PaymentMethodRecord {
-        id: row.try_get(c.id)?,
-        account_id: row.try_get(c.account_id)?,
-        brand: row.try_get(c.brand)?,
-        last4: row.try_get(c.last4)?,
-        exp_month: row.try_get::<i64, _>(c.exp_month)? as u32,
-        exp_year: row.try_get::<i64, _>(c.exp_year)? as u32,
-        gateway_token: row.try_get(c.gateway_token)?,
-        is_default: row.try_get::<i64, _>(c.is_default)? != 0,
-        created_at: from_unix(row.try_get(c.created_at)?),
+        id: row.cell(c.id)?,
+        account_id: row.cell(c.account_id)?,
+        brand: row.cell(c.brand)?,
+        last4: row.cell(c.last4)?,
+        exp_month: row.cell::<i64, _>(c.exp_month)? as u32,
+        exp_year: row.cell::<i64, _>(c.exp_year)? as u32,
+        gateway_token: row.cell(c.gateway_token)?,
+        is_default: row.cell::<i64, _>(c.is_default)? != 0,
+        created_at: from_unix(row.cell(c.created_at)?),
     })
 }
 
@@ -172,15 +199,15 @@ pub(super) fn access_request_from(row: &SqliteRow) -> Result<AccessRequestRecord
 }
 
 /// A subscription row with the ledger sums `ledger_available` and `ledger_held`.
-pub(super) fn subscription_from(row: &SqliteRow) -> Result<SubscriptionRecord, StoreError> {
-    let plan: String = row.try_get("plan")?;
-    let interval: String = row.try_get("billing_interval")?;
-    let status: String = row.try_get("status")?;
-    let add_ons: String = row.try_get("add_ons")?;
-    let currency: String = row.try_get("currency")?;
-    let seats: i64 = row.try_get("seats")?;
+pub(super) fn subscription_from(row: &impl Cells) -> Result<SubscriptionRecord, StoreError> {
+    let plan: String = row.cell("plan")?;
+    let interval: String = row.cell("billing_interval")?;
+    let status: String = row.cell("status")?;
+    let add_ons: String = row.cell("add_ons")?;
+    let currency: String = row.cell("currency")?;
+    let seats: i64 = row.cell("seats")?;
     Ok(SubscriptionRecord {
-        account_id: row.try_get("account_id")?,
+        account_id: row.cell("account_id")?,
         plan: PlanId::parse(&plan).ok_or_else(|| corrupt("plan", &plan))?,
         interval: Interval::parse(&interval).ok_or_else(|| corrupt("interval", &interval))?,
         seats: u32::try_from(seats).map_err(|_| corrupt("seats", &seats.to_string()))?,
@@ -190,36 +217,34 @@ pub(super) fn subscription_from(row: &SqliteRow) -> Result<SubscriptionRecord, S
             .map(|s| AddOnId::parse(s).ok_or_else(|| corrupt("add-on", s)))
             .collect::<Result<_, _>>()?,
         status: SubscriptionStatus::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-        billing_anchor: from_unix(row.try_get("billing_anchor")?),
-        current_period_start: from_unix(row.try_get("current_period_start")?),
-        current_period_end: from_unix(row.try_get("current_period_end")?),
+        billing_anchor: from_unix(row.cell("billing_anchor")?),
+        current_period_start: from_unix(row.cell("current_period_start")?),
+        current_period_end: from_unix(row.cell("current_period_end")?),
         currency: Currency::parse(&currency).map_err(|_| corrupt("currency", &currency))?,
-        credit_balance: row.try_get("ledger_available")?,
-        credit_held: row.try_get("ledger_held")?,
-        version: row.try_get("version")?,
-        past_due_since: row
-            .try_get::<Option<i64>, _>("past_due_since")?
-            .map(from_unix),
-        grace_until: row.try_get::<Option<i64>, _>("grace_until")?.map(from_unix),
-        cancel_at: row.try_get::<Option<i64>, _>("cancel_at")?.map(from_unix),
-        canceled_at: row.try_get::<Option<i64>, _>("canceled_at")?.map(from_unix),
+        credit_balance: row.cell("ledger_available")?,
+        credit_held: row.cell("ledger_held")?,
+        version: row.cell("version")?,
+        past_due_since: row.cell::<Option<i64>, _>("past_due_since")?.map(from_unix),
+        grace_until: row.cell::<Option<i64>, _>("grace_until")?.map(from_unix),
+        cancel_at: row.cell::<Option<i64>, _>("cancel_at")?.map(from_unix),
+        canceled_at: row.cell::<Option<i64>, _>("canceled_at")?.map(from_unix),
         discount_percent: row
-            .try_get::<Option<i64>, _>("discount_percent")?
+            .cell::<Option<i64>, _>("discount_percent")?
             .map(|n| n as u32),
         discount_periods_left: row
-            .try_get::<Option<i64>, _>("discount_periods_left")?
+            .cell::<Option<i64>, _>("discount_periods_left")?
             .map(|n| n as u32),
-        pause_billed: row.try_get::<i64, _>("pause_billed")? != 0,
-        paused: row.try_get::<i64, _>("paused")? != 0,
-        period_discount: row.try_get::<i64, _>("period_discount")? as u32,
+        pause_billed: row.cell::<i64, _>("pause_billed")? != 0,
+        paused: row.cell::<i64, _>("paused")? != 0,
+        period_discount: row.cell::<i64, _>("period_discount")? as u32,
         discount_accepted_at: row
-            .try_get::<Option<i64>, _>("discount_accepted_at")?
+            .cell::<Option<i64>, _>("discount_accepted_at")?
             .map(from_unix),
         pending_seats: row
-            .try_get::<Option<i64>, _>("pending_seats")?
+            .cell::<Option<i64>, _>("pending_seats")?
             .map(|n| n as u32),
         pending_interval: row
-            .try_get::<Option<String>, _>("pending_interval")?
+            .cell::<Option<String>, _>("pending_interval")?
             .map(|i| Interval::parse(&i).ok_or_else(|| corrupt("pending interval", &i)))
             .transpose()?,
     })
