@@ -1,4 +1,6 @@
-//! The writer's own connection, driven on the calling thread.
+//! Connections of the store's own, driven on the calling thread: the writer
+//! of plain batches ([`Direct`]) and the readers of the reads every
+//! signed-in request starts with ([`DirectReaders`]).
 //!
 //! sqlx runs each SQLite connection on a thread of its own and hands every
 //! statement, and every answer, across to it: two thread switches per
@@ -10,21 +12,20 @@
 //! and stepped where the caller runs. Batches with other writes still go
 //! through sqlx; the write gate keeps the two to one writer at a time.
 //!
-//! Each batch runs inside a savepoint, so a batch that fails leaves nothing
-//! behind while the others of the transaction go on; a failure of the
-//! transaction itself fails every batch in it.
+//! Many batches share one transaction; a batch that fails leaves nothing
+//! behind while the others go on (see [`Direct::commit`]), and a failure of
+//! the transaction itself fails every batch in it.
 
-use super::ledger;
 use super::rows::{Cells, Col};
 use super::stmt::{Stmt, Val};
+use super::{ledger, BUSY_TIMEOUT, PRAGMAS};
 use crate::store::StoreError;
 use rusqlite::{ffi, Connection, OpenFlags};
 use sqlx::error::{DatabaseError, ErrorKind};
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
 /// Prepared statements kept: every distinct write statement, with room.
 const CACHED_STATEMENTS: usize = 256;
@@ -43,6 +44,8 @@ pub(super) struct Plan {
 pub(super) struct DirectReaders {
     file: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// The column positions of each statement read, found once.
+    columns: Mutex<HashMap<&'static str, Arc<Columns>>>,
     /// Connections kept idle at most; more are opened while many read at once.
     keep: usize,
 }
@@ -61,6 +64,7 @@ impl DirectReaders {
         DirectReaders {
             file: file.to_path_buf(),
             idle: Mutex::new(Vec::new()),
+            columns: Mutex::new(HashMap::new()),
             keep: keep.max(1),
         }
     }
@@ -69,7 +73,7 @@ impl DirectReaders {
     /// `None` when it selects none.
     pub(super) fn read<T>(
         &self,
-        sql: &str,
+        sql: &'static str,
         key: &str,
         decode: impl FnOnce(&Named<'_, '_>) -> Result<T, StoreError>,
     ) -> Result<Option<T>, StoreError> {
@@ -78,39 +82,55 @@ impl DirectReaders {
             Some(conn) => conn,
             None => open(&self.file)?,
         };
-        let outcome = read_one(&conn, sql, key, decode);
+        let outcome = self.read_one(&conn, sql, key, decode);
         let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
         if idle.len() < self.keep {
             idle.push(conn);
         }
         outcome
     }
-}
 
-fn read_one<T>(
-    conn: &Connection,
-    sql: &str,
-    key: &str,
-    decode: impl FnOnce(&Named<'_, '_>) -> Result<T, StoreError>,
-) -> Result<Option<T>, StoreError> {
-    let mut stmt = conn.prepare_cached(sql).map_err(database)?;
-    let names: HashMap<String, usize> = stmt
-        .column_names()
-        .into_iter()
-        .enumerate()
-        .map(|(i, n)| (n.to_string(), i))
-        .collect();
-    let mut rows = stmt.query([key]).map_err(database)?;
-    match rows.next().map_err(database)? {
-        Some(row) => Ok(Some(decode(&Named { row, names: &names })?)),
-        None => Ok(None),
+    fn read_one<T>(
+        &self,
+        conn: &Connection,
+        sql: &'static str,
+        key: &str,
+        decode: impl FnOnce(&Named<'_, '_>) -> Result<T, StoreError>,
+    ) -> Result<Option<T>, StoreError> {
+        let mut stmt = conn.prepare_cached(sql).map_err(database)?;
+        let names = self.columns_of(sql, &stmt);
+        let mut rows = stmt.query([key]).map_err(database)?;
+        match rows.next().map_err(database)? {
+            Some(row) => Ok(Some(decode(&Named { row, names: &names })?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The column positions of `sql`, the same on every connection.
+    fn columns_of(&self, sql: &'static str, stmt: &rusqlite::Statement<'_>) -> Arc<Columns> {
+        let mut columns = self.columns.lock().unwrap_or_else(|p| p.into_inner());
+        columns
+            .entry(sql)
+            .or_insert_with(|| {
+                Arc::new(
+                    stmt.column_names()
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, n)| (n.to_string(), i))
+                        .collect(),
+                )
+            })
+            .clone()
     }
 }
+
+/// A statement's columns by name.
+type Columns = HashMap<String, usize>;
 
 /// A row of a direct read, its columns found by name.
 pub(super) struct Named<'a, 'r> {
     row: &'a rusqlite::Row<'r>,
-    names: &'a HashMap<String, usize>,
+    names: &'a Columns,
 }
 
 impl Cells for Named<'_, '_> {
@@ -136,14 +156,11 @@ fn open(file: &Path) -> Result<Connection, StoreError> {
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(file, flags).map_err(database)?;
-    conn.busy_timeout(Duration::from_secs(10))
-        .map_err(database)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-         PRAGMA temp_store = memory; PRAGMA cache_size = -32768; PRAGMA mmap_size = 0; \
-         PRAGMA wal_autocheckpoint = 20000;",
-    )
-    .map_err(database)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(database)?;
+    for (name, value) in PRAGMAS {
+        conn.execute_batch(&format!("PRAGMA {name} = {value}"))
+            .map_err(database)?;
+    }
     conn.set_prepared_statement_cache_capacity(CACHED_STATEMENTS);
     Ok(conn)
 }

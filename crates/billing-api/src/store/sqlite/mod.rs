@@ -36,7 +36,7 @@ use crate::store::{
 use async_trait::async_trait;
 use billing_domain::BillingAccess;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use sqlx::SqlitePool;
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -45,6 +45,28 @@ use std::time::Duration;
 
 /// The transaction the writes of one store call share.
 type Tx<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+
+/// The settings of every connection to the database, sqlx's and the direct
+/// ones (`direct`) alike.
+const PRAGMAS: &[(&str, &str)] = &[
+    ("journal_mode", "WAL"),
+    // In WAL mode, NORMAL stays consistent through a crash of the process
+    // and skips the fsync on every commit.
+    ("synchronous", "NORMAL"),
+    ("foreign_keys", "ON"),
+    ("temp_store", "memory"),
+    ("wal_autocheckpoint", "20000"),
+    ("cache_size", "-32768"),
+    // No memory map: a mapped file is unmapped and mapped again as it
+    // grows, and each unmapping interrupts every processor to flush its
+    // address cache (costly on virtual machines: the model-based test ran
+    // 20% slower with a 256 MiB map). Pages read are kept in the page cache
+    // above anyway.
+    ("mmap_size", "0"),
+];
+
+/// How long a connection waits for another's write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How many direct reader connections (`direct::DirectReaders`) are kept
 /// for the reads every signed-in request starts with. WAL mode lets them
@@ -103,27 +125,16 @@ impl SqliteStore {
 impl SqliteStore {
     /// Opens (creating if missing) the database a `sqlite:` URL names.
     pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)?
+        let mut options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            // In WAL mode, NORMAL stays consistent through a crash of the
-            // process and skips the fsync on every commit.
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(BUSY_TIMEOUT)
             // A read of many rows (the scheduler's snapshots of a thousand
             // accounts) answers row by row: let the database's thread run
             // ahead without waiting for each to be taken.
-            .row_buffer_size(4096)
-            .pragma("temp_store", "memory")
-            .pragma("wal_autocheckpoint", "20000")
-            .pragma("cache_size", "-32768")
-            // No memory map: a mapped file is unmapped and mapped again as
-            // it grows, and each unmapping interrupts every processor to
-            // flush its address cache (costly on virtual machines: the
-            // model-based test ran 20% slower with a 256 MiB map). Pages
-            // read are kept in the page cache above anyway.
-            .pragma("mmap_size", "0");
+            .row_buffer_size(4096);
+        for (name, value) in PRAGMAS {
+            options = options.pragma(*name, *value);
+        }
         let file = std::path::absolute(options.get_filename())
             .unwrap_or_else(|_| options.get_filename().to_path_buf())
             .display()
