@@ -42,7 +42,16 @@ fn options(args: &[String]) -> Result<Options, Failure> {
         accounts: number("--accounts", 10_000)?,
         postgres,
         instances: number("--instances", 1)?,
-        concurrency: number("--concurrency", 4)?,
+        // The scheduler's own default on each engine (`Store::scheduler_groups`):
+        // one group per processor on SQLite's one writer, four on PostgreSQL.
+        concurrency: number(
+            "--concurrency",
+            if postgres {
+                4
+            } else {
+                std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8))
+            },
+        )?,
     };
     if options.instances > 1 && !postgres {
         return fail(
@@ -102,7 +111,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         .ok_or_else(|| Failure(format!("unexpected seed output: {seeded}")))?;
 
     step(&format!(
-        "Renewing: {} scheduler pass{} at once, {} accounts at a time each",
+        "Renewing: {} scheduler pass{} at once, {} groups of accounts at a time each",
         o.instances,
         if o.instances == 1 { "" } else { "es" },
         o.concurrency
@@ -147,7 +156,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
 
     step(&format!("Renewals at scale ({engine})"));
     note(&format!(
-        "renewals: {} accounts renewed in {seconds:.2} s ({:.0} per second), {} instance{}, {} accounts at a time each",
+        "renewals: {} accounts renewed in {seconds:.2} s ({:.0} per second), {} instance{}, {} groups of accounts at a time each",
         o.accounts,
         o.accounts as f64 / seconds,
         o.instances,

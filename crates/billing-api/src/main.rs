@@ -80,10 +80,15 @@ fn flag<T: std::str::FromStr>(args: &[String], name: &str, default: T) -> anyhow
 }
 
 /// `billing-api run-due [--concurrency C]`: what the scheduler does every
-/// 30 seconds, once: every account's due work, C accounts at a time.
+/// 30 seconds, once: every account's due work, C groups of accounts at a
+/// time (by default as many as suit the store).
 async fn run_due(config: Config, args: &[String]) -> anyhow::Result<()> {
-    let concurrency = flag(args, "--concurrency", billing_api::scheduler::CONCURRENCY)?;
     let state = command_state(config).await?;
+    let concurrency = flag(
+        args,
+        "--concurrency",
+        billing_api::scheduler::concurrency(&state),
+    )?;
     let started = std::time::Instant::now();
     let pass = billing_api::scheduler::run_pass(&state, concurrency).await?;
     println!(

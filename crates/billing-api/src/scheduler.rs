@@ -170,8 +170,11 @@ async fn run_due_locked(
     )
 }
 
-/// How many groups of accounts the server's scheduler runs at once.
-pub const CONCURRENCY: usize = 4;
+/// How many groups of accounts the server's scheduler runs at once: what
+/// suits its store ([`crate::store::Store::scheduler_groups`]).
+pub fn concurrency(state: &AppState) -> usize {
+    state.store.scheduler_groups()
+}
 
 /// Accounts taken together: locked, read and renewed at once.
 const GROUP: usize = 1024;

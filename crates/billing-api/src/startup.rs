@@ -9,7 +9,7 @@ use crate::openapi::ApiDoc;
 use crate::routes;
 use crate::security_headers::security_headers;
 use crate::services::seed;
-use crate::state::AppState;
+use crate::state::{AppState, Shared};
 use crate::store::{self, Store};
 use crate::{mail, scheduler};
 use anyhow::{bail, Context};
@@ -82,7 +82,7 @@ pub async fn prepare_state(
     let catalog = load_catalog(&config.catalog_path)?;
     let cancel_flow = load_cancel_flow(&config.cancel_flow_path, &catalog)?;
     let seller = load_seller(&config.seller_path)?;
-    let state = AppState {
+    let state = AppState::new(Shared {
         seller: Arc::new(seller),
         cancel_flow: Arc::new(cancel_flow),
         gateway: Arc::new(SimulatedGateway::new(store.clone())),
@@ -91,7 +91,7 @@ pub async fn prepare_state(
         config: Arc::new(config),
         clock,
         faults: Default::default(),
-    };
+    });
     if state.config.seed_demo && seed::seed_demo(&state).await? {
         tracing::info!("seeded the demo accounts");
     }
@@ -244,7 +244,7 @@ impl Application {
         let scheduler = tokio::spawn(scheduler::run_forever(
             self.state.clone(),
             std::time::Duration::from_secs(30),
-            scheduler::CONCURRENCY,
+            scheduler::concurrency(&self.state),
         ));
         let mailer = self
             .state

@@ -10,9 +10,39 @@ use billing_domain::Catalog;
 use chrono::{DateTime, Utc};
 use std::sync::{Arc, Mutex};
 
-/// The application's shared state (cheap to clone).
+/// The application's shared state: one pointer, so cloning it (every
+/// request does, for each extractor and middleware that takes it) is one
+/// count, not one per part. Its parts are read through it ([`Shared`]).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    /// The state made of these parts.
+    pub fn new(parts: Shared) -> AppState {
+        AppState(Arc::new(parts))
+    }
+
+    /// The same state with another payment gateway (tests put a faulty
+    /// one in front of the real one).
+    pub fn with_gateway(&self, gateway: Arc<dyn PaymentGateway>) -> AppState {
+        AppState::new(Shared {
+            gateway,
+            ..(*self.0).clone()
+        })
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Clone)]
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub catalog: Arc<Catalog>,
     pub cancel_flow: Arc<CancelFlow>,

@@ -49,6 +49,12 @@ impl AccountLock {
 /// The portal's persistence. Every method is one transaction.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
+    /// How many groups of accounts the scheduler should renew at once on
+    /// this store: enough to keep the database busy while each group waits
+    /// on it, no more (those beyond only queue for it).
+    fn scheduler_groups(&self) -> usize {
+        4
+    }
     /// Waits for, then holds, the account's billing lock: one change or
     /// billing job per account at a time, across every process that shares
     /// this database.

@@ -264,8 +264,9 @@ impl PaymentGateway for LosesAnswers {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_charge_whose_answer_was_lost_is_asked_again_and_made_once() {
     let app = spawn_app().await;
-    let mut state = app.state.clone();
-    state.gateway = Arc::new(LosesAnswers(state.gateway.clone()));
+    let state = app
+        .state
+        .with_gateway(Arc::new(LosesAnswers(app.state.gateway.clone())));
     let period_end = seed_renewals_due(&state, 30).await.unwrap();
     let pass = run_pass(&state, 2).await.unwrap();
     assert_eq!((pass.jobs, pass.failed), (30, 0), "{pass:?}");

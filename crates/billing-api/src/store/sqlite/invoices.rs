@@ -28,7 +28,7 @@ pub(super) fn insert_invoice_stmts(inv: &InvoiceRecord) -> Vec<Stmt> {
     .one_row(Fail::AlreadyDone("the invoice sequence is missing".into())),
     Stmt::new(
         "INSERT INTO invoices (id, account_id, seq, number, seller, buyer, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
-         SELECT ?, ?, d.last, ? || printf('%06d', d.last), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM document_sequences d WHERE d.kind = 'invoice'",
+         VALUES (?, ?, (SELECT last FROM document_sequences WHERE kind = 'invoice'), ? || printf('%06d', (SELECT last FROM document_sequences WHERE kind = 'invoice')), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .text(&inv.id)
     .text(&inv.account_id)
@@ -217,7 +217,7 @@ pub(super) fn insert_credit_note_stmts(cn: &CreditNoteRecord) -> Vec<Stmt> {
             .one_row(Fail::AlreadyDone("the credit note sequence is missing".into())),
         Stmt::new(
             "INSERT INTO credit_notes (id, account_id, seq, number, reason, invoice_id, currency, total, to_card, to_balance, lines, seller, buyer, created_at) \
-             SELECT ?, ?, d.last, ? || printf('%06d', d.last), ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM document_sequences d WHERE d.kind = 'credit_note'",
+             VALUES (?, ?, (SELECT last FROM document_sequences WHERE kind = 'credit_note'), ? || printf('%06d', (SELECT last FROM document_sequences WHERE kind = 'credit_note')), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .text(&cn.id)
         .text(&cn.account_id)

@@ -11,6 +11,7 @@ mod batch;
 mod bench;
 mod bulk;
 mod cancel;
+mod checkpoint;
 mod direct;
 mod events;
 mod gateway;
@@ -55,7 +56,9 @@ const PRAGMAS: &[(&str, &str)] = &[
     ("synchronous", "NORMAL"),
     ("foreign_keys", "ON"),
     ("temp_store", "memory"),
-    ("wal_autocheckpoint", "20000"),
+    // Checkpoints are the store's own thread's (`checkpoint`), never a
+    // commit's.
+    ("wal_autocheckpoint", "0"),
     ("cache_size", "-32768"),
     // No memory map: a mapped file is unmapped and mapped again as it
     // grows, and each unmapping interrupts every processor to flush its
@@ -91,6 +94,8 @@ pub struct SqliteStore {
     /// database has one writer at a time, and writers that wait here take
     /// turns at once instead of polling the file's lock.
     gate: Arc<tokio::sync::Mutex<()>>,
+    /// Checkpoints the log while the store is open.
+    _checkpointer: Arc<checkpoint::Checkpointer>,
 }
 
 /// One lock per database file and account. An embedded database lives in
@@ -160,7 +165,10 @@ impl SqliteStore {
         let direct = Arc::new(direct::Direct::open(options.get_filename())?);
         let readers = Arc::new(direct::DirectReaders::new(options.get_filename(), READERS));
         let gate = gate(&file);
+        let checkpointer = checkpoint::Checkpointer::start(options.get_filename())
+            .map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
         Ok(SqliteStore {
+            _checkpointer: Arc::new(checkpointer),
             pool,
             writer,
             readers,
@@ -173,6 +181,14 @@ impl SqliteStore {
 
 #[async_trait]
 impl Store for SqliteStore {
+    /// One group per processor: the file has one writer, and a group more
+    /// than the processors can feed only makes the others wait for it (on
+    /// two cores, 100,000 renewals took 9.5 s two groups at a time, 13.0 s
+    /// four at a time).
+    fn scheduler_groups(&self) -> usize {
+        std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8))
+    }
+
     async fn lock_account(&self, account_id: &str) -> Result<AccountLock, StoreError> {
         let lock = self.account_mutex(account_id);
         Ok(AccountLock::new(lock.lock_owned().await))

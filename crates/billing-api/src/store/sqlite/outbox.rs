@@ -14,8 +14,9 @@ pub(super) fn insert_email_stmt(e: &OutboxEmail) -> Stmt {
         // An invoice numbered earlier in the same transaction is named by
         // its number (see `mail::templates::invoice_number`).
         "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at, cc) \
-         SELECT ?, ?, ?, ?, ?, replace(?, ?, n.number), replace(?, ?, n.number), ?, ?, ?, ? \
-         FROM (SELECT COALESCE((SELECT number FROM invoices WHERE id = ?), 'your invoice') AS number) n",
+         VALUES (?1, ?2, ?3, ?4, ?5, \
+           replace(?6, ?7, COALESCE((SELECT number FROM invoices WHERE id = ?10), 'your invoice')), \
+           replace(?8, ?9, COALESCE((SELECT number FROM invoices WHERE id = ?10), 'your invoice')), ?10, ?11, ?12, ?13)",
     )
     .text(&e.id)
     .text(&e.account_id)
@@ -30,7 +31,6 @@ pub(super) fn insert_email_stmt(e: &OutboxEmail) -> Stmt {
     .int(e.created_at.timestamp())
     .opt_int(opt_time(e.sent_at))
     .text(crate::store::json::strings_json(&e.cc))
-    .opt_text(e.invoice_id.as_deref())
 }
 
 pub(super) async fn emails(

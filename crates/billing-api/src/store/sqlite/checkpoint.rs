@@ -1,0 +1,103 @@
+//! Checkpoints of the write-ahead log, on a thread of their own.
+//!
+//! SQLite's automatic checkpoint runs inside the commit that crosses its
+//! threshold, on the writer: a profile of the scheduler found one commit in
+//! a hundred copying eighty megabytes back into the database file while
+//! every other writer waited for it. The store's connections therefore
+//! leave checkpoints to this thread ([`PRAGMAS`](super::PRAGMAS) turns
+//! the automatic ones off), which runs a passive checkpoint (never waiting
+//! for, nor blocking, a reader or a writer) a few times a second while the
+//! store is open, and a last one as it closes.
+
+use super::{BUSY_TIMEOUT, PRAGMAS};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+/// How often the log is checkpointed.
+const EVERY: Duration = Duration::from_millis(250);
+
+/// The checkpointing thread of one store, stopped when dropped.
+pub(super) struct Checkpointer {
+    stop: Arc<(Mutex<bool>, Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Checkpointer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checkpointer").finish_non_exhaustive()
+    }
+}
+
+impl Checkpointer {
+    /// Starts checkpointing the log of `file`.
+    pub(super) fn start(file: &Path) -> std::io::Result<Checkpointer> {
+        let stop = Arc::new((Mutex::new(false), Condvar::new()));
+        let file: PathBuf = file.to_path_buf();
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || run(&file, &flag))?;
+        Ok(Checkpointer {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let (stopped, wake) = &*self.stop;
+        *stopped.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        wake.notify_all();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn run(file: &Path, stop: &(Mutex<bool>, Condvar)) {
+    let conn = match open(file) {
+        Ok(conn) => conn,
+        Err(e) => {
+            tracing::error!(error = %e, file = %file.display(), "the WAL checkpointer could not open the database; the log grows until the store closes");
+            return;
+        }
+    };
+    let (stopped, wake) = stop;
+    let mut done = stopped.lock().unwrap_or_else(|p| p.into_inner());
+    loop {
+        let (guard, _) = wake
+            .wait_timeout(done, EVERY)
+            .unwrap_or_else(|p| p.into_inner());
+        done = guard;
+        let last = *done;
+        drop(done);
+        checkpoint(&conn);
+        if last {
+            return;
+        }
+        done = stopped.lock().unwrap_or_else(|p| p.into_inner());
+    }
+}
+
+/// Copies what the log holds back into the database file, as far as no
+/// reader still needs it; a failure is logged and tried again next time.
+fn checkpoint(conn: &rusqlite::Connection) {
+    if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        tracing::warn!(error = %e, "checkpointing the WAL failed; trying again");
+    }
+}
+
+fn open(file: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let conn = rusqlite::Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    for (name, value) in PRAGMAS {
+        conn.execute_batch(&format!("PRAGMA {name} = {value}"))?;
+    }
+    Ok(conn)
+}
