@@ -101,3 +101,47 @@ fn open(file: &Path) -> rusqlite::Result<rusqlite::Connection> {
     }
     Ok(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    /// Rows committed with checkpoints off stay in the log; the
+    /// checkpointer copies them into the database file, and stops when
+    /// dropped.
+    #[test]
+    fn the_log_is_copied_into_the_database_file_off_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("checkpoint.db");
+        let writer = open(&file).unwrap();
+        writer
+            .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+            .unwrap();
+        let before = std::fs::metadata(&file).unwrap().len();
+        for i in 0..2_000 {
+            writer
+                .execute("INSERT INTO t (id, v) VALUES (?, ?)", (i, "x".repeat(200)))
+                .unwrap();
+        }
+        let wal = dir.path().join("checkpoint.db-wal");
+        assert!(std::fs::metadata(&wal).unwrap().len() > 400_000, "the rows are in the log");
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().len(),
+            before,
+            "no commit checkpointed"
+        );
+
+        let checkpointer = Checkpointer::start(&file).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::fs::metadata(&file).unwrap().len() < 400_000 {
+            assert!(Instant::now() < deadline, "the log was never checkpointed");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        drop(checkpointer);
+        let rows: i64 = writer
+            .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(rows, 2_000);
+    }
+}
