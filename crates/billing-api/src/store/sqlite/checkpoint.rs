@@ -125,7 +125,10 @@ mod tests {
                 .unwrap();
         }
         let wal = dir.path().join("checkpoint.db-wal");
-        assert!(std::fs::metadata(&wal).unwrap().len() > 400_000, "the rows are in the log");
+        assert!(
+            std::fs::metadata(&wal).unwrap().len() > 400_000,
+            "the rows are in the log"
+        );
         assert_eq!(
             std::fs::metadata(&file).unwrap().len(),
             before,
