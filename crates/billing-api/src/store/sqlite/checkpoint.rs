@@ -114,6 +114,8 @@ mod tests {
     fn the_log_is_copied_into_the_database_file_off_the_writer() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("checkpoint.db");
+        // The store's pool creates the file; the checkpointer only opens it.
+        drop(rusqlite::Connection::open(&file).unwrap());
         let writer = open(&file).unwrap();
         writer
             .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
