@@ -23,35 +23,32 @@ struct Options {
     accounts: usize,
     postgres: bool,
     instances: usize,
-    concurrency: usize,
+    /// Groups of accounts at a time per pass; `None` leaves it to the
+    /// scheduler's own default for the store.
+    concurrency: Option<usize>,
 }
 
 fn options(args: &[String]) -> Result<Options, Failure> {
-    let number = |name: &str, default: usize| -> Result<usize, Failure> {
+    let given = |name: &str| -> Result<Option<usize>, Failure> {
         match args.iter().position(|a| a == name) {
-            None => Ok(default),
+            None => Ok(None),
             Some(i) => args
                 .get(i + 1)
                 .and_then(|v| v.parse().ok())
                 .filter(|n| *n > 0)
-                .map_or_else(|| fail(format!("{name} needs a positive number")), Ok),
+                .map_or_else(
+                    || fail(format!("{name} needs a positive number")),
+                    |n| Ok(Some(n)),
+                ),
         }
     };
+    let number = |name: &str, default: usize| Ok(given(name)?.unwrap_or(default));
     let postgres = args.iter().any(|a| a == "--postgres");
     let options = Options {
         accounts: number("--accounts", 10_000)?,
         postgres,
         instances: number("--instances", 1)?,
-        // The scheduler's own default on each engine (`Store::scheduler_groups`):
-        // one group per processor on SQLite's one writer, four on PostgreSQL.
-        concurrency: number(
-            "--concurrency",
-            if postgres {
-                4
-            } else {
-                std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8))
-            },
-        )?,
+        concurrency: given("--concurrency")?,
     };
     if options.instances > 1 && !postgres {
         return fail(
@@ -78,12 +75,12 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
     };
     let db = match &cluster {
         // Each instance's pool holds its concurrency's account locks and
-        // as many connections again for their queries.
-        Some(c) => format!(
-            "{}?max_connections={}",
-            c.url("billing"),
-            2 * o.concurrency + 4
-        ),
+        // as many connections again for their queries (the default pool
+        // is large enough for the scheduler's default).
+        Some(c) => match o.concurrency {
+            Some(groups) => format!("{}?max_connections={}", c.url("billing"), 2 * groups + 4),
+            None => c.url("billing"),
+        },
         None => format!("sqlite://{}", scratch.join("billing.db").display()),
     };
     let engine = if o.postgres { "PostgreSQL" } else { "SQLite" };
@@ -111,21 +108,20 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         .ok_or_else(|| Failure(format!("unexpected seed output: {seeded}")))?;
 
     step(&format!(
-        "Renewing: {} scheduler pass{} at once, {} groups of accounts at a time each",
+        "Renewing: {} scheduler pass{} at once",
         o.instances,
         if o.instances == 1 { "" } else { "es" },
-        o.concurrency
     ));
+    let mut pass_args = vec!["run-due".to_string()];
+    if let Some(groups) = o.concurrency {
+        pass_args.extend(["--concurrency".to_string(), groups.to_string()]);
+    }
     let started = Instant::now();
     let passes = (0..o.instances)
         .map(|_| {
-            api(&strings(&[
-                "run-due",
-                "--concurrency",
-                &o.concurrency.to_string(),
-            ]))
-            .spawn()
-            .map_err(|e| Failure(format!("starting {}: {e}", bin.display())))
+            api(&pass_args)
+                .spawn()
+                .map_err(|e| Failure(format!("starting {}: {e}", bin.display())))
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut outputs = Vec::new();
@@ -143,6 +139,13 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
             return fail(format!("a scheduler pass failed ({})", out.status));
         }
     }
+    // What each pass ran with, as it says: `…, G groups at a time`.
+    let groups = String::from_utf8_lossy(&outputs[0].stdout)
+        .rsplit(", ")
+        .next()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|g| g.parse::<usize>().ok())
+        .ok_or_else(|| Failure("a scheduler pass did not say how many groups it ran".into()))?;
 
     step("Counting in the database: each account renewed exactly once?");
     let check = output(api(&strings(&["bench", "check", &period_end.to_string()])))?;
@@ -150,7 +153,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
 
     step("The raw insert rate of the same database");
     let rows = o.accounts.min(MAX_PROBE_ROWS);
-    let writers = o.instances * o.concurrency;
+    let writers = o.instances * groups;
     let at_once = insert_rate(&api, rows, writers)?;
     let one_by_one = insert_rate(&api, rows, 1)?;
 
@@ -161,7 +164,7 @@ pub fn run(args: &[String]) -> Result<(), Failure> {
         o.accounts as f64 / seconds,
         o.instances,
         if o.instances == 1 { "" } else { "s" },
-        o.concurrency
+        groups
     ));
     note(&format!(
         "limit:    {at_once:.0} single-row commits per second, {writers} at a time ({one_by_one:.0} per second one at a time)"

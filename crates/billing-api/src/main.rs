@@ -92,7 +92,7 @@ async fn run_due(config: Config, args: &[String]) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let pass = billing_api::scheduler::run_pass(&state, concurrency).await?;
     println!(
-        "run-due: {} accounts, {} jobs, {} failed, {} busy in {:.3} s",
+        "run-due: {} accounts, {} jobs, {} failed, {} busy in {:.3} s, {concurrency} groups at a time",
         pass.accounts,
         pass.jobs,
         pass.failed,

@@ -9,7 +9,6 @@
 //! for, nor blocking, a reader or a writer) a few times a second while the
 //! store is open, and a last one as it closes.
 
-use super::{BUSY_TIMEOUT, PRAGMAS};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -57,7 +56,7 @@ impl Drop for Checkpointer {
 }
 
 fn run(file: &Path, stop: &(Mutex<bool>, Condvar)) {
-    let conn = match open(file) {
+    let conn = match super::direct::open(file) {
         Ok(conn) => conn,
         Err(e) => {
             tracing::error!(error = %e, file = %file.display(), "the WAL checkpointer could not open the database; the log grows until the store closes");
@@ -65,19 +64,17 @@ fn run(file: &Path, stop: &(Mutex<bool>, Condvar)) {
         }
     };
     let (stopped, wake) = stop;
-    let mut done = stopped.lock().unwrap_or_else(|p| p.into_inner());
     loop {
+        let guard = stopped.lock().unwrap_or_else(|p| p.into_inner());
         let (guard, _) = wake
-            .wait_timeout(done, EVERY)
+            .wait_timeout_while(guard, EVERY, |stopped| !*stopped)
             .unwrap_or_else(|p| p.into_inner());
-        done = guard;
-        let last = *done;
-        drop(done);
+        let last = *guard;
+        drop(guard);
         checkpoint(&conn);
         if last {
             return;
         }
-        done = stopped.lock().unwrap_or_else(|p| p.into_inner());
     }
 }
 
@@ -87,19 +84,6 @@ fn checkpoint(conn: &rusqlite::Connection) {
     if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
         tracing::warn!(error = %e, "checkpointing the WAL failed; trying again");
     }
-}
-
-fn open(file: &Path) -> rusqlite::Result<rusqlite::Connection> {
-    use rusqlite::OpenFlags;
-    let conn = rusqlite::Connection::open_with_flags(
-        file,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    for (name, value) in PRAGMAS {
-        conn.execute_batch(&format!("PRAGMA {name} = {value}"))?;
-    }
-    Ok(conn)
 }
 
 #[cfg(test)]
@@ -114,9 +98,7 @@ mod tests {
     fn the_log_is_copied_into_the_database_file_off_the_writer() {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("checkpoint.db");
-        // The store's pool creates the file; the checkpointer only opens it.
-        drop(rusqlite::Connection::open(&file).unwrap());
-        let writer = open(&file).unwrap();
+        let writer = super::super::direct::open(&file).unwrap();
         writer
             .execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
             .unwrap();

@@ -177,7 +177,7 @@ impl Cells for Named<'_, '_> {
 
 /// A connection to the file with the settings of the store's others (see
 /// `SqliteStore::connect`).
-fn open(file: &Path) -> Result<Connection, StoreError> {
+pub(super) fn open(file: &Path) -> Result<Connection, StoreError> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
