@@ -4,8 +4,10 @@
 //! same batch so they commit (or fail) with the change. The deletion of an
 //! account's data, which erases its audit log, publishes `account.deleted`.
 //!
-//! The events go last in the batch, so the subscription snapshot each
-//! engine takes as it inserts them is the state the whole batch leaves.
+//! The events go after every write that changes state (only e-mails may
+//! follow them, see [`super::write::prepared`]), so the subscription
+//! snapshot each engine takes as it inserts them is the state the whole
+//! batch leaves.
 
 use super::{AuditEntry, EventAttempt, EventSnapshot, NewEvent, StoreError, Write};
 use crate::clock::from_unix;

@@ -137,3 +137,20 @@ pub enum Write {
         decided_by: String,
     },
 }
+
+/// The batch as both engines apply it: with the webhook events its writes
+/// publish ([`super::events::publish`]) and, in a batch that inserts an
+/// invoice, its e-mails moved after every other write (in their own order),
+/// so an e-mail names the number of an invoice of its batch wherever it
+/// stands in it: the number is given by then.
+pub(crate) fn prepared(writes: Vec<Write>) -> Vec<Write> {
+    let mut writes = super::events::publish(writes);
+    if writes.iter().any(|w| matches!(w, Write::InsertInvoice(_))) {
+        let (emails, mut rest): (Vec<Write>, Vec<Write>) = writes
+            .into_iter()
+            .partition(|w| matches!(w, Write::Email(_)));
+        rest.extend(emails);
+        writes = rest;
+    }
+    writes
+}

@@ -384,3 +384,46 @@ async fn an_e_mail_queued_with_its_invoice_names_the_number_the_invoice_was_give
     // An e-mail of no invoice says so in words, never the placeholder.
     assert_eq!(of("em_0").subject, "Receipt for your invoice");
 }
+
+#[tokio::test]
+async fn an_e_mail_queued_before_its_invoice_in_the_batch_names_its_number_too() {
+    // A renewal paid wholly by credit queues its receipt ahead of the
+    // invoice it names; the number is the invoice's all the same.
+    use billing_api::store::INVOICE_NUMBER_PENDING as PENDING;
+    let store = store_with_account("acc_a").await;
+    let mut e = crate::fixtures::email("acc_a", "em_1", 1);
+    e.subject = format!("Receipt for {PENDING}");
+    e.body = format!("Invoice {PENDING} (Paid), then {PENDING} again");
+    e.invoice_id = Some("inv_1".into());
+    let first = open_invoice("acc_a", "inv_1", 3000, 1);
+    let second = open_invoice("acc_a", "inv_2", 3000, 2);
+    let mut other = crate::fixtures::email("acc_a", "em_2", 1);
+    other.subject = format!("Receipt for {PENDING}");
+    other.invoice_id = Some("inv_2".into());
+    store
+        .commit(vec![
+            Write::Email(e),
+            Write::InsertInvoice(first),
+            Write::Email(other),
+            Write::InsertInvoice(second),
+        ])
+        .await
+        .unwrap();
+    let emails = store.emails("acc_a").await.unwrap();
+    let of = |id: &str| emails.iter().find(|e| e.id == id).unwrap().clone();
+    assert_eq!(of("em_1").subject, "Receipt for INV-000001");
+    assert_eq!(
+        of("em_1").body,
+        "Invoice INV-000001 (Paid), then INV-000001 again"
+    );
+    assert_eq!(of("em_2").subject, "Receipt for INV-000002");
+    // The two invoices took the next two numbers, in the batch's order.
+    let numbers: Vec<String> = store
+        .invoices("acc_a", 10, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.number)
+        .collect();
+    assert_eq!(numbers, ["INV-000002", "INV-000001"]);
+}

@@ -233,13 +233,13 @@ impl Store for PgStore {
     }
 
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        batch::commit(&self.pool, crate::store::events::publish(writes)).await
+        batch::commit(&self.pool, crate::store::write::prepared(writes)).await
     }
 
     async fn commit_many(&self, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>> {
         let batches = batches
             .into_iter()
-            .map(crate::store::events::publish)
+            .map(crate::store::write::prepared)
             .collect();
         batch::commit_many(&self.pool, batches).await
     }

@@ -306,7 +306,7 @@ impl Store for SqliteStore {
     }
 
     async fn commit(&self, writes: Vec<Write>) -> Result<(), StoreError> {
-        let writes = crate::store::events::publish(writes);
+        let writes = crate::store::write::prepared(writes);
         let _turn = self.gate.lock().await;
         batch::commit(&self.writer, &self.direct, writes).await
     }
@@ -314,7 +314,7 @@ impl Store for SqliteStore {
     async fn commit_many(&self, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>> {
         let batches = batches
             .into_iter()
-            .map(crate::store::events::publish)
+            .map(crate::store::write::prepared)
             .collect();
         batch::commit_many(&self.writer, &self.direct, &self.gate, batches).await
     }

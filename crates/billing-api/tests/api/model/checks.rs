@@ -1,5 +1,5 @@
 //! The invariants: what an operation asked to be checked, that a refused or
-//! idle step changed nothing, and invariants 0 and 3–6 after every step.
+//! idle step changed nothing, and invariants 0 and 3–7 after every step.
 
 use super::expected::{Model, St};
 use super::steps::After;
@@ -96,7 +96,7 @@ pub(super) fn unchanged(b: &World, a: &World) -> Res {
     same("the card's charges and refunds", a.card(), b.card())
 }
 
-/// Invariants 0 and 3–6 of the world `w` against the model `m`.
+/// Invariants 0 and 3–7 of the world `w` against the model `m`.
 pub(super) fn check(m: &Model, w: &World) -> Res {
     let (ov, t) = (&w.ov, m.terms);
     // 0. The overview shows the model's state.
@@ -224,6 +224,25 @@ pub(super) fn check(m: &Model, w: &World) -> Res {
         ensure!(
             e0 <= s1,
             "invariant 5: {n0} bills {s0} → {e0} and {n1} bills {s1} → {e1}"
+        );
+    }
+
+    // 7. Every e-mail about an invoice names it by its number.
+    for e in &w.emails {
+        let text = format!("{} {}", e["subject"], e["body"]);
+        ensure!(
+            !text.contains(billing_api::store::INVOICE_NUMBER_PENDING),
+            "invariant 7: e-mail {} kept the number's placeholder: {text}",
+            e["id"]
+        );
+        let Some(inv) = w.invoices.iter().find(|i| i["id"] == e["invoice_id"]) else {
+            continue;
+        };
+        let number = inv["number"].as_str().unwrap_or("(no number)");
+        ensure!(
+            text.contains(number),
+            "invariant 7: the {} e-mail about {number} does not name it: {text}",
+            e["kind"]
         );
     }
     Ok(())

@@ -17,7 +17,8 @@
 //! 4. the credit balance and the held amount are sums of the ledger;
 //! 5. no period is billed twice;
 //! 6. card refunds never exceed their charges; the ledger's card entries are
-//!    the gateway's, one to one.
+//!    the gateway's, one to one;
+//! 7. every e-mail about an invoice names it by its number (SPEC §12).
 //!
 //! An operation the rules forbid must be refused; a refused one changes
 //! nothing. One the rules say nothing about, if accepted, ends the case

@@ -31,6 +31,8 @@ pub(super) struct World {
     pub(super) invoices: Vec<Value>,
     /// The gateway's charges and refunds.
     pub(super) gateway: Vec<Value>,
+    /// The e-mails queued for the account.
+    pub(super) emails: Vec<Value>,
 }
 
 /// Successful card charges (id, amount) and refunds (id, charge, amount).
@@ -105,16 +107,18 @@ impl Ctx {
         }
     }
 
-    /// The overview, ledger, invoices and gateway records now, read at once:
+    /// The overview, ledger, invoices, gateway records and e-mails now, read at once:
     /// the step has been answered, and nothing acts on the account until
     /// the next one.
     pub(super) async fn world(&self) -> Res<World> {
         let gateway = format!("/api/test/accounts/{}/gateway-charges", self.account);
-        let ((status, ov), ledger, invoices, gateway) = tokio::join!(
+        let emails = format!("/api/test/accounts/{}/emails", self.account);
+        let ((status, ov), ledger, invoices, gateway, emails) = tokio::join!(
             self.send(self.owner.get("/api/billing/overview")),
             self.list(&self.owner, "/api/ledger"),
             self.list(&self.owner, "/api/invoices?limit=100"),
             self.list(&self.tester, &gateway),
+            self.list(&self.tester, &emails),
         );
         ensure!(
             status == StatusCode::OK,
@@ -125,6 +129,7 @@ impl Ctx {
             ledger: ledger?,
             invoices: invoices?,
             gateway: gateway?,
+            emails: emails?,
         })
     }
 }
