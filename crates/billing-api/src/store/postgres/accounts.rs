@@ -91,9 +91,6 @@ pub(super) async fn insert_account(pool: &PgPool, new: &NewAccount) -> Result<()
     for inv in &new.invoices {
         invoices::insert_invoice(&mut tx, inv).await?;
     }
-    let ids: Vec<&str> = new.invoices.iter().map(|i| i.id.as_str()).collect();
-    let prefixes: Vec<&str> = new.invoices.iter().map(|i| i.number.as_str()).collect();
-    invoices::number_invoices(&mut tx, &ids, &prefixes).await?;
     for entry in new.opening_ledger() {
         ledger::insert_ledger(&mut tx, &entry).await?;
     }

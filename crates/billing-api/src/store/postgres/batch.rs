@@ -8,39 +8,24 @@ use crate::store::{StoreError, Write};
 use sqlx::PgPool;
 use std::collections::HashSet;
 
-/// Applies the writes in order and commits them all, or none. The invoices
-/// it inserts are numbered last, just before the commit, with its e-mails
-/// after them (see [`crate::store::write::prepared`]), so the vendor-wide
-/// invoice sequence is held for the end of the transaction only.
+/// Applies the writes in order and commits them all, or none.
 pub(super) async fn commit(pool: &PgPool, writes: Vec<Write>) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
     // Batches that number things for an account, or move its money, run one
     // after another from here: the balance check below then sees every
     // entry committed before it.
     counters::hold(&mut tx, &numbered_accounts(&writes)).await?;
-    let (emails, writes): (Vec<&Write>, Vec<&Write>) =
-        writes.iter().partition(|w| matches!(w, Write::Email(_)));
     let mut ledger_accounts: Vec<String> = Vec::new();
-    let (mut invoice_ids, mut prefixes): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
-    for write in writes {
+    for write in &writes {
         apply(&mut tx, write).await?;
-        match write {
-            Write::Ledger(entry) if !ledger_accounts.contains(&entry.account_id) => {
+        if let Write::Ledger(entry) = write {
+            if !ledger_accounts.contains(&entry.account_id) {
                 ledger_accounts.push(entry.account_id.clone());
             }
-            Write::InsertInvoice(inv) => {
-                invoice_ids.push(&inv.id);
-                prefixes.push(&inv.number);
-            }
-            _ => {}
         }
     }
     for account_id in &ledger_accounts {
         ledger::check_balances(&mut tx, account_id).await?;
-    }
-    invoices::number_invoices(&mut tx, &invoice_ids, &prefixes).await?;
-    for email in emails {
-        apply(&mut tx, email).await?;
     }
     tx.commit().await?;
     Ok(())

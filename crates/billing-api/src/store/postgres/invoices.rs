@@ -12,14 +12,16 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 
-/// Inserts an invoice under a provisional `seq` and no number, then its
-/// lines; [`number_invoices`] gives it its vendor-wide number before the
-/// transaction commits.
+/// Inserts an invoice with the next vendor-wide `seq`, then its lines.
 pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
+    // The one vendor-wide counter row, bumped in this transaction: its row
+    // lock holds every other numbering transaction until this one ends, so
+    // numbers neither repeat nor (a rollback gives its bump back) leave gaps.
     sqlx::query(
-        "INSERT INTO invoices (id, account_id, seq, number, seller, buyer, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
-         VALUES ($1, $2, -nextval('invoice_provisional_seq'), NULL, $20, $21, \
-         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
+        "WITH n AS (UPDATE document_sequences SET last = last + 1 WHERE kind = 'invoice' RETURNING last AS seq) \
+         INSERT INTO invoices (id, account_id, seq, number, seller, buyer, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
+         SELECT $1, $2, n.seq, $20 || CASE WHEN length(n.seq::text) >= 6 THEN n.seq::text ELSE lpad(n.seq::text, 6, '0') END, $21, $22, \
+         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM n",
     )
     .bind(&inv.id)
     .bind(&inv.account_id)
@@ -40,6 +42,7 @@ pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Resu
     .bind(&inv.pending_token)
     .bind(&inv.settlement)
     .bind(&inv.request_key)
+    .bind(&inv.number)
     .bind(inv.seller.as_ref().map(crate::store::json::party_json))
     .bind(inv.buyer.as_ref().map(crate::store::json::party_json))
     .execute(&mut **tx)
@@ -60,42 +63,6 @@ pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Resu
         .bind(opt_time(line.period_end))
         .execute(&mut **tx)
         .await?;
-    }
-    Ok(())
-}
-
-/// Gives the invoices inserted in this transaction (`ids`, in the order
-/// they were inserted, each with its number's prefix) the next numbers of
-/// the vendor-wide sequence, in that order, in one statement. The
-/// sequence's row lock holds every other numbering transaction until this
-/// one ends, so numbers neither repeat nor (a rollback gives its bump back)
-/// leave gaps; run last before the commit, it is held for that alone.
-pub(super) async fn number_invoices(
-    tx: &mut Tx<'_>,
-    ids: &[&str],
-    prefixes: &[&str],
-) -> Result<(), StoreError> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    let numbered = sqlx::query(
-        "WITH n AS (UPDATE document_sequences SET last = last + $3 WHERE kind = 'invoice' RETURNING last - $3 AS base), \
-         o AS (SELECT o.id, o.prefix, n.base + o.ord AS seq FROM n, unnest($1::text[], $2::text[]) WITH ORDINALITY AS o(id, prefix, ord)) \
-         UPDATE invoices SET seq = o.seq, number = o.prefix || CASE WHEN length(o.seq::text) >= 6 THEN o.seq::text ELSE lpad(o.seq::text, 6, '0') END \
-         FROM o WHERE invoices.id = o.id AND invoices.seq < 0",
-    )
-    .bind(ids)
-    .bind(prefixes)
-    .bind(ids.len() as i64)
-    .execute(&mut **tx)
-    .await
-    .map_err(map_unique)?;
-    if numbered.rows_affected() != ids.len() as u64 {
-        return Err(StoreError::Database(sqlx::Error::Protocol(format!(
-            "numbered {} of {} invoices",
-            numbered.rows_affected(),
-            ids.len()
-        ))));
     }
     Ok(())
 }
