@@ -171,6 +171,86 @@ async fn many_batches_at_once_all_commit() {
 }
 
 #[tokio::test]
+async fn batches_together_number_invoices_in_their_order_and_see_earlier_ones() {
+    // Renewals of many accounts commit together: invoices, the attempts
+    // begun on them and their payment, across batches and accounts, keep
+    // the meaning they have one batch at a time.
+    let store = store_with_account("acc_a").await;
+    store.insert_account(&new_account("acc_b")).await.unwrap();
+    let begin = |id: &str| Write::BeginAttempt {
+        id: id.into(),
+        key: format!("{id}:1"),
+        token: "tok_1".into(),
+        attempt_count: 1,
+    };
+    let paid = |id: &str| Write::UpdateInvoice {
+        id: id.into(),
+        status: InvoiceStatus::Paid,
+        paid_at: Some(t(20)),
+        attempt_count: 1,
+        last_error: None,
+        charge_id: Some(format!("ch_{id}")),
+    };
+    let mut charge = entry("acc_a", "led_card", LedgerKind::CardCharge, 3000);
+    charge.invoice_id = Some("inv_a1".into());
+    charge.charge_id = Some("ch_inv_a1".into());
+    let outcomes = store
+        .commit_many(vec![
+            vec![
+                Write::InsertInvoice(open_invoice("acc_b", "inv_b1", 1000, 1)),
+                begin("inv_b1"),
+                Write::Audit(audit("acc_b", "aud_b1", 1)),
+            ],
+            vec![
+                Write::Audit(audit("acc_a", "aud_a1", 1)),
+                Write::InsertInvoice(open_invoice("acc_a", "inv_a1", 3000, 1)),
+                begin("inv_a1"),
+            ],
+            // The payment of an invoice an earlier batch of the same commit wrote.
+            vec![
+                paid("inv_a1"),
+                Write::Ledger(charge),
+                Write::Audit(audit("acc_a", "aud_a2", 2)),
+            ],
+            vec![Write::InsertInvoice(open_invoice(
+                "acc_b", "inv_b2", 500, 2,
+            ))],
+        ])
+        .await;
+    assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
+    let number = |inv: &billing_api::store::InvoiceRecord| (inv.seq, inv.number.clone());
+    let b1 = store.invoice("inv_b1").await.unwrap().unwrap();
+    let a1 = store.invoice("inv_a1").await.unwrap().unwrap();
+    let b2 = store.invoice("inv_b2").await.unwrap().unwrap();
+    assert_eq!(number(&b1), (1, "INV-000001".to_string()));
+    assert_eq!(number(&a1), (2, "INV-000002".to_string()));
+    assert_eq!(number(&b2), (3, "INV-000003".to_string()));
+    assert_eq!(b1.pending_key.as_deref(), Some("inv_b1:1"));
+    assert_eq!(b1.status, InvoiceStatus::Open);
+    assert_eq!(
+        (
+            a1.status,
+            a1.charge_id.as_deref(),
+            a1.pending_key.as_deref()
+        ),
+        (InvoiceStatus::Paid, Some("ch_inv_a1"), None)
+    );
+    let ledger = store.ledger("acc_a").await.unwrap();
+    assert!(ledger.iter().any(|l| l.id == "led_card"), "{ledger:?}");
+    let lines: Vec<String> = store
+        .audit_log("acc_a", 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert!(
+        lines.contains(&"aud_a1".to_string()) && lines.contains(&"aud_a2".to_string()),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
 async fn locks_are_taken_without_waiting_only_where_free() {
     let store = store_with_account("acc_a").await;
     // Another store on the same database, as another instance would hold it.

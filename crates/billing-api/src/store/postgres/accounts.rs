@@ -6,8 +6,8 @@ use super::rows::{
 };
 use super::{audit, counters, invoices, ledger, Tx};
 use crate::store::{
-    erased_email, erased_email_hash, AccountRecord, AuditEntry, NewAccount, PaymentMethodRecord,
-    SessionRecord, StoreError, UserRecord,
+    erased_email, erased_email_hash, AccountRecord, AuditEntry, InvoiceRecord, NewAccount,
+    PaymentMethodRecord, SessionRecord, StoreError, UserRecord,
 };
 use billing_domain::wire::BillingDetails;
 use billing_domain::BillingAccess;
@@ -88,9 +88,8 @@ pub(super) async fn insert_account(pool: &PgPool, new: &NewAccount) -> Result<()
     if let Some(pm) = &new.payment_method {
         set_default_card(&mut tx, pm).await?;
     }
-    for inv in &new.invoices {
-        invoices::insert_invoice(&mut tx, inv).await?;
-    }
+    let opening: Vec<&InvoiceRecord> = new.invoices.iter().collect();
+    invoices::insert_invoices(&mut tx, &opening).await?;
     for entry in new.opening_ledger() {
         ledger::insert_ledger(&mut tx, &entry).await?;
     }

@@ -1,47 +1,175 @@
 //! A batch of writes committed in one transaction: the counters of the
 //! accounts it numbers things for taken first, each write applied by its
 //! concern's module, then the ledger of every account it touched checked.
+//! Many batches at once ([`commit_many`]) share a transaction, each whole
+//! or, if the shared one is refused, on its own.
 
 use super::{access, accounts, audit, cancel, events, idempotency, invoices, ledger, outbox};
 use super::{counters, security, subscriptions, Tx};
-use crate::store::{StoreError, Write};
+use crate::store::{InvoiceRecord, OutboxEmail, StoreError, Write};
 use sqlx::PgPool;
 use std::collections::HashSet;
 
-/// Applies the writes in order and commits them all, or none.
+/// Applies the writes and commits them all, or none: as a chunk of one
+/// batch ([`commit_chunk`]), so its documents are numbered at the end.
 pub(super) async fn commit(pool: &PgPool, writes: Vec<Write>) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    // Batches that number things for an account, or move its money, run one
-    // after another from here: the balance check below then sees every
-    // entry committed before it.
-    counters::hold(&mut tx, &numbered_accounts(&writes)).await?;
-    let mut ledger_accounts: Vec<String> = Vec::new();
-    for write in &writes {
-        apply(&mut tx, write).await?;
-        if let Write::Ledger(entry) = write {
-            if !ledger_accounts.contains(&entry.account_id) {
-                ledger_accounts.push(entry.account_id.clone());
+    commit_chunk(pool, std::slice::from_ref(&writes)).await
+}
+
+/// Batches a transaction of [`commit_many`] holds at most.
+const CHUNK: usize = 128;
+
+/// Batches committed at once by [`commit_one_by_one`], each in its own
+/// transaction.
+const CONCURRENT_BATCHES: usize = 8;
+
+/// Commits each batch whole or not at all, as [`commit`] would, in
+/// transactions of up to [`CHUNK`] batches: one commit (one flush of the
+/// log) for all of them, and the vendor-wide document sequences held for
+/// the end of it only (see [`ChunkOrder`]). A chunk is tried whole; if any
+/// of its writes is refused it is rolled back and its batches are committed
+/// one by one, so each gets its own outcome.
+pub(super) async fn commit_many(
+    pool: &PgPool,
+    batches: Vec<Vec<Write>>,
+) -> Vec<Result<(), StoreError>> {
+    let mut results: Vec<Result<(), StoreError>> = Vec::with_capacity(batches.len());
+    let mut batches = batches.into_iter().peekable();
+    while batches.peek().is_some() {
+        let chunk: Vec<Vec<Write>> = batches.by_ref().take(CHUNK).collect();
+        match commit_chunk(pool, &chunk).await {
+            Ok(()) => results.extend(chunk.iter().map(|_| Ok(()))),
+            Err(e) => {
+                tracing::debug!(error = %e, batches = chunk.len(), "a chunk was refused; committing its batches one by one");
+                results.extend(commit_one_by_one(pool, chunk).await);
             }
         }
     }
-    for account_id in &ledger_accounts {
-        ledger::check_balances(&mut tx, account_id).await?;
+    results
+}
+
+/// Commits the batches of a chunk in one transaction, or none of them.
+async fn commit_chunk(pool: &PgPool, chunk: &[Vec<Write>]) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    // Batches that number things for an account, or move its money, run one
+    // after another from here: the balance checks below then see every
+    // entry committed before them.
+    let numbered: Vec<String> = chunk.iter().flat_map(|w| numbered_accounts(w)).collect();
+    counters::hold(&mut tx, &numbered).await?;
+    let order = ChunkOrder::of(chunk);
+    for (i, writes) in order.first.iter().enumerate() {
+        for write in writes {
+            apply(&mut tx, write).await?;
+        }
+        // Each batch's balances as it leaves them, as one commit would check.
+        for account_id in ledger_accounts(&chunk[i]) {
+            ledger::check_balances(&mut tx, &account_id).await?;
+        }
     }
+    invoices::insert_invoices(&mut tx, &order.invoices).await?;
+    let mut rest = order.on_documents.iter().peekable();
+    while let Some(write) = rest.next() {
+        // Attempts begun one after another go in one statement.
+        let mut attempts = Vec::new();
+        let mut next = Some(*write);
+        while let Some(Write::BeginAttempt {
+            id,
+            key,
+            token,
+            attempt_count,
+        }) = next
+        {
+            attempts.push((id.as_str(), key.as_str(), token.as_str(), *attempt_count));
+            next = rest
+                .next_if(|w| matches!(w, Write::BeginAttempt { .. }))
+                .copied();
+        }
+        if attempts.is_empty() {
+            apply(&mut tx, write).await?;
+        } else {
+            invoices::begin_attempts(&mut tx, &attempts).await?;
+        }
+    }
+    outbox::insert_emails(&mut tx, &order.emails).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Batches committed at once by [`commit_many`], each in its own transaction.
-const CONCURRENT_BATCHES: usize = 8;
+/// The writes of a chunk in the order its transaction applies them:
+/// first, batch by batch in their order, every write that neither numbers
+/// a document nor touches one the chunk numbers; then the chunk's invoices,
+/// numbered in their order; then the other writes on documents (credit
+/// notes, attempts and payments of the chunk's invoices), in their order;
+/// then the e-mails (which name the numbers). Numbering a document takes the
+/// one vendor-wide sequence row, held by the transaction until it ends, so
+/// every other numbering transaction waits from there: last, it is held for
+/// the end alone, a few statements for the whole chunk. Nothing in the
+/// first part reads or refers by key to a document of the chunk (a ledger
+/// entry names its invoice as a value), and each write on a document still
+/// follows the document's insert, so each batch's writes keep their
+/// meaning.
+struct ChunkOrder<'a> {
+    first: Vec<Vec<&'a Write>>,
+    invoices: Vec<&'a InvoiceRecord>,
+    on_documents: Vec<&'a Write>,
+    emails: Vec<&'a OutboxEmail>,
+}
+
+impl<'a> ChunkOrder<'a> {
+    fn of(chunk: &'a [Vec<Write>]) -> ChunkOrder<'a> {
+        let documents: HashSet<&str> = chunk
+            .iter()
+            .flatten()
+            .filter_map(|w| match w {
+                Write::InsertInvoice(inv) => Some(inv.id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut order = ChunkOrder {
+            first: Vec::with_capacity(chunk.len()),
+            invoices: Vec::new(),
+            on_documents: Vec::new(),
+            emails: Vec::new(),
+        };
+        for writes in chunk {
+            let mut own = Vec::with_capacity(writes.len());
+            for write in writes {
+                match write {
+                    Write::Email(email) => order.emails.push(email),
+                    Write::InsertInvoice(inv) => order.invoices.push(inv),
+                    Write::InsertCreditNote(_) => order.on_documents.push(write),
+                    Write::BeginAttempt { id, .. } | Write::UpdateInvoice { id, .. }
+                        if documents.contains(id.as_str()) =>
+                    {
+                        order.on_documents.push(write)
+                    }
+                    _ => own.push(write),
+                }
+            }
+            order.first.push(own);
+        }
+        order
+    }
+}
+
+/// The accounts whose ledger the batch writes to, each once.
+fn ledger_accounts(writes: &[Write]) -> Vec<String> {
+    let mut accounts: Vec<String> = Vec::new();
+    for write in writes {
+        if let Write::Ledger(entry) = write {
+            if !accounts.contains(&entry.account_id) {
+                accounts.push(entry.account_id.clone());
+            }
+        }
+    }
+    accounts
+}
 
 /// Commits each batch as [`commit`] would, several at once on the pool, but
 /// one after another where they share an account: batches of one account
 /// keep their order (the earlier claims a marker first, sees the earlier
 /// balance), while batches of different accounts run side by side.
-pub(super) async fn commit_many(
-    pool: &PgPool,
-    batches: Vec<Vec<Write>>,
-) -> Vec<Result<(), StoreError>> {
+async fn commit_one_by_one(pool: &PgPool, batches: Vec<Vec<Write>>) -> Vec<Result<(), StoreError>> {
     let mut results: Vec<Result<(), StoreError>> = Vec::with_capacity(batches.len());
     let mut wave: Vec<Vec<Write>> = Vec::new();
     let mut wave_accounts: HashSet<String> = HashSet::new();
@@ -139,7 +267,7 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
             record,
             expected_version,
         } => subscriptions::write_subscription(tx, record, *expected_version).await,
-        Write::InsertInvoice(inv) => invoices::insert_invoice(tx, inv).await,
+        Write::InsertInvoice(inv) => invoices::insert_invoices(tx, &[inv]).await,
         Write::InsertCreditNote(cn) => invoices::insert_credit_note(tx, cn).await,
         Write::SetBillingDetails {
             account_id,
@@ -169,7 +297,7 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
             key,
             token,
             attempt_count,
-        } => invoices::begin_attempt(tx, id, key, token, *attempt_count).await,
+        } => invoices::begin_attempts(tx, &[(id, key, token, *attempt_count)]).await,
         Write::Ledger(entry) => ledger::insert_ledger(tx, entry).await,
         Write::InsertWithdrawal(w) => ledger::insert_withdrawal(tx, w).await,
         Write::DecideWithdrawal {
@@ -180,7 +308,7 @@ async fn apply(tx: &mut Tx<'_>, write: &Write) -> Result<(), StoreError> {
         } => ledger::decide_withdrawal(tx, id, status, *decided_at, decided_by).await,
         Write::SetDefaultPaymentMethod(pm) => accounts::set_default_card(tx, pm).await,
         Write::Audit(entry) => audit::insert_audit(tx, entry).await,
-        Write::Email(email) => outbox::insert_email(tx, email).await,
+        Write::Email(email) => outbox::insert_emails(tx, &[email]).await,
         Write::Event(event) => events::insert_event(tx, event).await,
         Write::Once {
             marker,

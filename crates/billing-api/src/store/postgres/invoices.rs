@@ -1,9 +1,7 @@
 //! Invoices and their lines: inserted with the next vendor-wide number, the
 //! payment state and charges in flight updated, read with their lines.
 
-use super::rows::{
-    corrupt, credit_note_from, invoice_from, line_from, line_kind_str, map_unique, opt_time,
-};
+use super::rows::{corrupt, credit_note_from, invoice_from, line_from, map_unique, opt_time};
 use super::Tx;
 use crate::store::{CreditNoteRecord, InvoiceRecord, StoreError};
 use billing_domain::invoice::InvoiceStatus;
@@ -12,57 +10,60 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Row};
 
-/// Inserts an invoice with the next vendor-wide `seq`, then its lines.
-pub(super) async fn insert_invoice(tx: &mut Tx<'_>, inv: &InvoiceRecord) -> Result<(), StoreError> {
-    // The one vendor-wide counter row, bumped in this transaction: its row
-    // lock holds every other numbering transaction until this one ends, so
-    // numbers neither repeat nor (a rollback gives its bump back) leave gaps.
-    sqlx::query(
-        "WITH n AS (UPDATE document_sequences SET last = last + 1 WHERE kind = 'invoice' RETURNING last AS seq) \
-         INSERT INTO invoices (id, account_id, seq, number, seller, buyer, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) \
-         SELECT $1, $2, n.seq, $20 || CASE WHEN length(n.seq::text) >= 6 THEN n.seq::text ELSE lpad(n.seq::text, 6, '0') END, $21, $22, \
-         $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19 FROM n",
+/// Inserts invoices with the next numbers of the vendor-wide sequence, in
+/// their order, and their lines. The sequence's one row, bumped once for
+/// all of them, is held by the transaction until it ends, so numbers
+/// neither repeat nor (a rollback gives the bump back) leave gaps.
+pub(super) async fn insert_invoices(
+    tx: &mut Tx<'_>,
+    invoices: &[&InvoiceRecord],
+) -> Result<(), StoreError> {
+    if invoices.is_empty() {
+        return Ok(());
+    }
+    let count = invoices.len() as i64;
+    let last: i64 = sqlx::query_scalar(
+        "UPDATE document_sequences SET last = last + $1 WHERE kind = 'invoice' RETURNING last",
     )
-    .bind(&inv.id)
-    .bind(&inv.account_id)
-    .bind(inv.status.as_str())
-    .bind(&inv.reason)
-    .bind(inv.currency.code())
-    .bind(inv.total)
-    .bind(inv.credit_applied)
-    .bind(inv.credit_created)
-    .bind(opt_time(inv.period_start))
-    .bind(opt_time(inv.period_end))
-    .bind(inv.created_at.timestamp())
-    .bind(opt_time(inv.paid_at))
-    .bind(inv.attempt_count)
-    .bind(&inv.last_error)
-    .bind(&inv.charge_id)
-    .bind(&inv.pending_key)
-    .bind(&inv.pending_token)
-    .bind(&inv.settlement)
-    .bind(&inv.request_key)
-    .bind(&inv.number)
-    .bind(inv.seller.as_ref().map(crate::store::json::party_json))
-    .bind(inv.buyer.as_ref().map(crate::store::json::party_json))
+    .bind(count)
+    .fetch_one(&mut **tx)
+    .await?;
+    let numbered: Vec<(i64, &InvoiceRecord)> = invoices
+        .iter()
+        .enumerate()
+        .map(|(i, inv)| (last - count + 1 + i as i64, *inv))
+        .collect();
+    super::bulk::insert_invoices(tx, &numbered).await
+}
+
+/// Begins the charge attempts `(invoice, key, token, attempt count)` on
+/// open invoices with none in flight, in one statement; `AlreadyDone` if
+/// any of them is not such an invoice (none is begun then: the
+/// transaction fails).
+pub(super) async fn begin_attempts(
+    tx: &mut Tx<'_>,
+    attempts: &[(&str, &str, &str, i64)],
+) -> Result<(), StoreError> {
+    let ids: Vec<&str> = attempts.iter().map(|a| a.0).collect();
+    let keys: Vec<&str> = attempts.iter().map(|a| a.1).collect();
+    let tokens: Vec<&str> = attempts.iter().map(|a| a.2).collect();
+    let counts: Vec<i64> = attempts.iter().map(|a| a.3).collect();
+    let done = sqlx::query(
+        "UPDATE invoices SET attempt_count = a.n, pending_key = a.k, pending_token = a.t \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) AS a(id, k, t, n) \
+         WHERE invoices.id = a.id AND invoices.status = 'open' AND invoices.pending_key IS NULL",
+    )
+    .bind(&ids)
+    .bind(&keys)
+    .bind(&tokens)
+    .bind(&counts)
     .execute(&mut **tx)
-    .await
-    .map_err(map_unique)?;
-    for (position, line) in inv.lines.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_amount, amount, period_start, period_end) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(&inv.id)
-        .bind(position as i64)
-        .bind(line_kind_str(line.kind))
-        .bind(&line.description)
-        .bind(i64::from(line.quantity))
-        .bind(line.unit_amount.amount())
-        .bind(line.amount.amount())
-        .bind(opt_time(line.period_start))
-        .bind(opt_time(line.period_end))
-        .execute(&mut **tx)
-        .await?;
+    .await?;
+    if done.rows_affected() != attempts.len() as u64 {
+        return Err(StoreError::AlreadyDone(format!(
+            "charge of {} begun",
+            ids.join(", ")
+        )));
     }
     Ok(())
 }
@@ -92,30 +93,6 @@ pub(super) async fn update_invoice(
     .await?;
     if done.rows_affected() != 1 {
         return Err(StoreError::AlreadyDone(format!("invoice {id} settled")));
-    }
-    Ok(())
-}
-
-/// Records a charge about to be made under `key`; `AlreadyDone` if the
-/// invoice is no longer open or a charge is already in flight.
-pub(super) async fn begin_attempt(
-    tx: &mut Tx<'_>,
-    id: &str,
-    key: &str,
-    token: &str,
-    attempt_count: i64,
-) -> Result<(), StoreError> {
-    let done = sqlx::query(
-        "UPDATE invoices SET attempt_count = $1, pending_key = $2, pending_token = $3 WHERE id = $4 AND status = 'open' AND pending_key IS NULL",
-    )
-    .bind(attempt_count)
-    .bind(key)
-    .bind(token)
-    .bind(id)
-    .execute(&mut **tx)
-    .await?;
-    if done.rows_affected() != 1 {
-        return Err(StoreError::AlreadyDone(format!("charge of {id} begun")));
     }
     Ok(())
 }

@@ -10,25 +10,46 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use sqlx::Row;
 
-pub(super) async fn insert_email(tx: &mut Tx<'_>, e: &OutboxEmail) -> Result<(), StoreError> {
+/// Queues e-mails, in their order, in one statement. One about an invoice
+/// (numbered earlier in the same transaction or before) names it by its
+/// number where its text holds the placeholder (see
+/// `mail::templates::invoice_number`).
+pub(super) async fn insert_emails(
+    tx: &mut Tx<'_>,
+    emails: &[&OutboxEmail],
+) -> Result<(), StoreError> {
+    if emails.is_empty() {
+        return Ok(());
+    }
+    let column =
+        |f: fn(&OutboxEmail) -> &str| -> Vec<&str> { emails.iter().map(|e| f(e)).collect() };
+    let invoice_ids: Vec<Option<&str>> = emails.iter().map(|e| e.invoice_id.as_deref()).collect();
+    let created: Vec<i64> = emails.iter().map(|e| e.created_at.timestamp()).collect();
+    let sent: Vec<Option<i64>> = emails.iter().map(|e| opt_time(e.sent_at)).collect();
+    let cc: Vec<String> = emails
+        .iter()
+        .map(|e| crate::store::json::strings_json(&e.cc))
+        .collect();
     sqlx::query(
-        // An invoice numbered earlier in the same transaction is named by
-        // its number (see `mail::templates::invoice_number`).
+        // `queued` follows the order of the rows, as their ordinality gives it.
         "INSERT INTO outbox (id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at, cc) \
-         SELECT $1, $2, $3, $4, $5, replace($6, $12, n.number), replace($7, $12, n.number), $8, $9, $10, $11 \
-         FROM (SELECT COALESCE((SELECT number FROM invoices WHERE id = $8), 'your invoice') AS number) n",
+         SELECT e.id, e.account_id, e.kind, e.to_email, e.to_name, replace(e.subject, $12, n.number), replace(e.body, $12, n.number), e.invoice_id, e.created_at, e.sent_at, e.cc \
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::text[]) \
+           WITH ORDINALITY AS e(id, account_id, kind, to_email, to_name, subject, body, invoice_id, created_at, sent_at, cc, ord) \
+         CROSS JOIN LATERAL (SELECT COALESCE((SELECT number FROM invoices WHERE id = e.invoice_id), 'your invoice') AS number) n \
+         ORDER BY e.ord",
     )
-    .bind(&e.id)
-    .bind(&e.account_id)
-    .bind(&e.kind)
-    .bind(&e.to_email)
-    .bind(&e.to_name)
-    .bind(&e.subject)
-    .bind(&e.body)
-    .bind(&e.invoice_id)
-    .bind(e.created_at.timestamp())
-    .bind(opt_time(e.sent_at))
-    .bind(crate::store::json::strings_json(&e.cc))
+    .bind(column(|e| &e.id))
+    .bind(column(|e| &e.account_id))
+    .bind(column(|e| &e.kind))
+    .bind(column(|e| &e.to_email))
+    .bind(column(|e| &e.to_name))
+    .bind(column(|e| &e.subject))
+    .bind(column(|e| &e.body))
+    .bind(&invoice_ids)
+    .bind(&created)
+    .bind(&sent)
+    .bind(&cc)
     .bind(crate::store::write::INVOICE_NUMBER_PENDING)
     .execute(&mut **tx)
     .await?;
