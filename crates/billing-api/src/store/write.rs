@@ -154,3 +154,17 @@ pub(crate) fn prepared(writes: Vec<Write>) -> Vec<Write> {
     }
     writes
 }
+
+/// The accounts whose ledger the writes append to, each once, in the order
+/// they first appear: those whose balances a batch's commit checks.
+pub(crate) fn ledger_accounts(writes: &[Write]) -> Vec<String> {
+    let mut accounts: Vec<String> = Vec::new();
+    for write in writes {
+        if let Write::Ledger(entry) = write {
+            if !accounts.contains(&entry.account_id) {
+                accounts.push(entry.account_id.clone());
+            }
+        }
+    }
+    accounts
+}

@@ -6,6 +6,7 @@
 
 use super::{access, accounts, audit, cancel, events, idempotency, invoices, ledger, outbox};
 use super::{counters, security, subscriptions, Tx};
+use crate::store::write::ledger_accounts;
 use crate::store::{InvoiceRecord, OutboxEmail, StoreError, Write};
 use sqlx::PgPool;
 use std::collections::HashSet;
@@ -150,19 +151,6 @@ impl<'a> ChunkOrder<'a> {
         }
         order
     }
-}
-
-/// The accounts whose ledger the batch writes to, each once.
-fn ledger_accounts(writes: &[Write]) -> Vec<String> {
-    let mut accounts: Vec<String> = Vec::new();
-    for write in writes {
-        if let Write::Ledger(entry) = write {
-            if !accounts.contains(&entry.account_id) {
-                accounts.push(entry.account_id.clone());
-            }
-        }
-    }
-    accounts
 }
 
 /// Commits each batch as [`commit`] would, several at once on the pool, but

@@ -4,31 +4,10 @@
 //! ledger entries and audit lines count from 1, and its counters row
 //! starts where they end).
 
-use super::rows::{line_kind_str, map_unique, opt_time};
-use super::Tx;
+use super::multirow::insert_rows;
+use super::rows::opt_time;
 use crate::store::{AccountBatch, InvoiceRecord, LedgerRecord, StoreError};
-use sqlx::query_builder::Separated;
-use sqlx::{PgPool, Postgres, QueryBuilder};
-
-/// Bound values per statement, under PostgreSQL's limit (65,535).
-const MAX_BINDS: usize = 60_000;
-
-/// Inserts `rows` into the table `head` names (`INSERT INTO t (a, b) `), as
-/// many rows per statement as the limit on bound values allows.
-async fn insert_rows<'r, T>(
-    tx: &mut Tx<'_>,
-    head: &str,
-    columns: usize,
-    rows: &'r [T],
-    mut bind: impl FnMut(&mut Separated<'_, 'r, Postgres, &'static str>, &'r T),
-) -> Result<(), StoreError> {
-    for chunk in rows.chunks((MAX_BINDS / columns).max(1)) {
-        let mut query = QueryBuilder::<Postgres>::new(head);
-        query.push_values(chunk, |mut row, item| bind(&mut row, item));
-        query.build().execute(&mut **tx).await.map_err(map_unique)?;
-    }
-    Ok(())
-}
+use sqlx::PgPool;
 
 pub(super) async fn insert_accounts(pool: &PgPool, batch: &AccountBatch) -> Result<(), StoreError> {
     let new = &batch.accounts;
@@ -208,70 +187,5 @@ pub(super) async fn insert_accounts(pool: &PgPool, batch: &AccountBatch) -> Resu
     )
     .await?;
     tx.commit().await?;
-    Ok(())
-}
-
-/// Inserts invoices, each with the `seq` given beside it (see
-/// [`super::invoices::insert_invoices`]) and the number it makes after the
-/// invoice's prefix, and their lines: two statements for up to a few
-/// thousand invoices.
-pub(super) async fn insert_invoices(
-    tx: &mut Tx<'_>,
-    invoices: &[(i64, &InvoiceRecord)],
-) -> Result<(), StoreError> {
-    insert_rows(
-        tx,
-        "INSERT INTO invoices (id, account_id, seq, number, seller, buyer, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) ",
-        23,
-        invoices,
-        |b, (seq, inv)| {
-            b.push_bind(inv.id.as_str())
-                .push_bind(inv.account_id.as_str())
-                .push_bind(*seq)
-                .push_bind(billing_domain::seller::document_number(&inv.number, *seq))
-                .push_bind(inv.seller.as_ref().map(crate::store::json::party_json))
-                .push_bind(inv.buyer.as_ref().map(crate::store::json::party_json))
-                .push_bind(inv.status.as_str())
-                .push_bind(inv.reason.as_str())
-                .push_bind(inv.currency.code())
-                .push_bind(inv.total)
-                .push_bind(inv.credit_applied)
-                .push_bind(inv.credit_created)
-                .push_bind(opt_time(inv.period_start))
-                .push_bind(opt_time(inv.period_end))
-                .push_bind(inv.created_at.timestamp())
-                .push_bind(opt_time(inv.paid_at))
-                .push_bind(inv.attempt_count)
-                .push_bind(inv.last_error.as_deref())
-                .push_bind(inv.charge_id.as_deref())
-                .push_bind(inv.pending_key.as_deref())
-                .push_bind(inv.pending_token.as_deref())
-                .push_bind(inv.settlement.as_deref())
-                .push_bind(inv.request_key.as_deref());
-        },
-    )
-    .await?;
-    let lines: Vec<_> = invoices
-        .iter()
-        .flat_map(|(_, inv)| inv.lines.iter().enumerate().map(move |l| (&inv.id, l)))
-        .collect();
-    insert_rows(
-        tx,
-        "INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_amount, amount, period_start, period_end) ",
-        9,
-        &lines,
-        |b, (invoice_id, (position, line))| {
-            b.push_bind(invoice_id.as_str())
-                .push_bind(*position as i64)
-                .push_bind(line_kind_str(line.kind))
-                .push_bind(line.description.as_str())
-                .push_bind(i64::from(line.quantity))
-                .push_bind(line.unit_amount.amount())
-                .push_bind(line.amount.amount())
-                .push_bind(opt_time(line.period_start))
-                .push_bind(opt_time(line.period_end));
-        },
-    )
-    .await?;
     Ok(())
 }

@@ -1,7 +1,10 @@
 //! Invoices and their lines: inserted with the next vendor-wide number, the
 //! payment state and charges in flight updated, read with their lines.
 
-use super::rows::{corrupt, credit_note_from, invoice_from, line_from, map_unique, opt_time};
+use super::multirow::insert_rows;
+use super::rows::{
+    corrupt, credit_note_from, invoice_from, line_from, line_kind_str, map_unique, opt_time,
+};
 use super::Tx;
 use crate::store::{CreditNoteRecord, InvoiceRecord, StoreError};
 use billing_domain::invoice::InvoiceStatus;
@@ -33,7 +36,7 @@ pub(super) async fn insert_invoices(
         .enumerate()
         .map(|(i, inv)| (last - count + 1 + i as i64, *inv))
         .collect();
-    super::bulk::insert_invoices(tx, &numbered).await
+    insert_numbered(tx, &numbered).await
 }
 
 /// Begins the charge attempts `(invoice, key, token, attempt count)` on
@@ -65,6 +68,70 @@ pub(super) async fn begin_attempts(
             ids.join(", ")
         )));
     }
+    Ok(())
+}
+
+/// Inserts invoices, each with the `seq` given beside it and the number it
+/// makes after the invoice's prefix, and their lines: two statements for
+/// up to a few thousand invoices.
+async fn insert_numbered(
+    tx: &mut Tx<'_>,
+    invoices: &[(i64, &InvoiceRecord)],
+) -> Result<(), StoreError> {
+    insert_rows(
+        tx,
+        "INSERT INTO invoices (id, account_id, seq, number, seller, buyer, status, reason, currency, total, credit_applied, credit_created, period_start, period_end, created_at, paid_at, attempt_count, last_error, charge_id, pending_key, pending_token, settlement, request_key) ",
+        23,
+        invoices,
+        |b, (seq, inv)| {
+            b.push_bind(inv.id.as_str())
+                .push_bind(inv.account_id.as_str())
+                .push_bind(*seq)
+                .push_bind(billing_domain::seller::document_number(&inv.number, *seq))
+                .push_bind(inv.seller.as_ref().map(crate::store::json::party_json))
+                .push_bind(inv.buyer.as_ref().map(crate::store::json::party_json))
+                .push_bind(inv.status.as_str())
+                .push_bind(inv.reason.as_str())
+                .push_bind(inv.currency.code())
+                .push_bind(inv.total)
+                .push_bind(inv.credit_applied)
+                .push_bind(inv.credit_created)
+                .push_bind(opt_time(inv.period_start))
+                .push_bind(opt_time(inv.period_end))
+                .push_bind(inv.created_at.timestamp())
+                .push_bind(opt_time(inv.paid_at))
+                .push_bind(inv.attempt_count)
+                .push_bind(inv.last_error.as_deref())
+                .push_bind(inv.charge_id.as_deref())
+                .push_bind(inv.pending_key.as_deref())
+                .push_bind(inv.pending_token.as_deref())
+                .push_bind(inv.settlement.as_deref())
+                .push_bind(inv.request_key.as_deref());
+        },
+    )
+    .await?;
+    let lines: Vec<_> = invoices
+        .iter()
+        .flat_map(|(_, inv)| inv.lines.iter().enumerate().map(move |l| (&inv.id, l)))
+        .collect();
+    insert_rows(
+        tx,
+        "INSERT INTO invoice_lines (invoice_id, position, kind, description, quantity, unit_amount, amount, period_start, period_end) ",
+        9,
+        &lines,
+        |b, (invoice_id, (position, line))| {
+            b.push_bind(invoice_id.as_str())
+                .push_bind(*position as i64)
+                .push_bind(line_kind_str(line.kind))
+                .push_bind(line.description.as_str())
+                .push_bind(i64::from(line.quantity))
+                .push_bind(line.unit_amount.amount())
+                .push_bind(line.amount.amount())
+                .push_bind(opt_time(line.period_start))
+                .push_bind(opt_time(line.period_end));
+        },
+    )
+    .await?;
     Ok(())
 }
 

@@ -20,6 +20,7 @@ mod idempotency;
 mod invoices;
 mod ledger;
 mod lock;
+mod multirow;
 mod outbox;
 mod reads;
 mod rows;

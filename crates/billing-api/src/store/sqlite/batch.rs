@@ -9,6 +9,7 @@ use super::direct::{Direct, Plan};
 use super::stmt::Stmt;
 use super::{access, accounts, audit, cancel, events, idempotency, invoices, ledger, outbox};
 use super::{security, subscriptions, Tx};
+use crate::store::write::ledger_accounts;
 use crate::store::{StoreError, Write};
 use sqlx::SqlitePool;
 
@@ -46,19 +47,6 @@ async fn apply_all(tx: &mut Tx<'_>, writes: &[Write]) -> Result<(), StoreError> 
         ledger::check_balances(tx, &account_id).await?;
     }
     Ok(())
-}
-
-/// The accounts whose ledger the writes append to.
-fn ledger_accounts(writes: &[Write]) -> Vec<String> {
-    let mut accounts: Vec<String> = Vec::new();
-    for write in writes {
-        if let Write::Ledger(entry) = write {
-            if !accounts.contains(&entry.account_id) {
-                accounts.push(entry.account_id.clone());
-            }
-        }
-    }
-    accounts
 }
 
 /// Commits each batch as [`commit`] would, in order: a batch that fails
