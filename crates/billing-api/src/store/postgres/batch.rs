@@ -68,28 +68,28 @@ async fn commit_chunk(pool: &PgPool, chunk: &[Vec<Write>]) -> Result<(), StoreEr
         }
     }
     invoices::insert_invoices(&mut tx, &order.invoices).await?;
-    let mut rest = order.on_documents.iter().peekable();
-    while let Some(write) = rest.next() {
-        // Attempts begun one after another go in one statement.
-        let mut attempts = Vec::new();
-        let mut next = Some(*write);
-        while let Some(Write::BeginAttempt {
-            id,
-            key,
-            token,
-            attempt_count,
-        }) = next
-        {
-            attempts.push((id.as_str(), key.as_str(), token.as_str(), *attempt_count));
-            next = rest
-                .next_if(|w| matches!(w, Write::BeginAttempt { .. }))
-                .copied();
+    // Attempts begun one after another go in one statement.
+    let attempt = |w: &Write| matches!(w, Write::BeginAttempt { .. });
+    for run in order.on_documents.chunk_by(|a, b| attempt(a) && attempt(b)) {
+        if !attempt(run[0]) {
+            for write in run {
+                apply(&mut tx, write).await?;
+            }
+            continue;
         }
-        if attempts.is_empty() {
-            apply(&mut tx, write).await?;
-        } else {
-            invoices::begin_attempts(&mut tx, &attempts).await?;
-        }
+        let attempts: Vec<(&str, &str, &str, i64)> = run
+            .iter()
+            .filter_map(|w| match w {
+                Write::BeginAttempt {
+                    id,
+                    key,
+                    token,
+                    attempt_count,
+                } => Some((id.as_str(), key.as_str(), token.as_str(), *attempt_count)),
+                _ => None,
+            })
+            .collect();
+        invoices::begin_attempts(&mut tx, &attempts).await?;
     }
     outbox::insert_emails(&mut tx, &order.emails).await?;
     tx.commit().await?;
