@@ -35,8 +35,7 @@ use web_sys::RequestCredentials;
 /// to show on the form, not a lost session, so it does not reach the hook.
 pub async fn sign_in(credentials: &SignInRequest) -> Result<SessionInfo, ApiError> {
     let request = mutating(Request::post("/api/session")).json(credentials);
-    let response = send(request, Auth::SigningIn).await?;
-    read_json(response).await
+    answer(request, Auth::SigningIn).await?.json()
 }
 
 /// `GET /api/session`: who is signed in; 401 when nobody is.
@@ -150,14 +149,12 @@ enum Auth {
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     let request = common(Request::get(path)).build();
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 async fn post_json<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     let request = mutating(Request::post(path)).json(body);
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 /// A path segment or query value, percent-encoded.
@@ -197,12 +194,30 @@ async fn send(request: Result<Request, gloo_net::Error>, auth: Auth) -> Result<R
     Err(error)
 }
 
-async fn read_json<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+/// A successful answer: its status and the whole body, as text.
+struct Answer {
+    status: u16,
+    body: String,
+}
+
+impl Answer {
+    /// The body decoded as `T`; anything else is an unexpected answer.
+    fn json<T: DeserializeOwned>(self) -> Result<T, ApiError> {
+        serde_json::from_str(&self.body).map_err(|e| ApiError::unexpected(self.status, e))
+    }
+}
+
+/// Sends the request and reads a successful answer's body. Not generic, so
+/// the wasm holds this future once rather than once per answer type: only
+/// the decoding ([`Answer::json`]) is made per type.
+async fn answer(request: Result<Request, gloo_net::Error>, auth: Auth) -> Result<Answer, ApiError> {
+    let response = send(request, auth).await?;
     let status = response.status();
-    response
-        .json::<T>()
+    let body = response
+        .text()
         .await
-        .map_err(|e| ApiError::unexpected(status, e))
+        .map_err(|e| ApiError::unexpected(status, e))?;
+    Ok(Answer { status, body })
 }
 
 /// A fresh random key: `crypto.randomUUID()` where the browser offers it

@@ -3,7 +3,7 @@
 //! each answering `Result<T, ApiError>`; every state change carries a fresh
 //! `Idempotency-Key` (DELETE too).
 
-use super::{encode, get_json, mutating, post_json, read_json, send, ApiError, Auth};
+use super::{answer, encode, get_json, mutating, post_json, send, ApiError, Auth};
 use billing_domain::refund::RefundQuote;
 use billing_domain::wire::{
     AcceptOfferRequest, BillingOverview, CancelFlowView, CancelRequest, CancelSession,
@@ -33,8 +33,7 @@ pub async fn cancel_flow() -> Result<CancelFlowView, ApiError> {
 /// the wizard, for save-rate reporting.
 pub async fn start_cancel_session() -> Result<CancelSession, ApiError> {
     let request = mutating(Request::post("/api/cancel-flow/sessions")).build();
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 /// `PATCH /api/cancel-flow/sessions/{id}`: records the reason and answers
@@ -46,8 +45,7 @@ pub async fn choose_cancel_reason(
 ) -> Result<CancelSession, ApiError> {
     let path = format!("/api/cancel-flow/sessions/{}", encode(session_id));
     let request = mutating(Request::patch(&path)).json(body);
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 /// `POST /api/cancel-flow/sessions/{id}/accept`: applies an offer shown in
@@ -77,8 +75,7 @@ pub async fn cancel_subscription(body: &CancelRequest) -> Result<BillingOverview
 /// ("Resume subscription").
 pub async fn resume_cancellation() -> Result<BillingOverview, ApiError> {
     let request = mutating(Request::delete("/api/subscription/cancel")).build();
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 /// `POST /api/subscription/pause`: pauses at the pause price instead of
@@ -92,8 +89,7 @@ pub async fn pause_subscription(body: &WizardStepRequest) -> Result<BillingOverv
 /// subscription stays paused.
 pub async fn resume_subscription() -> Result<BillingOverview, ApiError> {
     let request = mutating(Request::post("/api/subscription/resume")).build();
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 /// `GET /api/refunds`: what ending the subscription now would refund, with

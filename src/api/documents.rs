@@ -1,7 +1,7 @@
 //! The account's accounting documents and whom they are made out to:
 //! billing details and credit notes.
 
-use super::{encode, get_json, mutating, read_json, send, ApiError, Auth};
+use super::{answer, encode, get_json, mutating, ApiError, Auth};
 use billing_domain::wire::{BillingDetails, CreditNoteList, UpdateBillingDetailsRequest};
 use gloo_net::http::Request;
 
@@ -17,8 +17,7 @@ pub async fn set_billing_details(
     details: &UpdateBillingDetailsRequest,
 ) -> Result<BillingDetails, ApiError> {
     let request = mutating(Request::put("/api/account/billing-details")).json(details);
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 /// `GET /api/credit-notes`: a page of credit notes, newest first.

@@ -1,7 +1,7 @@
 //! The account's people and policies: members and their billing access,
 //! access requests, and the owner-only cancel policy.
 
-use super::{encode, get_json, mutating, post_json, read_json, send, ApiError, Auth};
+use super::{answer, encode, get_json, mutating, post_json, ApiError, Auth};
 use billing_domain::wire::{
     AccessRequest, AccessRequestList, AccountInfo, CreateAccessRequest, GrantAccessRequest, Member,
     MemberList, UpdateMemberRequest, UpdatePolicyRequest,
@@ -85,8 +85,7 @@ pub async fn grant_access_request(
 pub async fn decline_access_request(id: &str) -> Result<AccessRequest, ApiError> {
     let path = format!("/api/access-requests/{}/decline", encode(id));
     let request = mutating(Request::post(&path)).build();
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 async fn patch_json<B: Serialize, T: DeserializeOwned>(
@@ -94,6 +93,5 @@ async fn patch_json<B: Serialize, T: DeserializeOwned>(
     body: &B,
 ) -> Result<T, ApiError> {
     let request = mutating(Request::patch(path)).json(body);
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }

@@ -2,7 +2,7 @@
 //! sessions, and resetting a forgotten password by an e-mailed link (made
 //! signed out, so a 401 there is no lost session).
 
-use super::{common, encode, mutating, post_json, read_json, send, ApiError, Auth};
+use super::{answer, common, encode, mutating, post_json, send, ApiError, Auth};
 use billing_domain::wire::{
     ChangePasswordRequest, CompletePasswordResetRequest, OtherSessionsEnded, PasswordResetLink,
     PasswordResetRequest, PasswordResetRequested,
@@ -21,8 +21,7 @@ pub async fn change_password(
 /// `DELETE /api/session/others`: signs out of every session but this one.
 pub async fn end_other_sessions() -> Result<OtherSessionsEnded, ApiError> {
     let request = mutating(Request::delete("/api/session/others")).build();
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 /// `POST /api/password-resets`: e-mails a reset link if an account uses the
@@ -31,16 +30,16 @@ pub async fn request_password_reset(
     request: &PasswordResetRequest,
 ) -> Result<PasswordResetRequested, ApiError> {
     let request = mutating(Request::post("/api/password-resets")).json(request);
-    let response = send(request, Auth::SigningIn).await?;
-    read_json(response).await
+    answer(request, Auth::SigningIn).await?.json()
 }
 
 /// `GET /api/password-resets/{token}`: until when the link works; a 400
 /// `invalid_reset_link` when it no longer does.
 pub async fn password_reset_link(token: &str) -> Result<PasswordResetLink, ApiError> {
     let path = format!("/api/password-resets/{}", encode(token));
-    let response = send(common(Request::get(&path)).build(), Auth::SigningIn).await?;
-    read_json(response).await
+    answer(common(Request::get(&path)).build(), Auth::SigningIn)
+        .await?
+        .json()
 }
 
 /// `POST /api/password-resets/{token}`: sets the new password (204); every

@@ -1,7 +1,7 @@
 //! Manage Subscription: price a change, make exactly that change, and undo
 //! a change that waits for the renewal.
 
-use super::{common, mutating, read_json, send, ApiError, Auth};
+use super::{answer, common, mutating, send, ApiError, Auth};
 use billing_domain::change::ChangeRequest;
 use billing_domain::wire::{SubscriptionChangeResult, SubscriptionPreview};
 use gloo_net::http::Request;
@@ -12,8 +12,7 @@ use gloo_net::http::Request;
 /// naming the field (`param`), a subscription that can't change a 409.
 pub async fn preview(change: &ChangeRequest) -> Result<SubscriptionPreview, ApiError> {
     let request = common(Request::post("/api/subscription/preview")).json(change);
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 /// `POST /api/subscription/changes`: makes the change, charging exactly what
@@ -28,8 +27,7 @@ pub async fn change(
     let request = mutating(Request::post("/api/subscription/changes"))
         .header("If-Match", &if_match(version))
         .json(change);
-    let response = send(request, Auth::Session).await?;
-    read_json(response).await
+    answer(request, Auth::Session).await?.json()
 }
 
 /// A change that waits for the renewal.
