@@ -26,6 +26,7 @@ pub mod invoice_parties;
 pub mod invoice_status_badge;
 pub mod invoices_table;
 pub mod load_more_footer;
+pub mod loading_region;
 pub mod loading_view;
 pub mod members_table;
 pub mod money_amount;

@@ -4,8 +4,7 @@
 
 use crate::api;
 use crate::components::billing_contacts_list::BillingContactsList;
-use crate::components::error_view::{errors_message, ErrorView};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::components::request_access::RequestAccess;
 use leptos::prelude::*;
 
@@ -29,23 +28,17 @@ pub fn NoBillingAccess(
                 "You don't have access to billing"
             </h2>
             <p>{move || format!("Billing for {} is managed by:", account_name.get())}</p>
-            <Transition fallback=|| view! { <LoadingView label="Loading contacts…" /> }>
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't load the billing contacts"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| contacts.refetch())
-                        />
-                    }
-                }>
-                    {move || Suspend::new(async move {
-                        contacts
-                            .await
-                            .map(|list| view! { <BillingContactsList contacts=list.data /> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <LoadingRegion
+                label="Loading contacts…"
+                error_title="We couldn't load the billing contacts"
+                on_retry=Callback::new(move |_| contacts.refetch())
+            >
+                {move || Suspend::new(async move {
+                    contacts
+                        .await
+                        .map(|list| view! { <BillingContactsList contacts=list.data /> })
+                })}
+            </LoadingRegion>
             <p>"Ask one of them to give you billing access."</p>
             <RequestAccess />
         </section>

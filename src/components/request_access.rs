@@ -3,8 +3,7 @@
 
 use crate::api::members as api;
 use crate::api::ApiError;
-use crate::components::error_view::{errors_message, ErrorView};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::format;
 use billing_domain::wire::AccessRequest;
 use chrono::{DateTime, Utc};
@@ -39,28 +38,22 @@ pub fn RequestAccess() -> impl IntoView {
             <h3 class="request-access__title" id="request-access-heading">
                 "Ask the owner for access"
             </h3>
-            <Transition fallback=|| view! { <LoadingView label="Checking for a pending request…" /> }>
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't check for a pending request"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| mine.refetch())
-                        />
-                    }
-                }>
-                    {move || Suspend::new(async move {
-                        mine.await
-                            .map(|list| {
-                                let loaded = match list.data.first() {
-                                    Some(request) => Asked::Pending(Some(request.created_at)),
-                                    None => Asked::NotYet,
-                                };
-                                view! { <RequestAccessState loaded asked /> }
-                            })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <LoadingRegion
+                label="Checking for a pending request…"
+                error_title="We couldn't check for a pending request"
+                on_retry=Callback::new(move |_| mine.refetch())
+            >
+                {move || Suspend::new(async move {
+                    mine.await
+                        .map(|list| {
+                            let loaded = match list.data.first() {
+                                Some(request) => Asked::Pending(Some(request.created_at)),
+                                None => Asked::NotYet,
+                            };
+                            view! { <RequestAccessState loaded asked /> }
+                        })
+                })}
+            </LoadingRegion>
         </section>
     }
 }

@@ -3,8 +3,7 @@
 
 use crate::api;
 use crate::components::audit_log_list::{AuditLogList, PAGE_SIZE};
-use crate::components::error_view::{errors_message, ErrorView};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::components::page_title::PageTitle;
 use crate::components::restricted_notice::RestrictedNotice;
 use crate::state::access_change::use_access_watch;
@@ -53,38 +52,33 @@ fn AuditLogSection() -> impl IntoView {
     let (pending, set_pending) = signal(false);
     view! {
         <div aria-busy=move || pending.get().to_string()>
-            <Transition fallback=|| view! { <LoadingView label="Loading the audit log…" /> } set_pending>
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't load the audit log"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| {
-                                catalog.retry();
-                                log.refetch();
-                            })
-                        />
-                    }
-                }>
-                    {move || Suspend::new(async move {
-                        match log.await {
-                            Ok(first_page) => {
-                                let catalog = catalog.get().await?;
-                                Ok(view! { <AuditLogList first_page catalog /> }.into_any())
-                            }
-                            Err(e) if e.is_forbidden() => {
-                                Ok(
-                                    view! {
-                                        <RestrictedNotice title=NO_ACCESS_TITLE message=NO_ACCESS_MESSAGE />
-                                    }
-                                        .into_any(),
-                                )
-                            }
-                            Err(e) => Err(e),
+            <LoadingRegion
+                label="Loading the audit log…"
+                error_title="We couldn't load the audit log"
+                on_retry=Callback::new(move |_| {
+                    catalog.retry();
+                    log.refetch();
+                })
+                set_pending
+            >
+                {move || Suspend::new(async move {
+                    match log.await {
+                        Ok(first_page) => {
+                            let catalog = catalog.get().await?;
+                            Ok(view! { <AuditLogList first_page catalog /> }.into_any())
                         }
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                        Err(e) if e.is_forbidden() => {
+                            Ok(
+                                view! {
+                                    <RestrictedNotice title=NO_ACCESS_TITLE message=NO_ACCESS_MESSAGE />
+                                }
+                                    .into_any(),
+                            )
+                        }
+                        Err(e) => Err(e),
+                    }
+                })}
+            </LoadingRegion>
         </div>
     }
 }

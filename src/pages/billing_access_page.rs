@@ -7,8 +7,7 @@ use crate::components::access_changed_notice::AccessChangedNotice;
 use crate::components::access_requests_list::AccessRequestsList;
 use crate::components::account_policy_card::AccountPolicyCard;
 use crate::components::announcement::{Announcement, AnnouncementRegion};
-use crate::components::error_view::{errors_message, ErrorView};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::components::members_table::MembersTable;
 use crate::components::page_title::PageTitle;
 use crate::components::restricted_notice::RestrictedNotice;
@@ -105,39 +104,34 @@ fn MembersSection(
                 }}
             </header>
             <div aria-busy=move || pending.get().to_string()>
-                <Transition fallback=|| view! { <LoadingView label="Loading people…" /> } set_pending>
-                    <ErrorBoundary fallback=move |errors| {
-                        view! {
-                            <ErrorView
-                                title="We couldn't load the account's people"
-                                message=Signal::derive(move || errors_message(&errors.read()))
-                                on_retry=Callback::new(move |_| members.refetch())
-                            />
-                        }
-                    }>
-                        {move || Suspend::new(async move {
-                            match members.await {
-                                Ok(list) => {
-                                    Ok(
-                                        view! { <MembersTable members=list.data can_grant announcement /> }
-                                            .into_any(),
-                                    )
-                                }
-                                Err(e) if e.is_forbidden() => {
-                                    Ok(
-                                        view! {
-                                            <p class="empty-state table-error">
-                                                "You can no longer see who has billing access."
-                                            </p>
-                                        }
-                                            .into_any(),
-                                    )
-                                }
-                                Err(e) => Err(e),
+                <LoadingRegion
+                    label="Loading people…"
+                    error_title="We couldn't load the account's people"
+                    on_retry=Callback::new(move |_| members.refetch())
+                    set_pending
+                >
+                    {move || Suspend::new(async move {
+                        match members.await {
+                            Ok(list) => {
+                                Ok(
+                                    view! { <MembersTable members=list.data can_grant announcement /> }
+                                        .into_any(),
+                                )
                             }
-                        })}
-                    </ErrorBoundary>
-                </Transition>
+                            Err(e) if e.is_forbidden() => {
+                                Ok(
+                                    view! {
+                                        <p class="empty-state table-error">
+                                            "You can no longer see who has billing access."
+                                        </p>
+                                    }
+                                        .into_any(),
+                                )
+                            }
+                            Err(e) => Err(e),
+                        }
+                    })}
+                </LoadingRegion>
             </div>
         </section>
     }
@@ -164,37 +158,31 @@ fn RequestsSection(
                 </h2>
                 <p class="muted">"Members who asked you for billing access. They're emailed when you decide."</p>
             </header>
-            <Transition fallback=|| view! { <LoadingView label="Loading access requests…" /> }>
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't load the access requests"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| requests.refetch())
-                        />
-                    }
-                }>
-                    {move || Suspend::new(async move {
-                        match requests.await {
-                            Ok(list) => {
-                                Ok(
-                                    view! {
-                                        <AccessRequestsList
-                                            requests=list.data
-                                            announcement
-                                            on_decided
-                                            heading_ref
-                                        />
-                                    }
-                                        .into_any(),
-                                )
-                            }
-                            Err(e) if e.is_forbidden() => Ok(().into_any()),
-                            Err(e) => Err(e),
+            <LoadingRegion
+                label="Loading access requests…"
+                error_title="We couldn't load the access requests"
+                on_retry=Callback::new(move |_| requests.refetch())
+            >
+                {move || Suspend::new(async move {
+                    match requests.await {
+                        Ok(list) => {
+                            Ok(
+                                view! {
+                                    <AccessRequestsList
+                                        requests=list.data
+                                        announcement
+                                        on_decided
+                                        heading_ref
+                                    />
+                                }
+                                    .into_any(),
+                            )
                         }
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                        Err(e) if e.is_forbidden() => Ok(().into_any()),
+                        Err(e) => Err(e),
+                    }
+                })}
+            </LoadingRegion>
         </section>
     }
 }
@@ -213,23 +201,17 @@ fn PolicySection(
                     "Cancellation policy"
                 </h2>
             </header>
-            <Transition fallback=|| view! { <LoadingView label="Loading the policy…" /> }>
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't load the cancellation policy"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| account.refetch())
-                        />
-                    }
-                }>
-                    {move || Suspend::new(async move {
-                        account
-                            .await
-                            .map(|account| view! { <AccountPolicyCard account can_set announcement /> })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+            <LoadingRegion
+                label="Loading the policy…"
+                error_title="We couldn't load the cancellation policy"
+                on_retry=Callback::new(move |_| account.refetch())
+            >
+                {move || Suspend::new(async move {
+                    account
+                        .await
+                        .map(|account| view! { <AccountPolicyCard account can_set announcement /> })
+                })}
+            </LoadingRegion>
         </section>
     }
 }

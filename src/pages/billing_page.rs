@@ -9,8 +9,7 @@ use crate::components::cancel_entry::CancelEntry;
 use crate::components::cancel_notice::{SubscriptionEndedNotice, SubscriptionNotice};
 use crate::components::credit_balance_card::CreditBalanceCard;
 use crate::components::discount_card::DiscountCard;
-use crate::components::error_view::{errors_message, ErrorView};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::components::next_charge_card::NextChargeCard;
 use crate::components::next_task::NextTask;
 use crate::components::no_billing_access::NoBillingAccess;
@@ -99,39 +98,32 @@ fn BillingOverviewSection(account_name: Signal<String>) -> impl IntoView {
         <div aria-busy=move || pending.get().to_string()>
             <SubscriptionNotice overview />
             <PendingChangesCard overview />
-            <Transition
-                fallback=|| view! { <LoadingView label="Loading your billing overview…" cards=5 /> }
+            <LoadingRegion
+                label="Loading your billing overview…"
+                cards=5
+                error_title="We couldn't load your billing overview"
+                on_retry=Callback::new(move |_| {
+                    catalog.retry();
+                    overview.refetch();
+                })
                 set_pending
             >
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't load your billing overview"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| {
-                                catalog.retry();
-                                overview.refetch();
-                            })
-                        />
-                    }
-                }>
-                    {move || Suspend::new(async move {
-                        match overview.await {
-                            Ok(overview) => {
-                                let catalog = catalog.get().await?;
-                                Ok(view! { <OverviewCards overview catalog /> }.into_any())
-                            }
-                            Err(e) if api::cancel::is_subscription_ended(&e) => {
-                                Ok(view! { <SubscriptionEndedNotice message=e.message /> }.into_any())
-                            }
-                            Err(e) if e.is_forbidden() => {
-                                Ok(view! { <NoBillingAccess account_name /> }.into_any())
-                            }
-                            Err(e) => Err(e),
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => {
+                            let catalog = catalog.get().await?;
+                            Ok(view! { <OverviewCards overview catalog /> }.into_any())
                         }
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                        Err(e) if api::cancel::is_subscription_ended(&e) => {
+                            Ok(view! { <SubscriptionEndedNotice message=e.message /> }.into_any())
+                        }
+                        Err(e) if e.is_forbidden() => {
+                            Ok(view! { <NoBillingAccess account_name /> }.into_any())
+                        }
+                        Err(e) => Err(e),
+                    }
+                })}
+            </LoadingRegion>
         </div>
     }
 }
@@ -161,34 +153,29 @@ fn OverviewCards(overview: BillingOverview, catalog: Catalog) -> impl IntoView {
 fn InvoiceHistorySection() -> impl IntoView {
     let invoices = LocalResource::new(|| api::invoices(HISTORY_LENGTH, None));
     view! {
-        <Transition fallback=|| view! { <LoadingView label="Loading your invoices…" cards=2 /> }>
-            <ErrorBoundary fallback=move |errors| {
-                view! {
-                    <ErrorView
-                        title="We couldn't load your invoices"
-                        message=Signal::derive(move || errors_message(&errors.read()))
-                        on_retry=Callback::new(move |_| invoices.refetch())
-                    />
-                }
-            }>
-                {move || Suspend::new(async move {
-                    match invoices.await {
-                        Ok(list) => {
-                            Ok(
-                                view! {
-                                    <div class="card-grid">
-                                        <SpendHistoryCard invoices=list.data.clone() />
-                                        <RecentInvoicesCard invoices=list.data />
-                                    </div>
-                                }
-                                    .into_any(),
-                            )
-                        }
-                        Err(e) if e.is_forbidden() => Ok(().into_any()),
-                        Err(e) => Err(e),
+        <LoadingRegion
+            label="Loading your invoices…"
+            cards=2
+            error_title="We couldn't load your invoices"
+            on_retry=Callback::new(move |_| invoices.refetch())
+        >
+            {move || Suspend::new(async move {
+                match invoices.await {
+                    Ok(list) => {
+                        Ok(
+                            view! {
+                                <div class="card-grid">
+                                    <SpendHistoryCard invoices=list.data.clone() />
+                                    <RecentInvoicesCard invoices=list.data />
+                                </div>
+                            }
+                                .into_any(),
+                        )
                     }
-                })}
-            </ErrorBoundary>
-        </Transition>
+                    Err(e) if e.is_forbidden() => Ok(().into_any()),
+                    Err(e) => Err(e),
+                }
+            })}
+        </LoadingRegion>
     }
 }

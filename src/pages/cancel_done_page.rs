@@ -3,8 +3,7 @@
 //! from the overview, so it says the same after a reload.
 
 use crate::api;
-use crate::components::error_view::{errors_message, ErrorView};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::format;
 use crate::pages::cancel_page::CancelResultFrame;
 use billing_domain::wire::BillingOverview;
@@ -16,21 +15,15 @@ use leptos::prelude::*;
 pub fn CancelDonePage() -> impl IntoView {
     let overview = LocalResource::new(api::billing_overview);
     view! {
-        <Transition fallback=|| view! { <LoadingView label="Loading…" /> }>
-            <ErrorBoundary fallback=move |errors| {
-                view! {
-                    <ErrorView
-                        title="We couldn't load your subscription"
-                        message=Signal::derive(move || errors_message(&errors.read()))
-                        on_retry=Callback::new(move |_| overview.refetch())
-                    />
-                }
-            }>
-                {move || Suspend::new(async move {
-                    overview.await.map(|overview| view! { <CancelDone overview /> })
-                })}
-            </ErrorBoundary>
-        </Transition>
+        <LoadingRegion
+            label="Loading…"
+            error_title="We couldn't load your subscription"
+            on_retry=Callback::new(move |_| overview.refetch())
+        >
+            {move || Suspend::new(async move {
+                overview.await.map(|overview| view! { <CancelDone overview /> })
+            })}
+        </LoadingRegion>
     }
 }
 

@@ -3,9 +3,8 @@
 
 use crate::api;
 use crate::components::credit_notes_table::CreditNotesTable;
-use crate::components::error_view::{errors_message, ErrorView};
 use crate::components::invoices_table::{InvoicesTable, PAGE_SIZE};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::components::no_billing_access::NoBillingAccess;
 use crate::components::page_title::PageTitle;
 use crate::components::status_banner::AccountStatusBanner;
@@ -61,27 +60,22 @@ fn InvoiceListSection(account_name: Signal<String>) -> impl IntoView {
 
     view! {
         <div aria-busy=move || pending.get().to_string()>
-            <Transition fallback=|| view! { <LoadingView label="Loading your invoices…" /> } set_pending>
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't load your invoices"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| invoices.refetch())
-                        />
-                    }
-                }>
-                    {move || Suspend::new(async move {
-                        match invoices.await {
-                            Ok(first_page) => Ok(view! { <InvoicesTable first_page /> }.into_any()),
-                            Err(e) if e.is_forbidden() => {
-                                Ok(view! { <NoBillingAccess account_name /> }.into_any())
-                            }
-                            Err(e) => Err(e),
+            <LoadingRegion
+                label="Loading your invoices…"
+                error_title="We couldn't load your invoices"
+                on_retry=Callback::new(move |_| invoices.refetch())
+                set_pending
+            >
+                {move || Suspend::new(async move {
+                    match invoices.await {
+                        Ok(first_page) => Ok(view! { <InvoicesTable first_page /> }.into_any()),
+                        Err(e) if e.is_forbidden() => {
+                            Ok(view! { <NoBillingAccess account_name /> }.into_any())
                         }
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                        Err(e) => Err(e),
+                    }
+                })}
+            </LoadingRegion>
         </div>
     }
 }
@@ -94,25 +88,19 @@ fn CreditNotesSection() -> impl IntoView {
     view! {
         <section class="stack" aria-labelledby="credit-notes-heading">
             <h2 class="card__title" id="credit-notes-heading">"Credit notes"</h2>
-            <Transition fallback=|| view! { <LoadingView label="Loading your credit notes…" /> }>
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't load your credit notes"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| notes.refetch())
-                        />
+            <LoadingRegion
+                label="Loading your credit notes…"
+                error_title="We couldn't load your credit notes"
+                on_retry=Callback::new(move |_| notes.refetch())
+            >
+                {move || Suspend::new(async move {
+                    match notes.await {
+                        Ok(list) => Ok(view! { <CreditNotesTable notes=list.data /> }.into_any()),
+                        Err(e) if e.is_forbidden() => Ok(().into_any()),
+                        Err(e) => Err(e),
                     }
-                }>
-                    {move || Suspend::new(async move {
-                        match notes.await {
-                            Ok(list) => Ok(view! { <CreditNotesTable notes=list.data /> }.into_any()),
-                            Err(e) if e.is_forbidden() => Ok(().into_any()),
-                            Err(e) => Err(e),
-                        }
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                })}
+            </LoadingRegion>
         </section>
     }
 }

@@ -3,7 +3,7 @@
 //! page.
 
 use crate::api;
-use crate::components::error_view::{errors_message, ErrorView};
+use crate::components::loading_region::LoadingRegion;
 use crate::components::loading_view::LoadingView;
 use crate::components::not_found_notice::NotFoundNotice;
 use crate::components::page_title::PageTitle;
@@ -67,27 +67,22 @@ fn Mailbox() -> impl IntoView {
                 </div>
             </header>
             <div aria-busy=move || pending.get().to_string()>
-                <Transition fallback=|| view! { <LoadingView label="Loading the mailbox…" /> } set_pending>
-                    <ErrorBoundary fallback=move |errors| {
-                        view! {
-                            <ErrorView
-                                title="We couldn't load the mailbox"
-                                message=Signal::derive(move || errors_message(&errors.read()))
-                                on_retry=Callback::new(move |_| mailbox.refetch())
-                            />
-                        }
-                    }>
-                        {move || Suspend::new(async move {
-                            match mailbox.await {
-                                Ok(list) => Ok(view! { <EmailList emails=list.data /> }.into_any()),
-                                Err(e) if e.status == Some(404) => {
-                                    Ok(view! { <MailboxNotFound /> }.into_any())
-                                }
-                                Err(e) => Err(e),
+                <LoadingRegion
+                    label="Loading the mailbox…"
+                    error_title="We couldn't load the mailbox"
+                    on_retry=Callback::new(move |_| mailbox.refetch())
+                    set_pending
+                >
+                    {move || Suspend::new(async move {
+                        match mailbox.await {
+                            Ok(list) => Ok(view! { <EmailList emails=list.data /> }.into_any()),
+                            Err(e) if e.status == Some(404) => {
+                                Ok(view! { <MailboxNotFound /> }.into_any())
                             }
-                        })}
-                    </ErrorBoundary>
-                </Transition>
+                            Err(e) => Err(e),
+                        }
+                    })}
+                </LoadingRegion>
             </div>
         </div>
     }

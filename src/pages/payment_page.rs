@@ -4,8 +4,7 @@
 use crate::api;
 use crate::components::cancel_notice::{ReactivationNote, SubscriptionEndedNotice};
 use crate::components::card::Card;
-use crate::components::error_view::{errors_message, ErrorView};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::components::new_card_form::NewCardForm;
 use crate::components::no_billing_access::NoBillingAccess;
 use crate::components::other_ways_to_pay::OtherWaysToPay;
@@ -60,62 +59,54 @@ fn PaymentSection(account_name: Signal<String>) -> impl IntoView {
 
     let current_card = view! {
         <div aria-busy=move || pending.get().to_string()>
-            <Transition
-                fallback=|| view! { <LoadingView label="Loading your payment method…" /> }
+            <LoadingRegion
+                label="Loading your payment method…"
+                error_title="We couldn't load your payment method"
+                on_retry=Callback::new(move |_| overview.refetch())
                 set_pending
             >
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't load your payment method"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| overview.refetch())
-                        />
-                    }
-                }>
-                    {move || Suspend::new(async move {
-                        match overview.await {
-                            Ok(overview) => {
-                                Ok(
-                                    view! {
-                                        <div class="stack">
-                                            <ReactivationNote
-                                                status=overview.status
-                                                data_deleted_at=overview.data_deleted_at
-                                                charge=overview.next_charge
-                                            />
-                                            <StatusBanner overview=overview.clone() show_action=false />
-                                            <PaymentMethodCard
-                                                payment_method=overview.payment_method
-                                                title="Current card"
-                                            >
-                                                {move || {
-                                                    (!can_manage.get())
-                                                        .then(|| {
-                                                            view! {
-                                                                <p class="read-only-note">
-                                                                    "Only the account owner, admins and members with manage access can change the payment method."
-                                                                </p>
-                                                            }
-                                                        })
-                                                }}
-                                            </PaymentMethodCard>
-                                        </div>
-                                    }
-                                        .into_any(),
-                                )
-                            }
-                            Err(e) if api::cancel::is_subscription_ended(&e) => {
-                                Ok(view! { <SubscriptionEndedNotice message=e.message /> }.into_any())
-                            }
-                            Err(e) if e.is_forbidden() => {
-                                Ok(view! { <NoBillingAccess account_name /> }.into_any())
-                            }
-                            Err(e) => Err(e),
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => {
+                            Ok(
+                                view! {
+                                    <div class="stack">
+                                        <ReactivationNote
+                                            status=overview.status
+                                            data_deleted_at=overview.data_deleted_at
+                                            charge=overview.next_charge
+                                        />
+                                        <StatusBanner overview=overview.clone() show_action=false />
+                                        <PaymentMethodCard
+                                            payment_method=overview.payment_method
+                                            title="Current card"
+                                        >
+                                            {move || {
+                                                (!can_manage.get())
+                                                    .then(|| {
+                                                        view! {
+                                                            <p class="read-only-note">
+                                                                "Only the account owner, admins and members with manage access can change the payment method."
+                                                            </p>
+                                                        }
+                                                    })
+                                            }}
+                                        </PaymentMethodCard>
+                                    </div>
+                                }
+                                    .into_any(),
+                            )
                         }
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                        Err(e) if api::cancel::is_subscription_ended(&e) => {
+                            Ok(view! { <SubscriptionEndedNotice message=e.message /> }.into_any())
+                        }
+                        Err(e) if e.is_forbidden() => {
+                            Ok(view! { <NoBillingAccess account_name /> }.into_any())
+                        }
+                        Err(e) => Err(e),
+                    }
+                })}
+            </LoadingRegion>
         </div>
     };
 

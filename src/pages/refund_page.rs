@@ -6,8 +6,7 @@
 use crate::api::cancel as cancel_api;
 use crate::api::ApiError;
 use crate::components::card::Card;
-use crate::components::error_view::{errors_message, ErrorView};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::components::page_title::PageTitle;
 use crate::components::refund_quote_card::RefundQuoteCard;
 use crate::components::withdraw_balance_form::WithdrawBalanceForm;
@@ -70,39 +69,34 @@ fn RefundSection() -> impl IntoView {
         Ok::<_, ApiError>((quote, retention_days))
     });
     view! {
-        <Transition fallback=|| view! { <LoadingView label="Working out your refund…" cards=2 /> }>
-            <ErrorBoundary fallback=move |errors| {
-                view! {
-                    <ErrorView
-                        title="We couldn't work out your refund"
-                        message=Signal::derive(move || errors_message(&errors.read()))
-                        on_retry=Callback::new(move |_| quote.refetch())
-                    />
-                }
-            }>
-                {move || Suspend::new(async move {
-                    match quote.await {
-                        Ok((quote, retention_days)) => {
-                            Ok(view! { <RefundForm quote retention_days /> }.into_any())
-                        }
-                        Err(e) if e.status == Some(409) || e.is_forbidden() => {
-                            Ok(
-                                view! {
-                                    <section class="card card--notice" aria-labelledby="no-refund-heading">
-                                        <h2 class="card__title" id="no-refund-heading">
-                                            "There is nothing to refund"
-                                        </h2>
-                                        <p>{e.message}</p>
-                                    </section>
-                                }
-                                    .into_any(),
-                            )
-                        }
-                        Err(e) => Err(e),
+        <LoadingRegion
+            label="Working out your refund…"
+            cards=2
+            error_title="We couldn't work out your refund"
+            on_retry=Callback::new(move |_| quote.refetch())
+        >
+            {move || Suspend::new(async move {
+                match quote.await {
+                    Ok((quote, retention_days)) => {
+                        Ok(view! { <RefundForm quote retention_days /> }.into_any())
                     }
-                })}
-            </ErrorBoundary>
-        </Transition>
+                    Err(e) if e.status == Some(409) || e.is_forbidden() => {
+                        Ok(
+                            view! {
+                                <section class="card card--notice" aria-labelledby="no-refund-heading">
+                                    <h2 class="card__title" id="no-refund-heading">
+                                        "There is nothing to refund"
+                                    </h2>
+                                    <p>{e.message}</p>
+                                </section>
+                            }
+                                .into_any(),
+                        )
+                    }
+                    Err(e) => Err(e),
+                }
+            })}
+        </LoadingRegion>
     }
 }
 

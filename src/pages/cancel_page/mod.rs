@@ -22,6 +22,7 @@ pub use wizard::{
 use crate::api::cancel as cancel_api;
 use crate::api::ApiError;
 use crate::components::error_view::{errors_message, ErrorView};
+use crate::components::loading_region::LoadingRegion;
 use crate::components::loading_view::LoadingView;
 use crate::components::not_found_notice::NotFoundNotice;
 use crate::components::page_title::PageTitle;
@@ -73,37 +74,31 @@ fn CancelStart() -> impl IntoView {
     });
     view! {
         <PageTitle text="Cancel subscription" />
-        <Transition fallback=|| view! { <LoadingView label="Starting…" /> }>
-            <ErrorBoundary fallback=move |errors| {
-                view! {
-                    <ErrorView
-                        title="We couldn't start the cancellation"
-                        message=Signal::derive(move || errors_message(&errors.read()))
-                        on_retry=Callback::new(move |_| start.refetch())
-                    />
-                }
-            }>
-                {move || Suspend::new(async move {
-                    match start.await {
-                        Ok(Start::Started(id)) => {
-                            Ok(
-                                view! {
-                                    <Redirect path=step_path(&id, Step::Reason) options=replace() />
-                                }
-                                    .into_any(),
-                            )
-                        }
-                        Ok(Start::Unavailable(status)) => {
-                            Ok(view! { <NothingToCancel status /> }.into_any())
-                        }
-                        Err(e) if e.is_forbidden() => {
-                            Ok(view! { <CannotCancel message=Some(e.message) /> }.into_any())
-                        }
-                        Err(e) => Err(e),
+        <LoadingRegion
+            label="Starting…"
+            error_title="We couldn't start the cancellation"
+            on_retry=Callback::new(move |_| start.refetch())
+        >
+            {move || Suspend::new(async move {
+                match start.await {
+                    Ok(Start::Started(id)) => {
+                        Ok(
+                            view! {
+                                <Redirect path=step_path(&id, Step::Reason) options=replace() />
+                            }
+                                .into_any(),
+                        )
                     }
-                })}
-            </ErrorBoundary>
-        </Transition>
+                    Ok(Start::Unavailable(status)) => {
+                        Ok(view! { <NothingToCancel status /> }.into_any())
+                    }
+                    Err(e) if e.is_forbidden() => {
+                        Ok(view! { <CannotCancel message=Some(e.message) /> }.into_any())
+                    }
+                    Err(e) => Err(e),
+                }
+            })}
+        </LoadingRegion>
     }
 }
 

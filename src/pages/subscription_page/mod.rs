@@ -10,8 +10,7 @@ mod editor;
 
 use crate::api;
 use crate::components::access_changed_notice::AccessChangedNotice;
-use crate::components::error_view::{errors_message, ErrorView};
-use crate::components::loading_view::LoadingView;
+use crate::components::loading_region::LoadingRegion;
 use crate::components::no_billing_access::NoBillingAccess;
 use crate::components::page_title::PageTitle;
 use crate::components::subscription_summary::SubscriptionSummary;
@@ -119,52 +118,45 @@ fn SubscriptionSection(account_name: Signal<String>) -> impl IntoView {
                 })
         }}
         <div aria-busy=move || pending.get().to_string()>
-            <Transition
-                fallback=|| view! { <LoadingView label="Loading your subscription…" cards=2 /> }
+            <LoadingRegion
+                label="Loading your subscription…"
+                cards=2
+                error_title="We couldn't load your subscription"
+                on_retry=Callback::new(move |_| {
+                    catalog.retry();
+                    overview.refetch();
+                })
                 set_pending
             >
-                <ErrorBoundary fallback=move |errors| {
-                    view! {
-                        <ErrorView
-                            title="We couldn't load your subscription"
-                            message=Signal::derive(move || errors_message(&errors.read()))
-                            on_retry=Callback::new(move |_| {
-                                catalog.retry();
-                                overview.refetch();
-                            })
-                        />
-                    }
-                }>
-                    {move || Suspend::new(async move {
-                        match overview.await {
-                            Ok(overview) => {
-                                let catalog = catalog.get().await?;
-                                Ok(
-                                    view! {
-                                        {move || {
-                                            let overview = overview.clone();
-                                            let catalog = catalog.clone();
-                                            if !can_manage.get() {
-                                                view! { <SubscriptionSummary overview catalog /> }.into_any()
-                                            } else if overview.status != SubscriptionStatus::Active {
-                                                view! { <NotChangeable status=overview.status /> }.into_any()
-                                            } else {
-                                                view! { <SubscriptionEditor overview catalog draft outcome reload /> }
-                                                    .into_any()
-                                            }
-                                        }}
-                                    }
-                                        .into_any(),
-                                )
-                            }
-                            Err(e) if e.is_forbidden() => {
-                                Ok(view! { <NoBillingAccess account_name /> }.into_any())
-                            }
-                            Err(e) => Err(e),
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(overview) => {
+                            let catalog = catalog.get().await?;
+                            Ok(
+                                view! {
+                                    {move || {
+                                        let overview = overview.clone();
+                                        let catalog = catalog.clone();
+                                        if !can_manage.get() {
+                                            view! { <SubscriptionSummary overview catalog /> }.into_any()
+                                        } else if overview.status != SubscriptionStatus::Active {
+                                            view! { <NotChangeable status=overview.status /> }.into_any()
+                                        } else {
+                                            view! { <SubscriptionEditor overview catalog draft outcome reload /> }
+                                                .into_any()
+                                        }
+                                    }}
+                                }
+                                    .into_any(),
+                            )
                         }
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                        Err(e) if e.is_forbidden() => {
+                            Ok(view! { <NoBillingAccess account_name /> }.into_any())
+                        }
+                        Err(e) => Err(e),
+                    }
+                })}
+            </LoadingRegion>
         </div>
     }
 }
