@@ -84,7 +84,14 @@ fn spa_size(root: &Path) -> Result<(), Failure> {
             gz as f64 / 1024.0
         );
     }
-    Ok(())
+    // Trunk's cargo build leaves the linked wasm, names kept, in target/.
+    let linked = root.join("target/wasm32-unknown-unknown/release/billing-portal.wasm");
+    if linked.exists() {
+        crate::wasm_profile::print(&linked)
+    } else {
+        util::note(&format!("{} is missing: no size profile", linked.display()));
+        Ok(())
+    }
 }
 
 fn api_latency(root: &Path, bin: &Path) -> Result<(), Failure> {

@@ -15,6 +15,7 @@ mod postgres;
 mod server;
 mod setup;
 mod util;
+mod wasm_profile;
 
 use std::process::ExitCode;
 use util::{fail, Failure};
@@ -172,11 +173,13 @@ fn test(args: &[String]) -> Result<(), Failure> {
         ],
     )?;
 
-    util::step("Running the domain, API, store and SPA tests (SQLite)");
+    util::step("Running the domain, API, store, SPA and xtask tests (SQLite)");
     util::cargo(
         &root,
         &[
             "test",
+            "-p",
+            "xtask",
             "-p",
             "billing-domain",
             "-p",
