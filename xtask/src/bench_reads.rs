@@ -65,13 +65,13 @@ pub fn reads(root: &Path, options: Options) -> Result<(), Failure> {
     };
 
     let hello_addr = format!("127.0.0.1:{}", free_port()?);
-    let _hello = Server::start_probing(
-        &hello,
-        root,
-        &[("BENCH_HELLO_ADDR", &hello_addr)],
-        &hello_addr,
-        "/",
-    )?;
+    // On PostgreSQL the baseline also answers `/db` after one `SELECT 1`
+    // on the same database: the ceiling of one trip per request.
+    let mut hello_env = vec![("BENCH_HELLO_ADDR", hello_addr.as_str())];
+    if cluster.is_some() {
+        hello_env.push(("BENCH_HELLO_DATABASE_URL", db.as_str()));
+    }
+    let _hello = Server::start_probing(&hello, root, &hello_env, &hello_addr, "/")?;
     let api_addr = format!("127.0.0.1:{}", free_port()?);
     let _api = Server::start(
         &api,
@@ -94,6 +94,7 @@ pub fn reads(root: &Path, options: Options) -> Result<(), Failure> {
     ));
 
     let hello_url = format!("http://{hello_addr}/");
+    let trip_url = cluster.is_some().then(|| format!("http://{hello_addr}/db"));
     let overview_url = format!("http://{api_addr}{OVERVIEW}");
     let cookie_header = [format!("Cookie: {cookie}")];
     let measure = |url: &str, headers: &[String], seconds: u64| -> Result<Figures, Failure> {
@@ -109,6 +110,9 @@ pub fn reads(root: &Path, options: Options) -> Result<(), Failure> {
     // Warm both up: connections, caches, the pool, the CPU's clocks.
     measure(&hello_url, &[], 2)?;
     measure(&overview_url, &cookie_header, 2)?;
+    if let Some(url) = &trip_url {
+        measure(url, &[], 2)?;
+    }
 
     step(&format!(
         "Signed-in overview vs bare axum ({engine}, {} connections)",
@@ -118,19 +122,30 @@ pub fn reads(root: &Path, options: Options) -> Result<(), Failure> {
     for round in 1..=options.rounds {
         let base = measure(&hello_url, &[], options.seconds)?;
         let overview = measure(&overview_url, &cookie_header, options.seconds)?;
+        let trip = match &trip_url {
+            Some(url) => Some(measure(url, &[], options.seconds)?),
+            None => None,
+        };
         if options.rounds > 1 {
             note(&format!("round {round} of {}", options.rounds));
         }
         note(&format!("bare axum  GET /       {}", base.summary()));
+        if let Some(trip) = &trip {
+            note(&format!(
+                "one trip   GET /db     {} \u{2014} {:.0}% of bare axum (axum and one SELECT 1)",
+                trip.summary(),
+                100.0 * trip.requests_per_sec / base.requests_per_sec
+            ));
+        }
         note(&format!(
             "overview   GET {OVERVIEW}  {}",
             overview.summary()
         ));
         println!("    {}", compared(&overview, &base));
-        rounds.push((base, overview));
+        rounds.push((base, overview, trip));
     }
     if rounds.len() > 1 {
-        let median = |f: &dyn Fn(&(Figures, Figures)) -> f64| -> f64 {
+        let median = |f: &dyn Fn(&(Figures, Figures, Option<Figures>)) -> f64| -> f64 {
             let mut values: Vec<f64> = rounds.iter().map(f).collect();
             values.sort_by(f64::total_cmp);
             values[values.len() / 2]
@@ -165,6 +180,16 @@ pub fn reads(root: &Path, options: Options) -> Result<(), Failure> {
             load::thousands(base.requests_per_sec),
             load::millis(base.p99)
         );
+        if trip_url.is_some() {
+            let trip = |r: &(Figures, Figures, Option<Figures>)| {
+                r.2.as_ref().map_or(0.0, |t| t.requests_per_sec)
+            };
+            println!(
+                "    one trip: {} req/s \u{2014} {:.0}% of bare axum: the most a read that goes to the database once can reach here",
+                load::thousands(median(&trip)),
+                100.0 * median(&|r| trip(r) / r.0.requests_per_sec)
+            );
+        }
     }
     Ok(())
 }
