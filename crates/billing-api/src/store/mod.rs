@@ -9,6 +9,7 @@ mod columns;
 mod error;
 mod events;
 mod json;
+mod overviews;
 mod postgres;
 mod readers;
 mod records;

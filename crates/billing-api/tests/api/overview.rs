@@ -170,3 +170,71 @@ async fn each_account_sees_only_its_own_subscription() {
     assert_eq!(b.session().await.account.id, second.account_id);
     assert_ne!(first.account_id, second.account_id);
 }
+
+/// On PostgreSQL an overview read once is served again while the account's
+/// `reads_version` stands still (debug builds check each one served against
+/// the database). Every kind of write after a read must show in the next.
+#[tokio::test]
+async fn each_change_shows_in_the_next_read_of_the_overview() {
+    let app = spawn_app().await;
+    let account = app.test_account_without_card().await;
+    let owner = app.signed_in(&account, "owner").await;
+    let before = owner.overview().await;
+    assert!(before.payment_method.is_none());
+    // The same read twice: nothing changed between them.
+    let again = owner.overview().await;
+    assert_eq!(
+        serde_json::to_value(&again).unwrap(),
+        serde_json::to_value(&before).unwrap()
+    );
+
+    // A card (payment_methods).
+    assert_eq!(
+        owner.add_card("378282246310005").await.status(),
+        StatusCode::OK
+    );
+    let after_card = owner.overview().await;
+    assert_eq!(
+        after_card.payment_method.expect("the new card").last4,
+        "0005"
+    );
+
+    // More seats (subscriptions, invoices, ledger).
+    let res = owner
+        .post("/api/subscription/changes")
+        .header("if-match", format!("\"{}\"", after_card.version))
+        .json(&serde_json::json!({ "seats": after_card.seats.purchased + 2 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let after_seats = owner.overview().await;
+    assert_eq!(after_seats.seats.purchased, after_card.seats.purchased + 2);
+    assert!(after_seats.version > after_card.version);
+
+    // A member's billing access (users): the seat holders stay the same.
+    let member_id = app
+        .signed_in(&account, "member")
+        .await
+        .session()
+        .await
+        .user
+        .id;
+    let res = owner
+        .patch(&format!("/api/members/{member_id}"))
+        .json(&serde_json::json!({ "billing_access": "read" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        owner.overview().await.seat_holders,
+        after_seats.seat_holders
+    );
+
+    // The renewal (invoices, ledger, subscriptions) moves the period.
+    let now = app.advance(&account, 32 * 86_400).await;
+    let renewed = owner.overview().await;
+    assert!(renewed.current_period_start > after_seats.current_period_start);
+    assert!(renewed.current_period_end > now);
+}

@@ -28,6 +28,7 @@ mod security;
 mod snapshots;
 mod subscriptions;
 
+use crate::store::overviews::Overviews;
 use crate::store::readers::Readers;
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
@@ -61,6 +62,8 @@ pub struct PgStore {
     pool: PgPool,
     locks: lock::Locks,
     readers: Arc<Readers<PgConnection>>,
+    /// Overviews kept by account at their `reads_version` (`store::overviews`).
+    overviews: Arc<Overviews>,
 }
 
 impl PgStore {
@@ -93,6 +96,7 @@ impl PgStore {
             pool,
             locks: lock::Locks::new(max),
             readers: Arc::new(Readers::new(options, (max / 2) as usize)),
+            overviews: Arc::default(),
         })
     }
 }
@@ -195,11 +199,11 @@ impl Store for PgStore {
         &self,
         token_hash: &str,
     ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-        reads::session_overview(&self.readers, token_hash).await
+        reads::session_overview(&self.readers, &self.overviews, token_hash).await
     }
 
     async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
-        reads::overview(&self.readers, account_id).await
+        reads::overview(&self.readers, &self.overviews, account_id).await
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
