@@ -85,26 +85,36 @@ macro_rules! card_join {
     };
 }
 
+/// A session with whom it signs in, by the hash of its token.
+const SESSION: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " ",
+    session_joins!(),
+    " WHERE se.token_hash = $1"
+);
+
+/// The one row (if any) of `sql` with `$1` bound to `key`, on a reader
+/// connection.
+async fn row_of(
+    readers: &Arc<Readers<PgConnection>>,
+    sql: &'static str,
+    key: &str,
+) -> Result<Option<PgRow>, StoreError> {
+    let mut reader = readers.acquire().await?;
+    let outcome = sqlx::query(sql)
+        .bind(key)
+        .fetch_optional(reader.conn())
+        .await;
+    reader.settle(outcome)
+}
+
 pub(super) async fn session_actor(
     readers: &Arc<Readers<PgConnection>>,
     token_hash: &str,
 ) -> Result<Option<SessionActorRecord>, StoreError> {
-    let mut reader = readers.acquire().await?;
-    let outcome = sqlx::query(concat!(
-        "SELECT ",
-        session_columns!(),
-        " ",
-        session_joins!(),
-        " WHERE se.token_hash = $1"
-    ))
-    .bind(token_hash)
-    .fetch_optional(reader.conn())
-    .await;
-    reader
-        .settle(outcome)?
-        .as_ref()
-        .map(session_actor_from)
-        .transpose()
+    let row = row_of(readers, SESSION, token_hash).await?;
+    row.as_ref().map(session_actor_from).transpose()
 }
 
 /// The session and its account's overview: the session alone when the
@@ -116,18 +126,8 @@ pub(super) async fn session_overview(
     overviews: &Overviews,
     token_hash: &str,
 ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-    let mut reader = readers.acquire().await?;
-    let outcome = sqlx::query(concat!(
-        "SELECT ",
-        session_columns!(),
-        " ",
-        session_joins!(),
-        " WHERE se.token_hash = $1"
-    ))
-    .bind(token_hash)
-    .fetch_optional(reader.conn())
-    .await;
-    let Some(row) = reader.settle(outcome)? else {
+    let row = row_of(readers, SESSION, token_hash).await?;
+    let Some(row) = row else {
         return Ok(None);
     };
     let actor = session_actor_from(&row)?;
@@ -143,22 +143,23 @@ pub(super) async fn session_overview(
         return Ok(Some((actor, Some(kept))));
     }
 
-    let mut reader = readers.acquire().await?;
-    let outcome = sqlx::query(concat!(
-        "SELECT ",
-        session_columns!(),
-        ", ",
-        overview_columns!(),
-        " ",
-        session_joins!(),
-        " ",
-        card_join!(),
-        " WHERE se.token_hash = $1"
-    ))
-    .bind(token_hash)
-    .fetch_optional(reader.conn())
-    .await;
-    match reader.settle(outcome)? {
+    let row = row_of(
+        readers,
+        concat!(
+            "SELECT ",
+            session_columns!(),
+            ", ",
+            overview_columns!(),
+            " ",
+            session_joins!(),
+            " ",
+            card_join!(),
+            " WHERE se.token_hash = $1"
+        ),
+        token_hash,
+    )
+    .await?;
+    match row {
         Some(row) => {
             let actor = session_actor_from(&row)?;
             let overview = overview_from(&row)?;
@@ -189,18 +190,19 @@ async fn overview_at(
     readers: &Arc<Readers<PgConnection>>,
     account_id: &str,
 ) -> Result<Option<(i64, OverviewRecord)>, StoreError> {
-    let mut reader = readers.acquire().await?;
-    let outcome = sqlx::query(concat!(
-        "SELECT a.reads_version AS a_reads_version, ",
-        overview_columns!(),
-        " FROM subscriptions s JOIN accounts a ON a.id = s.account_id ",
-        card_join!(),
-        " WHERE s.account_id = $1"
-    ))
-    .bind(account_id)
-    .fetch_optional(reader.conn())
-    .await;
-    match reader.settle(outcome)? {
+    let row = row_of(
+        readers,
+        concat!(
+            "SELECT a.reads_version AS a_reads_version, ",
+            overview_columns!(),
+            " FROM subscriptions s JOIN accounts a ON a.id = s.account_id ",
+            card_join!(),
+            " WHERE s.account_id = $1"
+        ),
+        account_id,
+    )
+    .await?;
+    match row {
         Some(row) => Ok(overview_from(&row)?.map(|o| (row.get("a_reads_version"), o))),
         None => Ok(None),
     }
