@@ -41,6 +41,10 @@ pub const OWNER: &str = "owner@acme.test";
 const DEMO_PASSWORD: &str = "billing-demo";
 const OVERVIEW: &str = "/api/billing/overview";
 
+/// One round's figures: bare axum, the overview, and the one-trip baseline
+/// when it was measured.
+type Round = (Figures, Figures, Option<Figures>);
+
 /// Builds, starts both servers, signs in and measures.
 pub fn reads(root: &Path, options: Options) -> Result<(), Failure> {
     let (api, hello) = build_release(root)?;
@@ -145,7 +149,7 @@ pub fn reads(root: &Path, options: Options) -> Result<(), Failure> {
         rounds.push((base, overview, trip));
     }
     if rounds.len() > 1 {
-        let median = |f: &dyn Fn(&(Figures, Figures, Option<Figures>)) -> f64| -> f64 {
+        let median = |f: &dyn Fn(&Round) -> f64| -> f64 {
             let mut values: Vec<f64> = rounds.iter().map(f).collect();
             values.sort_by(f64::total_cmp);
             values[values.len() / 2]
@@ -181,9 +185,7 @@ pub fn reads(root: &Path, options: Options) -> Result<(), Failure> {
             load::millis(base.p99)
         );
         if trip_url.is_some() {
-            let trip = |r: &(Figures, Figures, Option<Figures>)| {
-                r.2.as_ref().map_or(0.0, |t| t.requests_per_sec)
-            };
+            let trip = |r: &Round| r.2.as_ref().map_or(0.0, |t| t.requests_per_sec);
             println!(
                 "    one trip: {} req/s \u{2014} {:.0}% of bare axum: the most a read that goes to the database once can reach here",
                 load::thousands(median(&trip)),
