@@ -171,8 +171,8 @@ async fn each_account_sees_only_its_own_subscription() {
     assert_ne!(first.account_id, second.account_id);
 }
 
-/// On PostgreSQL an overview read once is served again while the account's
-/// `reads_version` stands still (debug builds check each one served against
+/// On either engine an overview read once is served again while the
+/// account's `reads_version` stands still (debug builds check each one served against
 /// the database). Every kind of write after a read must show in the next.
 #[tokio::test]
 async fn each_change_shows_in_the_next_read_of_the_overview() {

@@ -26,6 +26,7 @@ mod snapshots;
 mod stmt;
 mod subscriptions;
 
+use crate::store::overviews::Overviews;
 use crate::store::{
     AccessRequestRecord, AccountBatch, AccountLock, AccountRecord, AccountSnapshot, AuditEntry,
     CancelSessionRecord, CreditNoteRecord, EventAttempt, EventRecord, GatewayChargeRecord,
@@ -85,6 +86,8 @@ pub struct SqliteStore {
     /// batches prepared.
     writer: SqlitePool,
     readers: Arc<direct::DirectReaders>,
+    /// Overviews kept by account at their `reads_version` (`store::overviews`).
+    overviews: Arc<Overviews>,
     /// The connection batches of plain statements are committed on, driven
     /// on the caller's thread (`direct`).
     direct: Arc<direct::Direct>,
@@ -172,6 +175,7 @@ impl SqliteStore {
             pool,
             writer,
             readers,
+            overviews: Arc::default(),
             direct,
             file,
             gate,
@@ -267,11 +271,11 @@ impl Store for SqliteStore {
         &self,
         token_hash: &str,
     ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-        reads::session_overview(&self.readers, token_hash)
+        reads::session_overview(&self.readers, &self.overviews, token_hash)
     }
 
     async fn overview(&self, account_id: &str) -> Result<Option<OverviewRecord>, StoreError> {
-        reads::overview(&self.readers, account_id)
+        reads::overview(&self.readers, &self.overviews, account_id)
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {

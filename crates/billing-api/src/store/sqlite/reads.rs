@@ -10,6 +10,7 @@ use super::rows::{
     CardColumns, Cells, SessionColumns, UserColumns,
 };
 use super::subscriptions::ledger_sums;
+use crate::store::overviews::Overviews;
 use crate::store::{json, OverviewRecord, SessionActorRecord, StoreError};
 use billing_domain::SubscriptionStatus;
 
@@ -26,7 +27,8 @@ macro_rules! session_columns {
          u.active AS u_active, u.created_at AS u_created_at, \
          a.id AS a_id, a.name AS a_name, a.cancel_requires_owner AS a_cancel_requires_owner, \
          a.is_demo AS a_is_demo, a.clock_at AS a_clock_at, a.created_at AS a_created_at, \
-         a.deleted_at AS a_deleted_at, a.billing_details AS a_billing_details, s.status AS sub_status"
+         a.deleted_at AS a_deleted_at, a.billing_details AS a_billing_details, s.status AS sub_status, \
+         a.reads_version AS a_reads_version"
     };
 }
 
@@ -80,28 +82,49 @@ macro_rules! card_join {
     };
 }
 
+/// A session with whom it signs in, by the hash of its token.
+const SESSION: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " ",
+    session_joins!(),
+    " WHERE se.token_hash = ?"
+);
+
 pub(super) fn session_actor(
     readers: &DirectReaders,
     token_hash: &str,
 ) -> Result<Option<SessionActorRecord>, StoreError> {
-    readers.read(
-        concat!(
-            "SELECT ",
-            session_columns!(),
-            " ",
-            session_joins!(),
-            " WHERE se.token_hash = ?"
-        ),
-        token_hash,
-        |row| session_actor_from(row),
-    )
+    readers.read(SESSION, token_hash, |row| session_actor_from(row))
 }
 
+/// The session and its account's overview: the session alone when the
+/// overview kept in `overviews` was read at the account's current
+/// `reads_version` (the kept one is served), else both in one statement
+/// (and the overview kept).
 pub(super) fn session_overview(
     readers: &DirectReaders,
+    overviews: &Overviews,
     token_hash: &str,
 ) -> Result<Option<(SessionActorRecord, Option<OverviewRecord>)>, StoreError> {
-    readers.read(
+    let Some((actor, version)) = readers.read(SESSION, token_hash, |row| {
+        Ok((session_actor_from(row)?, reads_version(row)?))
+    })?
+    else {
+        return Ok(None);
+    };
+    let account_id = match (&actor.account, actor.status, version) {
+        (Some(account), Some(_), Some(_)) => account.id.clone(),
+        // No subscription: no overview to read.
+        _ => return Ok(Some((actor, None))),
+    };
+    if let Some(kept) = version.and_then(|v| overviews.get(&account_id, v)) {
+        #[cfg(debug_assertions)]
+        check_kept(readers, &account_id, version.unwrap_or_default(), &kept)?;
+        return Ok(Some((actor, Some(kept))));
+    }
+
+    let read = readers.read(
         concat!(
             "SELECT ",
             session_columns!(),
@@ -114,27 +137,82 @@ pub(super) fn session_overview(
             " WHERE se.token_hash = ?"
         ),
         token_hash,
-        |row| Ok((session_actor_from(row)?, overview_from(row)?)),
-    )
+        |row| {
+            Ok((
+                session_actor_from(row)?,
+                overview_from(row)?,
+                reads_version(row)?,
+            ))
+        },
+    )?;
+    Ok(read.map(|(actor, overview, version)| {
+        if let (Some(account), Some(overview), Some(version)) = (&actor.account, &overview, version)
+        {
+            overviews.put(&account.id, version, overview);
+        }
+        (actor, overview)
+    }))
 }
 
+/// The account's overview, read afresh (and kept in `overviews`).
 pub(super) fn overview(
     readers: &DirectReaders,
+    overviews: &Overviews,
     account_id: &str,
 ) -> Result<Option<OverviewRecord>, StoreError> {
-    Ok(readers
-        .read(
-            concat!(
-                "SELECT ",
-                overview_columns!(),
-                " FROM subscriptions s ",
-                card_join!(),
-                " WHERE s.account_id = ?"
-            ),
-            account_id,
-            |row| overview_from(row),
-        )?
-        .flatten())
+    let read = overview_at(readers, account_id)?;
+    if let Some((version, overview)) = &read {
+        overviews.put(account_id, *version, overview);
+    }
+    Ok(read.map(|(_, overview)| overview))
+}
+
+/// The account's overview and the `reads_version` it was read at.
+fn overview_at(
+    readers: &DirectReaders,
+    account_id: &str,
+) -> Result<Option<(i64, OverviewRecord)>, StoreError> {
+    let read = readers.read(
+        concat!(
+            "SELECT a.reads_version AS a_reads_version, ",
+            overview_columns!(),
+            " FROM subscriptions s JOIN accounts a ON a.id = s.account_id ",
+            card_join!(),
+            " WHERE s.account_id = ?"
+        ),
+        account_id,
+        |row| Ok((row.cell::<i64, _>("a_reads_version")?, overview_from(row)?)),
+    )?;
+    Ok(read.and_then(|(version, overview)| overview.map(|o| (version, o))))
+}
+
+/// The account's `reads_version` in `row`; `None` when the session leads
+/// to no account.
+fn reads_version(row: &impl Cells) -> Result<Option<i64>, StoreError> {
+    row.cell::<Option<i64>, _>("a_reads_version")
+}
+
+/// Debug builds (every test) check each overview served from `overviews`
+/// against the database: read afresh at the same `reads_version`, it must
+/// be the same, or some write moved what an overview reads without moving
+/// the number (a trigger of migration 0015 missing).
+#[cfg(debug_assertions)]
+fn check_kept(
+    readers: &DirectReaders,
+    account_id: &str,
+    version: i64,
+    kept: &OverviewRecord,
+) -> Result<(), StoreError> {
+    if let Some((now, fresh)) = overview_at(readers, account_id)? {
+        if now == version {
+            assert_eq!(
+                format!("{fresh:?}"),
+                format!("{kept:?}"),
+                "the overview kept for {account_id} at reads_version {version} is not the database's"
+            );
+        }
+    }
+    Ok(())
 }
 
 fn session_actor_from(row: &impl Cells) -> Result<SessionActorRecord, StoreError> {
